@@ -1,0 +1,148 @@
+"""The `intake` command: thin wiring from arguments to the pipeline and the channels.
+
+Exit codes: 0 when no file is rejected, 1 when any is, 2 on a usage or
+configuration error. No traceback reaches the user; details go to the log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime, time
+from pathlib import Path
+
+import click
+
+from intake import __version__
+
+log = logging.getLogger("intake")
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(
+        level=max(level, logging.DEBUG),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+class _Date(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date as YYYY-MM-DD", param, ctx)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="intake")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
+    """Take in, judge and answer kwaliteitsbudget 2020 applications.
+
+    Judge files by hand with `check` and `report`; run the channels with `watch`
+    (drop folder), `mail` (mailbox) and `sweep` (the nightly job).
+    """
+    _setup_logging(verbose)
+    ctx.ensure_object(dict)
+
+
+def _context(register: Path | None, reader: str = "openpyxl"):  # type: ignore[no-untyped-def]
+    from intake.pipeline import Context
+    from intake.register import RegisterError, load_register
+
+    loaded = None
+    if register is not None:
+        try:
+            loaded = load_register(register)
+        except RegisterError as exc:
+            click.echo(exc.report(), err=True)
+            sys.exit(EXIT_USAGE)
+    return Context.default(loaded, reader)
+
+
+def _received_for(path: Path, received: datetime | None, rules) -> datetime:  # type: ignore[no-untyped-def]
+    if received is not None:
+        moment = (
+            received if received.time() != time(0) else datetime.combine(received.date(), time(12))
+        )
+        return moment if moment.tzinfo else moment.replace(tzinfo=rules.timezone)
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=rules.timezone)
+
+
+def _submissions(files: tuple[Path, ...], received: datetime | None, rules):  # type: ignore[no-untyped-def]
+    from intake.domain import Submission
+
+    for path in files:
+        yield Submission(path.name, path.read_bytes(), _received_for(path, received, rules), "cli")
+
+
+FILES = click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+REGISTER = click.option(
+    "--register",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="INTAKE_REGISTER_PATH",
+    help="Reserved-budget register (CSV or XLSX) to check providers and amounts against.",
+)
+RECEIVED = click.option(
+    "--received",
+    type=_Date(),
+    help="Date of receipt for all files (default: each file's modification time).",
+)
+
+
+@cli.command()
+@FILES
+@REGISTER
+@RECEIVED
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of verdicts.")
+@click.option(
+    "--reader",
+    type=click.Choice(["openpyxl", "fastxml"]),
+    default="openpyxl",
+    show_default=True,
+    help="Workbook reader; both give identical results.",
+)
+def check(
+    files: tuple[Path, ...],
+    register: Path | None,
+    received: datetime | None,
+    as_json: bool,
+    reader: str,
+) -> None:
+    """Judge each FILE on its own, without side effects.
+
+    No ledger is used, so there are no pairing, sender or duplicate findings.
+    """
+    from intake.pipeline import judge_many
+
+    ctx = _context(register, reader)
+    verdicts = judge_many(list(_submissions(files, received, ctx.rules)), ctx)
+    if as_json:
+        click.echo(
+            json.dumps([v.to_json() for v in verdicts], ensure_ascii=False, indent=2, default=str)
+        )
+    else:
+        from intake.textreport import render_table
+
+        click.echo(render_table(verdicts, ctx.rules))
+    sys.exit(EXIT_REJECTED if any(v.status.value == "rejected" for v in verdicts) else EXIT_OK)
+
+
+def main() -> None:
+    try:
+        cli(obj={})
+    except KeyboardInterrupt:
+        click.echo("Afgebroken.", err=True)
+        sys.exit(130)

@@ -1,0 +1,163 @@
+"""The domain vocabulary: findings, verdicts and the submission they judge.
+
+Standard library only, so that every layer (checks, reports, ledger, channels)
+can share these types without dragging parsers or drivers along.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    """How much a finding weighs; the order of the members is the order of importance."""
+
+    ERROR = "error"
+    REVIEW = "review"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+class Status(StrEnum):
+    ACCEPTED = "accepted"
+    REVIEW = "review"
+    REJECTED = "rejected"
+
+
+class DocumentKind(StrEnum):
+    AANVRAAG = "aanvraag"
+    KWALITEITSPLAN = "kwaliteitsplan"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the provider or staff must know, addressed to a cell where possible."""
+
+    code: str
+    severity: Severity
+    message: str
+    location: str | None = None
+    # The raw cell values behind the finding, for the staff report only.
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "location": self.location,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Provider:
+    agb: str | None
+    naam: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"agb": self.agb, "naam": self.naam}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What every channel hands to the pipeline: bytes, a name and when they arrived."""
+
+    filename: str
+    content: bytes
+    received: datetime
+    channel: str = "cli"
+    sender: str | None = None
+
+
+@dataclass
+class Verdict:
+    file: str
+    sha256: str
+    document: DocumentKind
+    status: Status
+    findings: list[Finding]
+    received: datetime
+    template_version: str | None = None
+    provider: Provider | None = None
+    figures: dict[str, Any] = field(default_factory=dict)
+    # Detection signals and other facts staff need to decide; not for providers.
+    signals: dict[str, Any] = field(default_factory=dict)
+    size: int = 0
+
+    @property
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]
+
+    def to_json(self) -> dict[str, Any]:
+        """The object `intake check --json` prints, as the SPEC fixes it (plus context keys)."""
+        return {
+            "file": self.file,
+            "sha256": self.sha256,
+            "document": self.document.value,
+            "template_version": self.template_version,
+            "provider": self.provider.to_json() if self.provider else None,
+            "status": self.status.value,
+            "findings": [f.to_json() for f in self.findings],
+            "figures": self.figures,
+            "received": self.received.isoformat(),
+            "size": self.size,
+            "signals": self.signals,
+        }
+
+
+def decide_status(findings: list[Finding]) -> Status:
+    """Errors reject, review findings need a person; warnings and info never change the outcome."""
+    severities = {f.severity for f in findings}
+    if Severity.ERROR in severities:
+        return Status.REJECTED
+    if Severity.REVIEW in severities:
+        return Status.REVIEW
+    return Status.ACCEPTED
+
+
+def order_findings(findings: list[Finding]) -> list[Finding]:
+    """Most severe first, then in reading order of the workbook, so reports read top-down."""
+    return sorted(findings, key=lambda f: (f.severity.rank, location_key(f.location), f.code))
+
+
+def location_key(location: str | None) -> tuple[str, int, str]:
+    """Sort key for `'Sheet'!C12`: sheet, then row number, then column (so C9 before C10)."""
+    if not location:
+        return ("", 0, "")
+    sheet, _, ref = location.rpartition("!")
+    match = re.fullmatch(r"([A-Z]+)(\d+)(?::.*)?", ref)
+    if not match:
+        return (sheet, 0, ref)
+    return (sheet, int(match.group(2)), match.group(1))
+
+
+def finding_from_json(data: dict[str, Any]) -> Finding:
+    return Finding(
+        code=data["code"],
+        severity=Severity(data["severity"]),
+        message=data["message"],
+        location=data.get("location"),
+    )
+
+
+__all__ = [
+    "DocumentKind",
+    "Finding",
+    "Provider",
+    "Severity",
+    "Status",
+    "Submission",
+    "Verdict",
+    "decide_status",
+    "finding_from_json",
+    "order_findings",
+]

@@ -1,0 +1,221 @@
+"""The reserved-budget register: who may apply, for how much, from which addresses.
+
+It comes from the purchasing application as CSV or XLSX. It is outside data too,
+so it is validated whole and refused whole: a half-loaded register would reject
+honest providers as unknown.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+COLUMNS = ("agb_code", "naam", "regio", "gereserveerd_2020", "compensatie_2020", "contact")
+_AGB = re.compile(r"^\d{8}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DOMAIN = re.compile(r"^@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None  # line in the file (header = 1), None for the file as a whole
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"regel {self.row}" if self.row else "bestand"
+        if self.column:
+            where += f", kolom {self.column}"
+        return f"{where}: {self.message}"
+
+
+class RegisterError(Exception):
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__(f"register {path} refused: {len(problems)} problem(s)")
+
+    def report(self) -> str:
+        lines = [f"Register {self.path} is niet geladen ({len(self.problems)} problemen):"]
+        lines += [f"  - {p}" for p in self.problems[:50]]
+        if len(self.problems) > 50:
+            lines.append(f"  ... en nog {len(self.problems) - 50}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Entry:
+    agb: str
+    naam: str
+    regio: str
+    gereserveerd: float
+    compensatie: float | None
+    contacts: tuple[str, ...]  # lower-case addresses and @domains
+
+    def is_contact(self, sender: str | None) -> bool:
+        if not sender:
+            return False
+        sender = sender.strip().lower()
+        domain = "@" + sender.rpartition("@")[2]
+        return any(c == sender or (c.startswith("@") and c == domain) for c in self.contacts)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "agb_code": self.agb,
+            "naam": self.naam,
+            "regio": self.regio,
+            "gereserveerd_2020": self.gereserveerd,
+            "compensatie_2020": self.compensatie,
+            "contact": list(self.contacts),
+        }
+
+
+@dataclass(frozen=True)
+class Register:
+    source: str
+    entries: dict[str, Entry]
+
+    def get(self, agb: str | None) -> Entry | None:
+        return self.entries.get(agb or "")
+
+    def for_sender(self, sender: str | None) -> list[Entry]:
+        return [e for e in self.entries.values() if e.is_contact(sender)]
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def parse_amount(value: object) -> float:
+    """1250000, 1250000.00, 1.250.000,00 and € 1.250.000 all mean the same amount."""
+    if isinstance(value, bool):
+        raise ValueError("geen bedrag")
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip().replace("€", "").replace(" ", "").replace("\xa0", "")
+    if not text:
+        raise ValueError("leeg")
+    if "," in text and (text.rfind(",") > text.rfind(".")):
+        text = text.replace(".", "").replace(",", ".")
+    elif text.count(".") > 1:
+        text = text.replace(".", "")
+    else:
+        text = text.replace(",", "")
+    return float(text)
+
+
+def _rows_from_csv(data: bytes) -> list[dict[str, object]]:
+    text = data.decode("utf-8-sig")
+    sample = text[:2048]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader.fieldnames = [(f or "").strip().lower() for f in reader.fieldnames or []]
+    return list(reader)
+
+
+def _rows_from_xlsx(data: bytes) -> list[dict[str, object]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    rows = wb.worksheets[0].iter_rows(values_only=True)
+    header = [str(h or "").strip().lower() for h in next(rows, ())]
+    result = [
+        dict(zip(header, row, strict=False)) for row in rows if any(v is not None for v in row)
+    ]
+    wb.close()
+    return result
+
+
+def _agb(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value if value is not None else "").strip()
+
+
+def _entry(line: int, row: dict[str, object], problems: list[Problem]) -> Entry | None:
+    before = len(problems)
+    agb = _agb(row.get("agb_code"))
+    if not _AGB.match(agb):
+        problems.append(Problem(line, "agb_code", f"'{agb}' is geen AGB-code van 8 cijfers"))
+    naam = str(row.get("naam") or "").strip()
+    if not naam:
+        problems.append(Problem(line, "naam", "naam ontbreekt"))
+    amounts: dict[str, float | None] = {}
+    for column, required in (("gereserveerd_2020", True), ("compensatie_2020", False)):
+        raw = row.get(column)
+        if raw in (None, "") and not required:
+            amounts[column] = None
+            continue
+        try:
+            amount = parse_amount(raw)
+            if amount < 0 or amount != amount:
+                raise ValueError
+            amounts[column] = amount
+        except ValueError:
+            problems.append(Problem(line, column, f"'{raw or ''}' is geen geldig bedrag"))
+    contacts = tuple(
+        c.strip().lower()
+        for c in str(row.get("contact") or "").replace(",", ";").split(";")
+        if c.strip()
+    )
+    for contact in contacts:
+        if not (_EMAIL.match(contact) or _DOMAIN.match(contact)):
+            problems.append(Problem(line, "contact", f"'{contact}' is geen e-mailadres of @domein"))
+    if len(problems) > before:
+        return None
+    return Entry(
+        agb=agb,
+        naam=naam,
+        regio=str(row.get("regio") or "").strip(),
+        gereserveerd=amounts["gereserveerd_2020"] or 0.0,
+        compensatie=amounts["compensatie_2020"],
+        contacts=contacts,
+    )
+
+
+def parse_register(data: bytes, source: str) -> Register:
+    problems: list[Problem] = []
+    try:
+        rows = _rows_from_xlsx(data) if data[:2] == b"PK" else _rows_from_csv(data)
+    except Exception as exc:  # unreadable file of any kind: refuse with the reason
+        raise RegisterError(source, [Problem(None, None, f"niet leesbaar ({exc})")]) from exc
+    if not rows:
+        raise RegisterError(source, [Problem(None, None, "geen regels gevonden")])
+    missing = [c for c in COLUMNS if c not in rows[0]]
+    if missing:
+        raise RegisterError(
+            source, [Problem(None, None, f"kolommen ontbreken: {', '.join(missing)}")]
+        )
+    entries: dict[str, Entry] = {}
+    first_line: dict[str, int] = {}
+    for line, row in enumerate(rows, start=2):
+        entry = _entry(line, row, problems)
+        if entry is None:
+            continue
+        if entry.agb in entries:
+            problems.append(
+                Problem(
+                    line,
+                    "agb_code",
+                    f"AGB-code {entry.agb} staat ook op regel {first_line[entry.agb]}",
+                )
+            )
+            continue
+        entries[entry.agb] = entry
+        first_line[entry.agb] = line
+    if problems:
+        raise RegisterError(source, problems)
+    return Register(source, entries)
+
+
+def load_register(path: str | Path) -> Register:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RegisterError(
+            str(path), [Problem(None, None, f"niet te openen ({exc.strerror})")]
+        ) from exc
+    return parse_register(data, str(path))

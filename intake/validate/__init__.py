@@ -1,0 +1,1 @@
+"""Checks on an extracted workbook: each returns findings, none raises on bad data."""

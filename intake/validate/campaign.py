@@ -1,0 +1,55 @@
+"""Findings that depend on the calendar and the version: TEMPLATE_OUTDATED,
+TEMPLATE_VERSION_CONFLICT and SUBMISSION_LATE."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from intake import fmt
+from intake.cells import address
+from intake.detect.version import Detection
+from intake.domain import Finding, Severity
+from intake.rules import Rules
+from intake.templates import TemplateFamily
+
+
+def check_outdated(
+    detection: Detection, family: TemplateFamily, received: datetime, rules: Rules
+) -> list[Finding]:
+    if detection.version is None or detection.version == rules.current_version:
+        return []
+    location = address(*family.version_label_cell)
+    if rules.local_date(received) < rules.corrected_model_from:
+        return [
+            rules.finding("TEMPLATE_OUTDATED", location, variant="review", severity=Severity.REVIEW)
+        ]
+    return [rules.finding("TEMPLATE_OUTDATED", location)]
+
+
+def check_version_conflict(
+    detection: Detection, family: TemplateFamily, rules: Rules
+) -> list[Finding]:
+    if detection.claimed is None or detection.version is None:
+        return []
+    versions = family.versions
+    return [
+        rules.finding(
+            "TEMPLATE_VERSION_CONFLICT",
+            address(*family.version_label_cell),
+            claimed=versions[detection.claimed].name,
+            detected=versions[detection.version].name,
+            evidence=dict(detection.signals),
+        )
+    ]
+
+
+def check_late(received: datetime, rules: Rules) -> list[Finding]:
+    if rules.local_date(received) <= rules.deadline:
+        return []
+    return [
+        rules.finding(
+            "SUBMISSION_LATE",
+            received=fmt.day(rules.local_date(received)),
+            deadline=fmt.day(rules.deadline),
+        )
+    ]

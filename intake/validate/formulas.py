@@ -1,0 +1,136 @@
+"""FORMULA_OVERWRITTEN, TOTAL_MISMATCH and VALUES_NOT_CALCULATED: are the blue cells honest?"""
+
+from __future__ import annotations
+
+from intake import fmt, formula
+from intake.cells import address, expand_range
+from intake.compute import Computation, NotNumeric, as_number
+from intake.domain import Finding
+from intake.extract.workbook import WorkbookIR
+from intake.rules import Rules
+from intake.templates import FormulaDef, TemplateFamily
+
+
+def _describe(ir: WorkbookIR, d: FormulaDef) -> str:
+    cell = ir.cell(d.sheet, d.ref)
+    if cell.formula is not None:
+        return f"de formule ={cell.formula}"
+    if cell.value is None:
+        return "niets (de cel is leeg)"
+    return f"de waarde {fmt.raw(cell.value)}"
+
+
+def overwritten(ir: WorkbookIR, family: TemplateFamily, version: str) -> set[tuple[str, str]]:
+    """Formula cells of `version` that hold something other than their formula."""
+    result = set()
+    for key, d in family.formulas_for(version).items():
+        found = ir.cell(*key).formula
+        if found is None or formula.parse(found, d.sheet) != formula.parse(d.formula, d.sheet):
+            result.add(key)
+    return result
+
+
+def downstream(
+    family: TemplateFamily, version: str, sources: set[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """`sources` and every formula cell that depends on them, directly or not.
+
+    Their cached values follow from a broken cell, so they would only repeat the
+    FORMULA_OVERWRITTEN finding as TOTAL_MISMATCH noise.
+    """
+    definitions = family.formulas_for(version)
+    inputs = {}
+    for key, d in definitions.items():
+        refs = formula.references(formula.parse(d.formula, d.sheet))
+        inputs[key] = {(r.sheet, c) for r in refs for c in expand_range(r.ref)}
+    tainted = set(sources)
+    changed = True
+    while changed:
+        changed = False
+        for key, needs in inputs.items():
+            if key not in tainted and needs & tainted:
+                tainted.add(key)
+                changed = True
+    return tainted
+
+
+def check_formula_overwritten(
+    ir: WorkbookIR, family: TemplateFamily, version: str, rules: Rules
+) -> list[Finding]:
+    definitions = family.formulas_for(version)
+    return [
+        rules.finding(
+            "FORMULA_OVERWRITTEN",
+            address(*key),
+            label=definitions[key].label,
+            expected=definitions[key].formula,
+            found=_describe(ir, definitions[key]),
+            evidence={"value": ir.cell(*key).value, "formula": ir.cell(*key).formula},
+        )
+        for key in sorted(overwritten(ir, family, version), key=lambda k: (k[0], k[1]))
+    ]
+
+
+def _equal(found: float, expected: float, tolerance: float) -> bool:
+    # Ratios (the personnel share) are compared on their own scale.
+    limit = tolerance if abs(expected) >= 1 or abs(found) >= 1 else 5e-5
+    return abs(found - expected) <= limit
+
+
+def check_total_mismatch(
+    ir: WorkbookIR,
+    family: TemplateFamily,
+    version: str,
+    own: Computation,
+    rules: Rules,
+    skip: set[tuple[str, str]],
+) -> list[Finding]:
+    """Cached results that the inputs do not produce under the version's own formulas."""
+    findings = []
+    tolerance = rules.thresholds["total_tolerance"]
+    definitions = family.formulas_for(version)
+
+    def cached_or_input(sheet: str, ref: str) -> float:
+        return as_number(ir.value(sheet, ref)) or 0.0
+
+    for key, d in definitions.items():
+        if key in skip:
+            continue
+        cached = ir.cell(*key).value
+        expected = own.values.get(key)
+        if cached is None or expected is None:
+            continue
+        try:
+            found = as_number(cached)
+        except NotNumeric:
+            found = None
+        if found is not None and _equal(found, expected, tolerance):
+            continue
+        if found is not None and _locally_consistent(d, found, cached_or_input, tolerance):
+            continue  # it faithfully summed a stale cell that is reported itself
+        show = {"fte": fmt.number, "share": fmt.percent}.get(d.unit, fmt.euro)
+        findings.append(
+            rules.finding(
+                "TOTAL_MISMATCH",
+                address(*key),
+                label=d.label,
+                found=fmt.raw(cached) if found is None else show(found),
+                expected=show(expected),
+                evidence={"cached": cached, "recomputed": expected},
+            )
+        )
+    return findings
+
+
+def _locally_consistent(d: FormulaDef, found: float, resolve, tolerance: float) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        local = formula.evaluate(formula.parse(d.formula, d.sheet), resolve)
+    except formula.FormulaError:
+        return False
+    return _equal(found, local, tolerance)
+
+
+def check_values_calculated(ir: WorkbookIR, rules: Rules) -> list[Finding]:
+    if ir.has_cached_values:
+        return []
+    return [rules.finding("VALUES_NOT_CALCULATED")]

@@ -1,0 +1,80 @@
+"""PROVIDER_UNKNOWN, PROVIDER_NAME_MISMATCH, RESERVED_MISMATCH, COMPENSATION_MISMATCH."""
+
+from __future__ import annotations
+
+import re
+
+from intake import fmt
+from intake.compute import NotNumeric, as_number
+from intake.domain import Finding
+from intake.extract.workbook import WorkbookIR
+from intake.register import Entry, Register
+from intake.rules import Rules
+from intake.templates import TemplateFamily
+from intake.values import agb_text
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[^0-9a-z]+", " ", name.casefold()).strip()
+
+
+def _number(ir: WorkbookIR, sheet: str, ref: str) -> float | None:
+    try:
+        return as_number(ir.value(sheet, ref))
+    except NotNumeric:
+        return None
+
+
+def check_register(
+    ir: WorkbookIR, family: TemplateFamily, register: Register, rules: Rules
+) -> tuple[Entry | None, list[Finding]]:
+    agb_field = family.fields["agb"]
+    raw_agb = ir.value(agb_field.sheet, agb_field.ref)
+    if raw_agb is None or not re.fullmatch(r"\d{8}", agb_text(raw_agb)):
+        return None, []  # AGB_INVALID or REQUIRED_MISSING already says what to fix
+    agb = agb_text(raw_agb)
+    entry = register.get(agb)
+    if entry is None:
+        return None, [rules.finding("PROVIDER_UNKNOWN", agb_field.location, value=agb)]
+    findings = []
+    name_field = family.fields["naam"]
+    name = ir.text(name_field.sheet, name_field.ref)
+    if name and _name_key(name) != _name_key(entry.naam):
+        findings.append(
+            rules.finding(
+                "PROVIDER_NAME_MISMATCH",
+                name_field.location,
+                value=name,
+                agb=agb,
+                expected=entry.naam,
+            )
+        )
+    tolerance = rules.thresholds["reserved_tolerance"]
+    reserved_field = family.fields["gereserveerd"]
+    reserved = _number(ir, reserved_field.sheet, reserved_field.ref)
+    if reserved is not None and abs(reserved - entry.gereserveerd) > tolerance:
+        findings.append(
+            rules.finding(
+                "RESERVED_MISMATCH",
+                reserved_field.location,
+                value=fmt.euro(reserved),
+                expected=fmt.euro(entry.gereserveerd),
+                evidence={"value": reserved, "register": entry.gereserveerd},
+            )
+        )
+    comp_field = family.fields["compensatie"]
+    compensation = _number(ir, comp_field.sheet, comp_field.ref)
+    if (
+        compensation is not None
+        and entry.compensatie is not None
+        and abs(compensation - entry.compensatie) > tolerance
+    ):
+        findings.append(
+            rules.finding(
+                "COMPENSATION_MISMATCH",
+                comp_field.location,
+                value=fmt.euro(compensation),
+                expected=fmt.euro(entry.compensatie),
+            )
+        )
+    return entry, findings
