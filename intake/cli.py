@@ -140,6 +140,53 @@ def check(
     sys.exit(EXIT_REJECTED if any(v.status.value == "rejected" for v in verdicts) else EXIT_OK)
 
 
+@cli.command()
+@FILES
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for <file>.html, <file>.pdf and <file>.verdict.json.",
+)
+@REGISTER
+@RECEIVED
+@click.option("--staff", is_flag=True, help="Write the internal staff report instead.")
+@click.option(
+    "--sender",
+    metavar="EMAIL",
+    help="Mail sender: figures are left out unless it is a registered contact.",
+)
+def report(
+    files: tuple[Path, ...],
+    out: Path,
+    register: Path | None,
+    received: datetime | None,
+    staff: bool,
+    sender: str | None,
+) -> None:
+    """Write the feedback report of each FILE as HTML, PDF and verdict JSON."""
+    from intake.pipeline import judge_many
+    from intake.report.audience import sender_registered
+    from intake.report.files import write_report_files
+    from intake.report.model import build
+
+    ctx = _context(register)
+    verdicts = judge_many(list(_submissions(files, received, ctx.rules)), ctx)
+    for verdict in verdicts:
+        model = build(
+            [verdict],
+            ctx.rules,
+            ctx.family,
+            audience="staff" if staff else "provider",
+            sender=sender,
+            channel="cli",
+            sender_registered=sender_registered([verdict], ctx.register, sender),
+        )
+        paths = write_report_files(verdict, model, out, verdict.file)
+        click.echo(f"{verdict.file}: {verdict.status.value} -> {', '.join(p.name for p in paths)}")
+    sys.exit(EXIT_REJECTED if any(v.status.value == "rejected" for v in verdicts) else EXIT_OK)
+
+
 def main() -> None:
     try:
         cli(obj={})

@@ -1,0 +1,1 @@
+"""Turning verdicts into what providers and staff read: HTML, text, PDF and JSON."""

@@ -1,0 +1,29 @@
+"""HTML and plain-text rendering of a report model, with jinja2 autoescaping on."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from functools import cache
+
+from intake.report.model import ReportModel
+
+
+@cache
+def _env(autoescape: bool):  # type: ignore[no-untyped-def]
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("intake.report", "templates"),
+        autoescape=autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_html(report: ReportModel) -> str:
+    return _env(True).get_template("report.html").render(r=report, data=asdict(report))
+
+
+def render_text(report: ReportModel) -> str:
+    return _env(False).get_template("report.txt").render(r=report)

@@ -1,0 +1,229 @@
+"""PDF rendering of a report model with reportlab: A4, header, page X van Y.
+
+The built-in Helvetica covers the Windows-1252 characters Dutch text needs (ë, é,
+€), so no font files have to be present on the server.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+from xml.sax.saxutils import escape
+
+from intake.report.model import DocumentSection, ReportModel
+
+BRAND = "#00628b"
+
+
+def _styles() -> dict[str, Any]:
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+
+    base = getSampleStyleSheet()
+    return {
+        "title": ParagraphStyle("t", parent=base["Title"], fontSize=15, alignment=0, spaceAfter=6),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=base["Heading2"],
+            fontSize=12,
+            textColor=colors.HexColor(BRAND),
+            spaceBefore=10,
+            spaceAfter=4,
+        ),
+        "body": ParagraphStyle("b", parent=base["BodyText"], fontSize=9.5, leading=13),
+        "cell": ParagraphStyle("c", parent=base["BodyText"], fontSize=8.5, leading=10.5),
+        "num": ParagraphStyle(
+            "n", parent=base["BodyText"], fontSize=8.5, leading=10.5, alignment=2
+        ),
+        "mono": ParagraphStyle("m", parent=base["Code"], fontSize=7, leading=8.5),
+        "outcome": ParagraphStyle(
+            "o", parent=base["BodyText"], fontSize=12, leading=15, fontName="Helvetica-Bold"
+        ),
+    }
+
+
+def _p(text: object, style: Any) -> Any:
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(escape(str(text if text is not None else "")).replace("\n", "<br/>"), style)
+
+
+def _table(rows: list[list[Any]], widths: list[float]) -> Any:
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#c9d3db")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3f7")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
+
+
+def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: float) -> list[Any]:
+    from reportlab.platypus import Spacer
+
+    flow: list[Any] = [_p(f"{d.kind}: {d.file}", s["h2"])]
+    meta = f"Uitkomst: <b>{escape(d.outcome)}</b>"
+    if d.version:
+        meta += f" — model {escape(d.version)}"
+    if d.provider and not r.confidential:
+        meta += f" — {escape(d.provider)}"
+    from reportlab.platypus import Paragraph
+
+    flow.append(Paragraph(meta, s["body"]))
+    flow.append(Spacer(1, 4))
+    staff = r.audience == "staff"
+    if d.findings:
+        head = ["Beoordeling", "Tabblad", "Cel", "Wat is er aan de hand en wat moet u doen"]
+        widths = [0.15, 0.17, 0.07, 0.61]
+        if staff:
+            head.append("Code / waarden")
+            widths = [0.13, 0.14, 0.06, 0.45, 0.22]
+        rows = [[_p(h, s["cell"]) for h in head]]
+        for f in d.findings:
+            row = [
+                _p(f.severity_label, s["cell"]),
+                _p(f.sheet or "—", s["cell"]),
+                _p(f.cell or "—", s["cell"]),
+                Paragraph(f"<b>{escape(f.title)}.</b> {escape(f.message)}", s["cell"]),
+            ]
+            if staff:
+                row.append(_p(f"{f.code}\n{f.evidence}".strip(), s["cell"]))
+            rows.append(row)
+        flow.append(_table(rows, [w * width for w in widths]))
+    elif not r.confidential:
+        flow.append(_p("Geen opmerkingen.", s["body"]))
+    if d.figures:
+        flow.append(Spacer(1, 6))
+        head = [
+            "Bedragen",
+            "Volgens uw model (versie 1.0)" if d.outdated else "Berekend door het zorgkantoor",
+        ]
+        if d.outdated:
+            head.append("Herberekend met gecorrigeerde formule")
+        rows = [[_p(h, s["cell"]) for h in head]]
+        for fig in d.figures:
+            row = [_p(fig.label, s["cell"]), _p(fig.workbook, s["num"])]
+            if d.outdated:
+                row.append(_p(fig.corrected, s["num"]))
+            rows.append(row)
+        if d.outdated and d.difference:
+            rows.append(
+                [
+                    _p("Verschil aangevraagd bedrag", s["cell"]),
+                    _p("", s["num"]),
+                    _p(d.difference, s["num"]),
+                ]
+            )
+        widths = [0.5, 0.25, 0.25] if d.outdated else [0.6, 0.4]
+        flow.append(_table(rows, [w * width for w in widths]))
+    if staff:
+        flow.append(Spacer(1, 6))
+        info = (
+            f"sha256: {d.staff['sha256']}\ngrootte: {d.staff['size']}, type {d.staff['file_type']}"
+            f"\nontvangen: {d.staff['received']}"
+        )
+        if d.staff.get("modifications"):
+            info += "\nwijzigingen: " + "; ".join(d.staff["modifications"])
+        if d.staff.get("signals"):
+            info += "\nversiesignalen: " + json.dumps(d.staff["signals"], ensure_ascii=False)
+        if d.staff.get("register_entry"):
+            info += "\nregister: " + json.dumps(d.staff["register_entry"], ensure_ascii=False)
+        flow.append(_p(info, s["mono"]))
+    return flow
+
+
+def render_pdf(report: ReportModel) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas as pdfcanvas
+    from reportlab.platypus import SimpleDocTemplate, Spacer
+
+    s = _styles()
+    office = f"{report.care_office['name']} — {report.care_office['department']}"
+
+    class NumberedCanvas(pdfcanvas.Canvas):
+        """Writes 'Pagina X van Y' once the total is known."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._decorate(total)
+                super().showPage()
+            super().save()
+
+        def _decorate(self, total: int) -> None:
+            w, h = A4
+            self.setFillColor(colors.HexColor(BRAND))
+            self.rect(0, h - 14 * mm, w, 14 * mm, stroke=0, fill=1)
+            self.setFillColor(colors.white)
+            self.setFont("Helvetica-Bold", 11)
+            self.drawString(18 * mm, h - 9 * mm, office)
+            self.setFont("Helvetica", 8)
+            self.drawRightString(w - 18 * mm, h - 9 * mm, report.title)
+            self.setFillColor(colors.HexColor("#555555"))
+            self.drawString(
+                18 * mm, 10 * mm, f"{report.care_office['mailbox']} — {report.care_office['phone']}"
+            )
+            self.drawRightString(w - 18 * mm, 10 * mm, f"Pagina {self._pageNumber} van {total}")
+
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=22 * mm,
+        bottomMargin=18 * mm,
+        title=report.title,
+        author=report.care_office["name"],
+        subject=report.outcome,
+        lang="nl-NL",
+    )
+    width = A4[0] - 36 * mm
+    story: list[Any] = [
+        _p(report.title + (" (intern)" if report.audience == "staff" else ""), s["title"])
+    ]
+    story.append(_p(report.outcome, s["outcome"]))
+    story.append(Spacer(1, 4))
+    story.append(_p(report.summary, s["body"]))
+    meta = f"Ontvangen op {report.received}"
+    if report.sender:
+        meta += f" van {report.sender}"
+    if report.audience == "staff" and report.channel:
+        meta += f" (kanaal: {report.channel})"
+    story.append(_p(meta, s["body"]))
+    for d in report.documents:
+        story.extend(_document(d, report, s, width))
+    story.append(_p("Vervolg", s["h2"]))
+    story.append(_p(report.next_step, s["body"]))
+    story.append(Spacer(1, 8))
+    story.append(
+        _p(
+            f"Vragen? Neem contact op met {report.care_office['department']} van "
+            f"{report.care_office['name']}: {report.care_office['mailbox']}, telefoon "
+            f"{report.care_office['phone']}. Vermeld uw AGB-code.",
+            s["body"],
+        )
+    )
+    doc.build(story, canvasmaker=NumberedCanvas)
+    return out.getvalue()
