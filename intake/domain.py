@@ -161,3 +161,21 @@ __all__ = [
     "finding_from_json",
     "order_findings",
 ]
+
+
+def verdict_from_json(data: dict[str, Any]) -> Verdict:
+    """The inverse of `Verdict.to_json`, for verdicts read back from the ledger."""
+    provider = data.get("provider")
+    return Verdict(
+        file=data["file"],
+        sha256=data["sha256"],
+        document=DocumentKind(data["document"]),
+        status=Status(data["status"]),
+        findings=[finding_from_json(f) for f in data.get("findings", [])],
+        received=datetime.fromisoformat(data["received"]),
+        template_version=data.get("template_version"),
+        provider=Provider(provider.get("agb"), provider.get("naam")) if provider else None,
+        figures=data.get("figures") or {},
+        signals=data.get("signals") or {},
+        size=data.get("size", 0),
+    )

@@ -41,6 +41,7 @@ class Rules:
     limits: dict[str, int]
     plan: dict[str, Any]
     catalogue: dict[str, dict[str, Any]]
+    mail: dict[str, str] = field(default_factory=dict)
     source: Path = field(compare=False, default=Path())
 
     @property
@@ -73,6 +74,19 @@ class Rules:
             evidence=evidence or {},
         )
 
+    def mail_text(self, key: str, **values: Any) -> str:
+        office = self.care_office
+        fill = _Blank(
+            {
+                "office": office["name"],
+                "department": office["department"],
+                "mailbox": office["mailbox"],
+                "deadline": self.deadline.strftime("%d-%m-%Y"),
+                **values,
+            }
+        )
+        return self.mail[key].format_map(fill)
+
     def title(self, code: str) -> str:
         return self.catalogue.get(code, {}).get("title", code)
 
@@ -92,6 +106,7 @@ def parse_rules(data: dict[str, Any], source: Path = Path()) -> Rules:
         limits={k: int(v) for k, v in data["limits"].items()},
         plan=dict(data["plan"]),
         catalogue={code: dict(entry) for code, entry in data["findings"].items()},
+        mail={k: str(v) for k, v in data.get("mail", {}).items()},
         source=source,
     )
 

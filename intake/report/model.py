@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import PurePath
 from typing import Any
 
 from intake import fmt
@@ -201,7 +200,7 @@ def build(
         if v.provider:
             provider = " — ".join(p for p in (v.provider.naam, v.provider.agb) if p)
         section = DocumentSection(
-            file=PurePath(v.file).name,
+            file=v.file,
             kind=DOCUMENT_LABEL[v.document.value],
             status=v.status.value,
             outcome=OUTCOME[v.status],

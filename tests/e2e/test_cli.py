@@ -112,3 +112,36 @@ def test_help_lists_commands():
     assert result.returncode == 0
     for command in ("check", "report"):
         assert command in result.stdout
+
+
+def test_config_show_masks_secrets(tmp_path: Path):
+    import os
+
+    env = {**os.environ, "INTAKE_IMAP_PASSWORD": "heel-geheim", "INTAKE_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "intake", "config", "show"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "heel-geheim" not in result.stdout and 'password = "********"' in result.stdout
+
+
+def test_bad_config_exits_2(tmp_path: Path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[imap]\nport = 'x'\n")
+    result = run("--config", str(bad), "sweep")
+    assert result.returncode == 2 and "Configuratiefout" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_runs_the_sweep_on_the_bundled_data(tmp_path: Path):
+    result = run("demo", str(FIXTURES), "--dir", str(tmp_path / "demo"))
+    assert result.returncode == 0, result.stderr
+    assert "bestanden beoordeeld" in result.stdout
+    outbox = tmp_path / "demo" / "outbox"
+    assert (outbox / "geldig-nov2019.xlsx.pdf").exists()
+    assert list(outbox.glob("digest-*.pdf"))
+    assert (tmp_path / "demo" / "quarantine" / "afgekapt.xlsx").exists()

@@ -1,0 +1,105 @@
+"""Collects the digest's facts from the ledger and writes `digest-YYYY-MM-DD.html/.pdf`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from intake import fmt
+from intake.bootstrap import App
+from intake.report.digest import DigestModel, ProviderLine, render_digest_html, render_digest_pdf
+from intake.report.files import atomic_write
+
+_STATUS_NL = {"accepted": "geaccepteerd", "review": "te beoordelen", "rejected": "afgewezen"}
+
+
+def build_digest(app: App, day: date) -> DigestModel:
+    ledger, rules = app.ledger, app.ctx.rules
+    docs = ledger.all_documents()
+    local_day = rules.local_date
+    counts_total = Counter(d.verdict.status.value for d in docs)
+    counts_today = Counter(d.verdict.status.value for d in docs if local_day(d.created_at) == day)
+    states = {p["agb"]: p for p in ledger.all_providers()}
+    names = {
+        agb: entry.naam for agb, entry in (app.register.entries.items() if app.register else [])
+    }
+    lines = []
+    for agb in sorted(set(names) | set(states)):
+        state = states.get(agb, {})
+
+        def describe(doc_id: int | None) -> str:
+            if not doc_id:
+                return "—"
+            stored = ledger.document(doc_id)
+            if stored is None:
+                return "—"
+            received = fmt.day(local_day(stored.verdict.received))
+            return f"{_STATUS_NL[stored.verdict.status.value]} ({received})"
+
+        model, plan = state.get("model_document_id"), state.get("plan_document_id")
+        overall = (
+            "compleet" if model and plan else "onvolledig" if model or plan else "niets ontvangen"
+        )
+        reminded = state.get("last_reminder_at")
+        lines.append(
+            ProviderLine(
+                agb,
+                names.get(agb) or state.get("naam") or "?",
+                overall,
+                describe(model),
+                describe(plan),
+                fmt.day(local_day(reminded)) if reminded else "—",
+            )
+        )
+    latest: dict[str, object] = {}
+    for d in docs:  # the newest document per sha256 counts
+        latest[d.verdict.sha256] = d
+    review = [
+        {
+            "file": d.verdict.file,
+            "provider": (d.verdict.provider.naam or d.verdict.provider.agb or "")
+            if d.verdict.provider
+            else "",
+            "received": fmt.day(local_day(d.verdict.received)),
+            "codes": ", ".join(c for c in d.verdict.codes if c != "DUPLICATE"),
+        }
+        for d in latest.values()
+        if d.verdict.status.value == "review"  # type: ignore[attr-defined]
+    ]
+    failed = [
+        {
+            "subject": m["subject"] or "",
+            "sender": m["sender"] or "",
+            "state": m["state"],
+            "error": m["error"] or "",
+        }
+        for m in ledger.mails_in_state("failed", "reply_uncertain", "received", "judged")
+    ]
+    quarantine = app.config.folder_path("quarantine")
+    quarantined = (
+        sorted(p.name for p in quarantine.glob("*") if not p.name.endswith(".json"))
+        if quarantine.is_dir()
+        else []
+    )
+    return DigestModel(
+        title="Dagoverzicht intake kwaliteitsbudget 2020",
+        day=fmt.day(day),
+        office=rules.care_office,
+        counts_today=dict(counts_today),
+        counts_total=dict(counts_total),
+        providers=lines,
+        review=review,
+        failed=failed,
+        quarantined=quarantined,
+    )
+
+
+def write_digest(app: App, day: date) -> list[Path]:
+    model = build_digest(app, day)
+    outbox = app.folder("outbox")
+    html_path = outbox / f"digest-{day.isoformat()}.html"
+    pdf_path = outbox / f"digest-{day.isoformat()}.pdf"
+    atomic_write(html_path, render_digest_html(model))
+    atomic_write(pdf_path, render_digest_pdf(model))
+    return [html_path, pdf_path]

@@ -1,0 +1,210 @@
+"""Configuration: defaults, then one TOML file, then environment variables.
+
+The file is named by `--config FILE` or `INTAKE_CONFIG`. Every key can be
+overridden as `INTAKE_<SECTION>_<KEY>` (for example `INTAKE_IMAP_PASSWORD`), which
+is how secrets should arrive. Nothing is read at import time; `load()` is called
+by the command line, once.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+SECRET_KEYS = {"password"}
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message says which key and why."""
+
+
+@dataclass(frozen=True)
+class General:
+    data_dir: str = "var"
+    campaign: str = "kwaliteitsbudget-2020"
+    rules_file: str = ""
+
+
+@dataclass(frozen=True)
+class LedgerSection:
+    url: str = ""  # default: SQLite in the data folder
+
+
+@dataclass(frozen=True)
+class RegisterSection:
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class FolderSection:
+    inbox: str = ""
+    outbox: str = ""
+    archive: str = ""
+    quarantine: str = ""
+    stable_seconds: float = 2.0
+    rescan_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class ImapSection:
+    host: str = ""
+    port: int = 993
+    user: str = ""
+    password: str = ""
+    security: str = "ssl"
+    folder: str = "INBOX"
+    processed_folder: str = "Verwerkt"
+    failed_folder: str = "Fout"
+    idle_seconds: float = 300.0
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class SmtpSection:
+    host: str = ""
+    port: int = 587
+    user: str = ""
+    password: str = ""
+    security: str = "starttls"
+    sender: str = "zorginkoop.wlz@zorgenzekerheid.nl"
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class Config:
+    general: General = field(default_factory=General)
+    ledger: LedgerSection = field(default_factory=LedgerSection)
+    register: RegisterSection = field(default_factory=RegisterSection)
+    folder: FolderSection = field(default_factory=FolderSection)
+    imap: ImapSection = field(default_factory=ImapSection)
+    smtp: SmtpSection = field(default_factory=SmtpSection)
+    source: str = "defaults"
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.general.data_dir)
+
+    @property
+    def ledger_url(self) -> str:
+        return self.ledger.url or f"sqlite:///{(self.data_dir / 'ledger.sqlite').resolve()}"
+
+    def folder_path(self, name: str) -> Path:
+        value = getattr(self.folder, name)
+        return Path(value) if value else self.data_dir / name
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.imap.host)
+
+    def as_toml(self) -> str:
+        """The effective configuration, secrets masked: safe to paste in a ticket."""
+        lines = [f"# effective configuration (from {self.source})"]
+        for section in SECTIONS:
+            lines.append(f"\n[{section}]")
+            values = getattr(self, section)
+            for f in fields(values):
+                value = getattr(values, f.name)
+                if f.name in SECRET_KEYS and value:
+                    value = "********"
+                if section == "ledger" and f.name == "url":
+                    value = _mask_url(self.ledger_url)
+                key = "from" if (section, f.name) == ("smtp", "sender") else f.name
+                lines.append(f"{key} = {_toml_value(value)}")
+        return "\n".join(lines) + "\n"
+
+
+SECTIONS = ("general", "ledger", "register", "folder", "imap", "smtp")
+_ALIASES = {("smtp", "from"): "sender"}  # `from` is the SPEC's key, a keyword in Python
+
+
+def _mask_url(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        creds, _, host = rest.rpartition("@")
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:********@{host}"
+    return url
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _coerce(section: str, key: str, raw: Any, default: Any) -> Any:
+    try:
+        if isinstance(default, bool):
+            if isinstance(raw, str):
+                return raw.strip().lower() in {"1", "true", "yes", "ja", "on"}
+            return bool(raw)
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        return str(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"[{section}] {key}: '{raw}' is not a valid {type(default).__name__}"
+        ) from exc
+
+
+def _apply(config: Config, section: str, values: Mapping[str, Any], origin: str) -> Config:
+    current = getattr(config, section)
+    known = {f.name: f for f in fields(current)}
+    updates = {}
+    for key, raw in values.items():
+        name = _ALIASES.get((section, key), key)
+        if name not in known:
+            raise ConfigError(f"{origin}: unknown key [{section}] {key}")
+        updates[name] = _coerce(section, key, raw, getattr(current, name))
+    return replace(config, **{section: replace(current, **updates)})
+
+
+def _validate(config: Config) -> None:
+    for section in ("imap", "smtp"):
+        security = getattr(config, section).security
+        if security not in {"ssl", "starttls", "none"}:
+            raise ConfigError(
+                f"[{section}] security must be ssl, starttls or none, not '{security}'"
+            )
+    if config.mail_enabled and not config.imap.user:
+        raise ConfigError("[imap] user is required when [imap] host is set")
+
+
+def load(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if environ is None else environ
+    config = Config()
+    path = path or env.get("INTAKE_CONFIG") or None
+    if path:
+        try:
+            with Path(path).open("rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError as exc:
+            raise ConfigError(f"configuration file {path} does not exist") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"configuration file {path} is not valid TOML: {exc}") from exc
+        for section, values in data.items():
+            if section not in SECTIONS or not isinstance(values, dict):
+                raise ConfigError(f"{path}: unknown section [{section}]")
+            config = _apply(config, section, values, str(path))
+        config = replace(config, source=str(path))
+    for section in SECTIONS:
+        prefix = f"INTAKE_{section.upper()}_"
+        overrides = {
+            name[len(prefix) :].lower(): value
+            for name, value in env.items()
+            if name.startswith(prefix)
+        }
+        if overrides:
+            config = _apply(config, section, overrides, "environment")
+    if "INTAKE_DATA_DIR" in env:
+        config = _apply(config, "general", {"data_dir": env["INTAKE_DATA_DIR"]}, "environment")
+    _validate(config)
+    return config

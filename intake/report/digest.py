@@ -1,0 +1,102 @@
+"""The staff digest: where every provider stands, what needs a person, what failed."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import escape
+
+from intake.report.html import _env
+
+
+@dataclass
+class ProviderLine:
+    agb: str
+    naam: str
+    state: str
+    model: str
+    plan: str
+    reminded: str
+
+
+@dataclass
+class DigestModel:
+    title: str
+    day: str
+    office: dict[str, Any]
+    counts_today: dict[str, int]
+    counts_total: dict[str, int]
+    providers: list[ProviderLine]
+    review: list[dict[str, str]] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
+
+
+def render_digest_html(model: DigestModel) -> str:
+    return _env(True).get_template("digest.html").render(d=model)
+
+
+def render_digest_pdf(model: DigestModel) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+
+    def table(rows: list[list[str]], widths: list[float]) -> Table:
+        data = [[Paragraph(escape(str(c)), small) for c in row] for row in rows]
+        t = Table(data, colWidths=widths, repeatRows=1)
+        t.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#c9d3db")),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3f7")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        return t
+
+    out = io.BytesIO()
+    page = landscape(A4)
+    width = page[0] - 30 * mm
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=page,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=model.title,
+    )
+    story: list[Any] = [Paragraph(escape(f"{model.title} — {model.day}"), styles["Title"])]
+    statuses = ["accepted", "review", "rejected"]
+    story.append(
+        table(
+            [
+                ["", "geaccepteerd", "te beoordelen", "afgewezen"],
+                ["vandaag", *(str(model.counts_today.get(s, 0)) for s in statuses)],
+                ["totaal", *(str(model.counts_total.get(s, 0)) for s in statuses)],
+            ],
+            [width * 0.25] * 4,
+        )
+    )
+    story += [Spacer(1, 8), Paragraph("Stand per zorgaanbieder", styles["Heading2"])]
+    rows = [["AGB", "Naam", "Stand", "Aanvraagmodel", "Kwaliteitsplan", "Herinnerd"]]
+    rows += [[p.agb, p.naam, p.state, p.model, p.plan, p.reminded] for p in model.providers]
+    story.append(table(rows, [w * width for w in (0.1, 0.25, 0.15, 0.2, 0.2, 0.1)]))
+    story += [Spacer(1, 8), Paragraph("Te beoordelen", styles["Heading2"])]
+    rows = [["Bestand", "Zorgaanbieder", "Ontvangen", "Bevindingen"]]
+    rows += [[r["file"], r["provider"], r["received"], r["codes"]] for r in model.review]
+    story.append(table(rows, [w * width for w in (0.3, 0.25, 0.15, 0.3)]))
+    story += [Spacer(1, 8), Paragraph("Mislukt of onzeker", styles["Heading2"])]
+    rows = [["Bericht", "Afzender", "Stand", "Fout"]]
+    rows += [[r["subject"], r["sender"], r["state"], r["error"]] for r in model.failed]
+    rows += [[q, "", "quarantaine", ""] for q in model.quarantined]
+    story.append(table(rows, [w * width for w in (0.3, 0.2, 0.15, 0.35)]))
+    doc.build(story)
+    return out.getvalue()

@@ -1,0 +1,179 @@
+"""What a channel does with documents once it has them: judge, add what only the
+ledger can know (duplicates, sender, pairing), archive and record.
+
+Channels call `take_in` and never judge documents themselves; the pure pipeline
+never sees the ledger.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from intake import fmt
+from intake.bootstrap import App
+from intake.domain import (
+    DocumentKind,
+    Finding,
+    Provider,
+    Submission,
+    Verdict,
+    decide_status,
+    order_findings,
+)
+from intake.pipeline import judge_many
+from intake.report.audience import sender_registered
+
+log = logging.getLogger(__name__)
+PAIRING = {"PLAN_MISSING", "MODEL_MISSING"}
+PAIRED_KINDS = (DocumentKind.AANVRAAG, DocumentKind.KWALITEITSPLAN)
+_AGB = re.compile(r"^\d{8}$")
+
+
+def _pairable(verdict: Verdict) -> bool:
+    """A document that counts for a provider's pair: a model or plan with a valid AGB code."""
+    return (
+        verdict.document in PAIRED_KINDS
+        and verdict.provider is not None
+        and bool(_AGB.match(verdict.provider.agb or ""))
+    )
+
+
+@dataclass(frozen=True)
+class Taken:
+    document_id: int
+    verdict: Verdict
+
+
+def _with(verdict: Verdict, extra: Sequence[Finding], drop: set[str] = frozenset()) -> Verdict:
+    found = [f for f in verdict.findings if f.code not in drop] + list(extra)
+    verdict = replace(verdict, findings=order_findings(found))
+    verdict.status = decide_status(verdict.findings)
+    return verdict
+
+
+def _attribute(verdicts: list[Verdict], app: App, sender: str | None) -> None:
+    """Documents without a readable provider belong to the one their companions name."""
+    agbs = {
+        v.provider.agb
+        for v in verdicts
+        if v.document is DocumentKind.AANVRAAG and v.provider and v.provider.agb
+    }
+    candidate: Provider | None = None
+    if len(agbs) == 1:
+        agb = agbs.pop()
+        entry = app.register.get(agb) if app.register else None
+        candidate = Provider(agb, entry.naam if entry else None)
+    elif sender and app.register:
+        entries = app.register.for_sender(sender)
+        if len(entries) == 1:
+            candidate = Provider(entries[0].agb, entries[0].naam)
+    if candidate is None:
+        return
+    for v in verdicts:
+        if v.document is DocumentKind.KWALITEITSPLAN and (v.provider is None or not v.provider.agb):
+            v.provider = candidate
+
+
+def _ledger_findings(verdicts: list[Verdict], app: App, sender: str | None) -> list[Verdict]:
+    rules = app.ctx.rules
+    batch_kinds: dict[str, set[DocumentKind]] = {}
+    for v in verdicts:
+        if _pairable(v):
+            batch_kinds.setdefault(v.provider.agb, set()).add(v.document)
+    result = []
+    for v in verdicts:
+        extra: list[Finding] = []
+        first = app.ledger.first_seen(v.sha256)
+        if first is not None:
+            extra.append(rules.finding("DUPLICATE", first_seen=fmt.day(rules.local_date(first))))
+        if (
+            sender
+            and v.document in PAIRED_KINDS
+            and not sender_registered([v], app.register, sender)
+        ):
+            extra.append(rules.finding("SENDER_NOT_REGISTERED", sender=sender))
+        if _pairable(v):
+            state = app.ledger.provider(v.provider.agb) or {}
+            kinds = batch_kinds.get(v.provider.agb, set())
+            has_model = bool(state.get("model_document_id")) or DocumentKind.AANVRAAG in kinds
+            has_plan = bool(state.get("plan_document_id")) or DocumentKind.KWALITEITSPLAN in kinds
+            deadline = fmt.day(rules.deadline)
+            if v.document is DocumentKind.AANVRAAG and not has_plan:
+                extra.append(rules.finding("PLAN_MISSING", deadline=deadline))
+            if v.document is DocumentKind.KWALITEITSPLAN and not has_model:
+                extra.append(rules.finding("MODEL_MISSING", deadline=deadline))
+        result.append(_with(v, extra))
+    return result
+
+
+def take_in(
+    app: App,
+    submissions: Sequence[Submission],
+    *,
+    channel: str,
+    sender: str | None = None,
+    mail_id: int | None = None,
+    mail_state: str | None = None,
+) -> list[Taken]:
+    """Judge, archive and record a group of documents that arrived together.
+
+    The group is stored in one transaction, together with the mail's new state when
+    `mail_state` is given: either all of it is in the ledger or none of it is.
+    """
+    verdicts = judge_many(list(submissions), app.ctx)
+    _attribute(verdicts, app, sender)
+    verdicts = _ledger_findings(verdicts, app, sender)
+    sources = [
+        app.archive.put(v.sha256, s.filename, s.content)
+        for v, s in zip(verdicts, submissions, strict=True)
+    ]
+    taken = []
+    with app.ledger.transaction() as conn:
+        for verdict, source in zip(verdicts, sources, strict=True):
+            doc_id = app.ledger.store_document(
+                conn, verdict, channel=channel, source=str(source), sender=sender, mail_id=mail_id
+            )
+            if _pairable(verdict):
+                app.ledger.record_provider_document(
+                    conn,
+                    verdict.provider.agb,
+                    verdict.provider.naam,
+                    verdict.document,
+                    doc_id,
+                    sender,
+                )
+            taken.append(Taken(doc_id, verdict))
+            log.info(
+                "%s via %s: %s %s %s",
+                verdict.file,
+                channel,
+                verdict.document.value,
+                verdict.status.value,
+                ",".join(verdict.codes) or "-",
+            )
+        if mail_id is not None and mail_state:
+            app.ledger.update_mail(mail_id, conn, state=mail_state, error=None)
+    return taken
+
+
+def settle_pairs(app: App) -> list[Verdict]:
+    """Drop PLAN_MISSING / MODEL_MISSING from stored verdicts whose other half has arrived."""
+    settled = []
+    for state in app.ledger.all_providers():
+        if not (state["model_document_id"] and state["plan_document_id"]):
+            continue
+        for stored in app.ledger.documents_of_provider(state["agb"]):
+            if PAIRING & set(stored.verdict.codes):
+                verdict = _with(stored.verdict, [], drop=PAIRING)
+                app.ledger.replace_verdict(stored.id, verdict)
+                settled.append(verdict)
+                log.info(
+                    "%s: pair complete for %s, now %s",
+                    verdict.file,
+                    state["agb"],
+                    verdict.status.value,
+                )
+    return settled

@@ -1,0 +1,314 @@
+"""The ledger: what arrived, what was judged, what was answered, where each provider stands.
+
+Everything a channel does is recorded here before the channel acts on the outside
+world (reply, move, delete), so a crash at any point can be resumed from the
+ledger without losing a mail or answering twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from intake.domain import DocumentKind, Verdict, verdict_from_json
+from intake.storage.tables import documents, findings, mails, providers, replies
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    id: int
+    verdict: Verdict
+    channel: str
+    sender: str | None
+    mail_id: int | None
+    created_at: datetime
+
+
+class Ledger:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Ledger:
+        """Connect and bring the schema up to date with Alembic."""
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, future=True)
+        if engine.dialect.name == "sqlite":
+
+            @sa.event.listens_for(engine, "connect")
+            def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA busy_timeout=30000")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.close()
+
+        cls.migrate(engine)
+        return cls(engine)
+
+    @staticmethod
+    def migrate(engine: sa.Engine) -> None:
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    # --- mails -------------------------------------------------------------------
+
+    def mail(self, message_key: str) -> dict[str, Any] | None:
+        with self.engine.connect() as c:
+            row = (
+                c.execute(sa.select(mails).where(mails.c.message_key == message_key))
+                .mappings()
+                .first()
+            )
+        return dict(row) if row else None
+
+    def add_mail(self, **values: Any) -> int:
+        stamp = now()
+        with self.transaction() as c:
+            result = c.execute(
+                mails.insert().values(
+                    state="received",
+                    attempts=0,
+                    duplicates=0,
+                    created_at=stamp,
+                    updated_at=stamp,
+                    **values,
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def update_mail(self, mail_id: int, conn: sa.Connection | None = None, **values: Any) -> None:
+        statement = mails.update().where(mails.c.id == mail_id).values(updated_at=now(), **values)
+        if conn is not None:
+            conn.execute(statement)
+            return
+        with self.transaction() as c:
+            c.execute(statement)
+
+    def count_duplicate(self, mail_id: int) -> None:
+        with self.transaction() as c:
+            c.execute(
+                mails.update()
+                .where(mails.c.id == mail_id)
+                .values(duplicates=mails.c.duplicates + 1, updated_at=now())
+            )
+
+    def mails_in_state(self, *states: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(mails).where(mails.c.state.in_(states)).order_by(mails.c.id))
+            return [dict(r) for r in rows.mappings()]
+
+    # --- documents and verdicts ---------------------------------------------------
+
+    def first_seen(self, sha256: str) -> datetime | None:
+        with self.engine.connect() as c:
+            value = c.execute(
+                sa.select(sa.func.min(documents.c.created_at)).where(documents.c.sha256 == sha256)
+            ).scalar()
+        return _aware(value)
+
+    def store_document(
+        self,
+        conn: sa.Connection,
+        verdict: Verdict,
+        *,
+        channel: str,
+        source: str | None = None,
+        sender: str | None = None,
+        mail_id: int | None = None,
+    ) -> int:
+        stamp = now()
+        result = conn.execute(
+            documents.insert().values(
+                sha256=verdict.sha256,
+                filename=verdict.file,
+                channel=channel,
+                mail_id=mail_id,
+                source=source,
+                sender=sender,
+                received=verdict.received,
+                kind=verdict.document.value,
+                status=verdict.status.value,
+                provider_agb=verdict.provider.agb if verdict.provider else None,
+                template_version=verdict.template_version,
+                verdict_json=json.dumps(verdict.to_json(), ensure_ascii=False, default=str),
+                created_at=stamp,
+                updated_at=stamp,
+            )
+        )
+        document_id = int(result.inserted_primary_key[0])
+        self._write_findings(conn, document_id, verdict)
+        return document_id
+
+    def _write_findings(self, conn: sa.Connection, document_id: int, verdict: Verdict) -> None:
+        conn.execute(findings.delete().where(findings.c.document_id == document_id))
+        if verdict.findings:
+            conn.execute(
+                findings.insert(),
+                [
+                    {
+                        "document_id": document_id,
+                        "code": f.code,
+                        "severity": f.severity.value,
+                        "location": f.location,
+                        "message": f.message,
+                    }
+                    for f in verdict.findings
+                ],
+            )
+
+    def replace_verdict(self, document_id: int, verdict: Verdict) -> None:
+        with self.transaction() as c:
+            c.execute(
+                documents.update()
+                .where(documents.c.id == document_id)
+                .values(
+                    status=verdict.status.value,
+                    provider_agb=verdict.provider.agb if verdict.provider else None,
+                    verdict_json=json.dumps(verdict.to_json(), ensure_ascii=False, default=str),
+                    updated_at=now(),
+                )
+            )
+            self._write_findings(c, document_id, verdict)
+
+    def _stored(self, row: Any) -> StoredDocument:
+        return StoredDocument(
+            id=row.id,
+            verdict=verdict_from_json(json.loads(row.verdict_json)),
+            channel=row.channel,
+            sender=row.sender,
+            mail_id=row.mail_id,
+            created_at=_aware(row.created_at),
+        )
+
+    def document(self, document_id: int) -> StoredDocument | None:
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(documents).where(documents.c.id == document_id)).first()
+        return self._stored(row) if row else None
+
+    def documents_of_mail(self, mail_id: int) -> list[StoredDocument]:
+        with self.engine.connect() as c:
+            rows = c.execute(
+                sa.select(documents).where(documents.c.mail_id == mail_id).order_by(documents.c.id)
+            ).all()
+        return [self._stored(r) for r in rows]
+
+    def documents_of_provider(self, agb: str) -> list[StoredDocument]:
+        with self.engine.connect() as c:
+            rows = c.execute(
+                sa.select(documents).where(documents.c.provider_agb == agb).order_by(documents.c.id)
+            ).all()
+        return [self._stored(r) for r in rows]
+
+    def all_documents(self, since: datetime | None = None) -> list[StoredDocument]:
+        query = sa.select(documents).order_by(documents.c.id)
+        if since is not None:
+            query = query.where(documents.c.created_at >= since)
+        with self.engine.connect() as c:
+            return [self._stored(r) for r in c.execute(query).all()]
+
+    # --- providers -------------------------------------------------------------
+
+    def provider(self, agb: str) -> dict[str, Any] | None:
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(providers).where(providers.c.agb == agb)).mappings().first()
+        return dict(row) if row else None
+
+    def all_providers(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as c:
+            return [
+                dict(r)
+                for r in c.execute(sa.select(providers).order_by(providers.c.agb)).mappings()
+            ]
+
+    def record_provider_document(
+        self,
+        conn: sa.Connection,
+        agb: str,
+        naam: str | None,
+        kind: DocumentKind,
+        document_id: int,
+        contact: str | None,
+    ) -> None:
+        """The newest model (or plan) of a provider supersedes the older one in its state."""
+        column = "model_document_id" if kind is DocumentKind.AANVRAAG else "plan_document_id"
+        values: dict[str, Any] = {column: document_id, "updated_at": now()}
+        if naam:
+            values["naam"] = naam
+        if contact:
+            values["contact"] = contact
+        existing = conn.execute(sa.select(providers.c.agb).where(providers.c.agb == agb)).first()
+        if existing:
+            conn.execute(providers.update().where(providers.c.agb == agb).values(**values))
+        else:
+            conn.execute(providers.insert().values(agb=agb, **values))
+
+    def mark_reminded(self, agb: str, when: datetime) -> None:
+        with self.transaction() as c:
+            c.execute(
+                providers.update().where(providers.c.agb == agb).values(last_reminder_at=when)
+            )
+
+    # --- replies -----------------------------------------------------------------
+
+    def record_reply(self, conn: sa.Connection | None = None, **values: Any) -> None:
+        statement = replies.insert().values(sent_at=now(), **values)
+        if conn is not None:
+            conn.execute(statement)
+            return
+        with self.transaction() as c:
+            c.execute(statement)
+
+    def replies(self, kind: str | None = None) -> list[dict[str, Any]]:
+        query = sa.select(replies).order_by(replies.c.id)
+        if kind:
+            query = query.where(replies.c.kind == kind)
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(query).mappings()]
+
+    def count(self, table: str) -> int:
+        target = {
+            "mails": mails,
+            "documents": documents,
+            "replies": replies,
+            "findings": findings,
+            "providers": providers,
+        }[table]
+        with self.engine.connect() as c:
+            return int(c.execute(sa.select(sa.func.count()).select_from(target)).scalar() or 0)
+
+
+def as_ids(rows: Iterable[dict[str, Any]]) -> list[int]:
+    return [int(r["id"]) for r in rows]

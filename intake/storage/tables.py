@@ -1,0 +1,86 @@
+"""The ledger's tables (SQLAlchemy Core). The domain never sees these."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+mails = sa.Table(
+    "mails",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # Message-ID, or sha256 of the raw message when a sender's client left it out.
+    sa.Column("message_key", sa.String(998), nullable=False, unique=True),
+    sa.Column("message_id", sa.String(998)),
+    sa.Column("folder", sa.String(255)),
+    sa.Column("uidvalidity", sa.BigInteger),
+    sa.Column("uid", sa.BigInteger),
+    sa.Column("sender", sa.String(320)),
+    sa.Column("subject", sa.Text),
+    sa.Column("received", sa.DateTime(timezone=True)),
+    # received -> judged -> sending -> replied -> moved; or failed / no_reply / reply_uncertain
+    sa.Column("state", sa.String(32), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("error", sa.Text),
+    sa.Column("reply_message_id", sa.String(998)),
+    sa.Column("duplicates", sa.Integer, nullable=False, default=0),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("filename", sa.String(1024), nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("mail_id", sa.Integer, sa.ForeignKey("mails.id")),
+    sa.Column("source", sa.Text),
+    sa.Column("sender", sa.String(320)),
+    sa.Column("received", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("provider_agb", sa.String(16), index=True),
+    sa.Column("template_version", sa.String(32)),
+    sa.Column("verdict_json", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+findings = sa.Table(
+    "findings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id"), nullable=False, index=True),
+    sa.Column("code", sa.String(64), nullable=False, index=True),
+    sa.Column("severity", sa.String(16), nullable=False),
+    sa.Column("location", sa.String(255)),
+    sa.Column("message", sa.Text, nullable=False),
+)
+
+replies = sa.Table(
+    "replies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("mail_id", sa.Integer, sa.ForeignKey("mails.id")),
+    sa.Column("provider_agb", sa.String(16)),
+    sa.Column("kind", sa.String(32), nullable=False),  # feedback | no_attachments | reminder
+    sa.Column("recipient", sa.String(320), nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("message_id", sa.String(998), nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+providers = sa.Table(
+    "providers",
+    metadata,
+    sa.Column("agb", sa.String(16), primary_key=True),
+    sa.Column("naam", sa.String(512)),
+    sa.Column("model_document_id", sa.Integer, sa.ForeignKey("documents.id")),
+    sa.Column("plan_document_id", sa.Integer, sa.ForeignKey("documents.id")),
+    sa.Column("contact", sa.String(320)),  # who to remind: the last sender
+    sa.Column("last_reminder_at", sa.DateTime(timezone=True)),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)

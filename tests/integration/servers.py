@@ -1,0 +1,215 @@
+"""Real servers for integration tests: Dovecot (IMAP) and aiosmtpd (SMTP), on loopback.
+
+Dovecot comes from Debian's packages (`dovecot-imapd`). Without it the mail tests
+skip locally; under CI (`INTAKE_REQUIRE_SERVERS=1`) they fail instead of hiding.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+USER, PASSWORD = "zorginkoop.wlz", "test-wachtwoord"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def require(binary: str) -> str:
+    path = shutil.which(binary) or (
+        f"/usr/sbin/{binary}" if Path(f"/usr/sbin/{binary}").exists() else None
+    )
+    if path:
+        return path
+    if os.environ.get("INTAKE_REQUIRE_SERVERS"):
+        pytest.fail(f"{binary} is not installed (apt-get install dovecot-imapd)")
+    pytest.skip(f"{binary} is not installed (apt-get install dovecot-imapd)")
+
+
+class Dovecot:
+    """A throwaway Dovecot with one passwd-file user, listening on a free loopback port."""
+
+    def __init__(self) -> None:
+        self.binary = require("dovecot")
+        # Its own folder, not pytest's: Dovecot's auth process runs as another user
+        # and must be able to reach the passwd file.
+        root = Path(tempfile.mkdtemp(prefix="intake-dovecot-"))
+        root.chmod(0o755)
+        self.root = root
+        self.port = free_port()
+        for sub in ("run", "state", "mail", "home"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+        if os.geteuid() == 0:
+            # Dovecot refuses root for mail and login processes: use its own users.
+            mail_user = pwd.getpwnam("dovecot")
+            uid, gid = mail_user.pw_uid, mail_user.pw_gid
+            login_user, internal_user = "dovenull", "dovecot"
+            for sub in ("mail", "home"):
+                os.chown(root / sub, uid, gid)
+        else:
+            uid, gid = os.getuid(), os.getgid()
+            login_user = internal_user = pwd.getpwuid(uid).pw_name
+        self.config = root / "dovecot.conf"
+        self.config.write_text(f"""
+base_dir = {root}/run
+state_dir = {root}/state
+instance_name = intake-test-{self.port}
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = 1
+mail_uid = {uid}
+mail_gid = {gid}
+mail_location = maildir:{root}/mail/%u
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={root}/home/%u
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+""")
+
+    def start(self) -> Dovecot:
+        log = (self.root / "dovecot.stderr").open("ab")
+        self.process = subprocess.Popen(
+            [self.binary, "-F", "-c", str(self.config)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"dovecot did not start: {(self.root / 'dovecot.log').read_text()}")
+
+    def stop(self) -> None:
+        process = getattr(self, "process", None)
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        # the listener must be free again before a restart on the same port
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    time.sleep(0.1)
+            except OSError:
+                return
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def client(self) -> imaplib.IMAP4:
+        client = imaplib.IMAP4("127.0.0.1", self.port)
+        client.login(USER, PASSWORD)
+        return client
+
+    def deliver(self, message: bytes | EmailMessage, when: float, folder: str = "INBOX") -> None:
+        raw = message if isinstance(message, bytes) else message.as_bytes()
+        client = self.client()
+        try:
+            status, data = client.append(folder, None, imaplib.Time2Internaldate(when), raw)
+            assert status == "OK", data
+        finally:
+            client.logout()
+
+    def count(self, folder: str) -> int:
+        client = self.client()
+        try:
+            status, data = client.select(f'"{folder}"', readonly=True)
+            return int(data[0]) if status == "OK" else 0
+        finally:
+            client.logout()
+
+
+@dataclass
+class SmtpSink:
+    """aiosmtpd on a free port, keeping every message it accepts."""
+
+    port: int = field(default_factory=free_port)
+    messages: list[EmailMessage] = field(default_factory=list)
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> SmtpSink:
+        from aiosmtpd.controller import Controller
+
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                with sink.lock:
+                    sink.messages.append(
+                        message_from_bytes(envelope.content, policy=policy.default)
+                    )
+                    sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def wait_for(self, count: int, timeout: float = 20) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.1)
+        raise AssertionError(f"expected {count} message(s), got {len(self.messages)}")

@@ -1,0 +1,160 @@
+"""The drop folder with real files: slow writers, lock files, quarantine, pairing."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from intake.bootstrap import build_app
+from intake.channels import folder
+from intake.channels.sweep import send_reminders, sweep
+from intake.config import load
+from tests.integration.servers import SmtpSink
+from tests.manifest import REGISTER_CSV, SUBMISSIONS
+
+NOV_20 = datetime(2019, 11, 20, 12, tzinfo=UTC).timestamp()
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    env = {
+        "INTAKE_DATA_DIR": str(tmp_path / "data"),
+        "INTAKE_REGISTER_PATH": str(REGISTER_CSV),
+        "INTAKE_FOLDER_STABLE_SECONDS": "1",
+    }
+    return build_app(load(None, env))
+
+
+def drop(app, name: str, source: str | None = None, when: float = NOV_20) -> Path:
+    target = app.folder("inbox") / name
+    target.write_bytes((SUBMISSIONS / (source or name)).read_bytes())
+    os.utime(target, (when, when))
+    return target
+
+
+def test_a_file_is_taken_archived_reported_and_removed(app):
+    path = drop(app, "geldig-nov2019.xlsx")
+    [verdict] = folder.run_once(app)
+    assert not path.exists()
+    assert verdict.status.value == "review" and verdict.codes == ["PLAN_MISSING"]
+    assert verdict.received.date().isoformat() == "2019-11-20"  # the file's mtime
+    outbox = app.folder("outbox")
+    for suffix in (".html", ".pdf", ".verdict.json", ".staff.html"):
+        assert (outbox / f"geldig-nov2019.xlsx{suffix}").exists()
+    stored = json.loads((outbox / "geldig-nov2019.xlsx.verdict.json").read_text())
+    assert stored["sha256"] == verdict.sha256
+    archived = app.archive.get(verdict.sha256)
+    assert archived == ("geldig-nov2019.xlsx", (SUBMISSIONS / "geldig-nov2019.xlsx").read_bytes())
+
+
+def test_lock_and_temporary_files_are_never_taken(app):
+    inbox = app.folder("inbox")
+    for name in ("~$geldig.xlsx", ".~lock.geldig.xlsx#", "scan.pdf.part", ".verborgen.xlsx"):
+        (inbox / name).write_bytes(b"x")
+        os.utime(inbox / name, (NOV_20, NOV_20))
+    assert folder.run_once(app) == []
+    assert len(list(inbox.iterdir())) == 4
+
+
+def test_unreadable_file_goes_to_quarantine_with_its_verdict(app):
+    drop(app, "afgekapt.xlsx")
+    [verdict] = folder.run_once(app)
+    quarantine = app.folder("quarantine")
+    assert (quarantine / "afgekapt.xlsx").read_bytes() == (
+        SUBMISSIONS / "afgekapt.xlsx"
+    ).read_bytes()
+    beside = json.loads((quarantine / "afgekapt.xlsx.verdict.json").read_text())
+    assert beside["findings"][0]["code"] == "FILE_UNREADABLE"
+    assert verdict.status.value == "rejected"
+
+
+def test_a_file_written_slowly_in_pieces_is_taken_only_when_complete(app):
+    data = (SUBMISSIONS / "geldig-nov2019.xlsx").read_bytes()
+    target = app.folder("inbox") / "traag.xlsx"
+    done = threading.Event()
+
+    def writer() -> None:
+        with target.open("wb") as fh:
+            for start in range(0, len(data), 2048):
+                fh.write(data[start : start + 2048])
+                fh.flush()
+                time.sleep(0.3)
+        done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    tracker = folder.StabilityTracker(delay=1.0)
+    taken = []
+    deadline = time.monotonic() + 30
+    while not taken and time.monotonic() < deadline:
+        taken = folder.run_pass(app, tracker)
+        if taken:
+            assert done.is_set(), "a half-written file was taken"
+        time.sleep(0.2)
+    thread.join()
+    assert taken and taken[0].sha256 == __import__("hashlib").sha256(data).hexdigest()
+    assert taken[0].document.value == "aanvraag"
+
+
+def test_watch_mode_takes_a_dropped_file(app):
+    stop = threading.Event()
+    watcher = threading.Thread(target=folder.watch, args=(app, stop), daemon=True)
+    watcher.start()
+    try:
+        time.sleep(0.5)
+        drop(app, "kwaliteitsplan-2020.pdf")
+        verdict_file = app.folder("outbox") / "kwaliteitsplan-2020.pdf.verdict.json"
+        deadline = time.monotonic() + 20
+        while not verdict_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert verdict_file.exists()
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+
+
+def test_pairing_newest_model_wins_and_sweep_settles_the_pair(app):
+    drop(app, "a.xlsx", "loonkosten-tekst.xlsx")
+    drop(app, "b.xlsx", "geldig-nov2019.xlsx", when=NOV_20 + 60)
+    first = folder.run_once(app)
+    assert all("PLAN_MISSING" in v.codes for v in first)
+    state = app.ledger.provider("73730123")
+    newest = app.ledger.document(state["model_document_id"]).verdict
+    assert newest.file == "b.xlsx"  # the newer model supersedes the older one
+
+    drop(app, "plan.pdf", "kwaliteitsplan-2020.pdf")
+    result = sweep(app, now=datetime(2019, 11, 21, tzinfo=UTC))
+    assert [v.file for v in result.folder] == ["plan.pdf"]
+    assert result.folder[0].codes == []  # the model is already there
+    assert {v.file for v in result.settled} == {"a.xlsx", "b.xlsx"}
+    assert app.ledger.document(state["model_document_id"]).verdict.status.value == "accepted"
+    html = next(app.folder("outbox").glob("digest-*.html")).read_text()
+    assert "73730123" in html and "compleet" in html
+
+
+def test_reminder_at_most_once_per_interval(app):
+    smtp = SmtpSink().start()
+    try:
+        from intake.channels.smtp import SmtpSender
+        from intake.config import SmtpSection
+
+        sender = SmtpSender(SmtpSection(host="127.0.0.1", port=smtp.port, security="none"))
+        drop(app, "geldig-nov2019.xlsx")
+        folder.run_once(app)
+        now = datetime.now(UTC)
+        assert send_reminders(app, sender, now) == []  # too soon after the model arrived
+        later = now + timedelta(days=2)
+        assert send_reminders(app, sender, later) == ["73730123"]
+        assert send_reminders(app, sender, later + timedelta(days=1)) == []
+        assert send_reminders(app, sender, later + timedelta(days=8)) == ["73730123"]
+        reminder = smtp.wait_for(2)[0]
+        assert str(reminder["To"]) == "j.devries@zorggroeprijnland.nl"
+        assert "Kwaliteitsplan" in reminder.get_content() and "73730123" in reminder.get_content()
+    finally:
+        smtp.stop()
