@@ -94,7 +94,7 @@ def _app(ctx: click.Context):  # type: ignore[no-untyped-def]
         sys.exit(EXIT_USAGE)
 
 
-def _context(register: Path | None, reader: str = "openpyxl"):  # type: ignore[no-untyped-def]
+def _context(register: Path | None, reader: str = "fastxml"):  # type: ignore[no-untyped-def]
     from intake.pipeline import Context
     from intake.register import RegisterError, load_register
 
@@ -147,8 +147,8 @@ RECEIVED = click.option(
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of verdicts.")
 @click.option(
     "--reader",
-    type=click.Choice(["openpyxl", "fastxml"]),
-    default="openpyxl",
+    type=click.Choice(["fastxml", "openpyxl"]),
+    default="fastxml",
     show_default=True,
     help="Workbook reader; both give identical results.",
 )

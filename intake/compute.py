@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
 from intake import formula
 from intake.extract.workbook import WorkbookIR
@@ -41,10 +42,16 @@ class Computation:
         return {name: self.figure(family, name) for name in family.figures}
 
 
+@cache
+def _trees(family: TemplateFamily, version: str) -> dict[tuple[str, str], object]:
+    return {
+        key: formula.parse(d.formula, d.sheet) for key, d in family.formulas_for(version).items()
+    }
+
+
 def recompute(ir: WorkbookIR, family: TemplateFamily, version: str) -> Computation:
     """Evaluate the formula set of `version` against the workbook's inputs."""
-    definitions = family.formulas_for(version)
-    trees = {key: formula.parse(d.formula, d.sheet) for key, d in definitions.items()}
+    trees = _trees(family, version)
     memo: dict[tuple[str, str], float] = {}
 
     def resolve(sheet: str, ref: str) -> float:

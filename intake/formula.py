@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from intake.cells import expand_range
 
@@ -164,8 +165,12 @@ class _Parser:
         raise FormulaError(f"unexpected {value!r}")
 
 
+@lru_cache(maxsize=8192)
 def parse(text: str, sheet: str) -> object:
-    """Parse a formula (with or without `=`) written in `sheet`; never raises."""
+    """Parse a formula (with or without `=`) written in `sheet`; never raises.
+
+    Cached: the trees are immutable and the same few formulas recur in every file.
+    """
     body = text.strip().removeprefix("=")
     try:
         return _Parser(_tokens(body), sheet).parse()

@@ -30,7 +30,7 @@ from intake.domain import (
     order_findings,
 )
 from intake.extract.container import ContainerError, Limits, read_parts
-from intake.extract.workbook import WorkbookIR
+from intake.extract.workbook import WorkbookIR, WorkbookReadError
 from intake.register import Entry, Register
 from intake.rules import Rules, load_rules
 from intake.templates import TemplateFamily, load_family
@@ -59,12 +59,15 @@ class Context:
     rules: Rules
     family: TemplateFamily
     register: Register | None = None
-    reader: str = "openpyxl"
+    reader: str = "fastxml"  # "fastxml" (hot path) or "openpyxl" (reference)
+    validation: str = "auto"  # "auto", "pandera" or "direct"
 
     @classmethod
-    def default(cls, register: Register | None = None, reader: str = "openpyxl") -> Context:
+    def default(
+        cls, register: Register | None = None, reader: str = "fastxml", validation: str = "auto"
+    ) -> Context:
         rules = load_rules()
-        return cls(rules, load_family(rules.template_family), register, reader)
+        return cls(rules, load_family(rules.template_family), register, reader, validation)
 
     @property
     def limits(self) -> Limits:
@@ -118,8 +121,6 @@ def _read_workbook(content: bytes, ctx: Context) -> WorkbookIR:
 
 def _judge_workbook(work: _Work, ctx: Context) -> None:
     """Stage one for a workbook: everything except the batched schema checks."""
-    from intake.extract.openpyxl_reader import WorkbookReadError
-
     rules, family, verdict = ctx.rules, ctx.family, work.verdict
     try:
         ir = _read_workbook(work.submission.content, ctx)
@@ -159,10 +160,15 @@ def _judge_workbook(work: _Work, ctx: Context) -> None:
     findings += campaign.check_outdated(detection, family, verdict.received, rules)
     findings += campaign.check_version_conflict(detection, family, rules)
     findings += campaign.check_late(verdict.received, rules)
-    findings += formulas.check_formula_overwritten(ir, family, version, rules)
+    broken = formulas.overwritten(ir, family, version)
+    findings += formulas.check_formula_overwritten(ir, family, version, rules, broken)
     own = compute.recompute(ir, family, version)
-    corrected = compute.recompute(ir, family, rules.current_version)
-    skip = formulas.downstream(family, version, formulas.overwritten(ir, family, version))
+    corrected = (
+        own
+        if version == rules.current_version
+        else compute.recompute(ir, family, rules.current_version)
+    )
+    skip = formulas.downstream(family, version, broken)
     findings += formulas.check_total_mismatch(ir, family, version, own, rules, skip)
     findings += formulas.check_values_calculated(ir, rules)
 
@@ -320,7 +326,7 @@ def judge_many(submissions: Sequence[Submission], ctx: Context) -> list[Verdict]
         tables.Judged(w.key, w.ir, w.corrected, w.explained) for w in works if w.ir is not None
     ]
     try:
-        extra = tables.check_tables(ready, ctx.family, ctx.rules)
+        extra = tables.check_tables(ready, ctx.family, ctx.rules, ctx.validation)
     except Exception as exc:
         if len(ready) <= 1:
             for w in works:
@@ -331,7 +337,7 @@ def judge_many(submissions: Sequence[Submission], ctx: Context) -> list[Verdict]
             extra = {}
             for item in ready:
                 try:
-                    extra.update(tables.check_tables([item], ctx.family, ctx.rules))
+                    extra.update(tables.check_tables([item], ctx.family, ctx.rules, ctx.validation))
                 except Exception as single:
                     _crashed(works[item.key], ctx, single)
     return [_finish(w, extra.get(w.key, [])) for w in works]

@@ -93,6 +93,9 @@ class TemplateFamily:
 
     def formulas_for(self, version: str) -> dict[tuple[str, str], FormulaDef]:
         """The full formula set of one version: the base set with its overrides applied."""
+        return _formulas_for(self, version)
+
+    def _build_formulas(self, version: str) -> dict[tuple[str, str], FormulaDef]:
         result = {(f.sheet, f.ref): f for f in self.formulas}
         for loc, text in self.versions[version].formulas.items():
             sheet, ref = split_address(loc)
@@ -100,8 +103,11 @@ class TemplateFamily:
             result[(sheet, ref)] = FormulaDef(sheet, ref, text, base.label, base.unit)
         return result
 
-    def cells_to_read(self) -> dict[str, set[str]]:
+    def cells_to_read(self) -> dict[str, frozenset[str]]:
         """Every cell the checks look at, per sheet: the extractor reads these and no more."""
+        return _cells_to_read(self)
+
+    def _collect_cells(self) -> dict[str, frozenset[str]]:
         wanted: dict[str, set[str]] = {sheet: set() for sheet in self.sheets}
         for sheet_cells in (self.title_cell, self.version_label_cell):
             wanted.setdefault(sheet_cells[0], set()).add(sheet_cells[1])
@@ -118,7 +124,17 @@ class TemplateFamily:
         for v in self.versions.values():
             sheet, ref = split_address(str(v.marker["cell"]))
             wanted.setdefault(sheet, set()).add(ref)
-        return wanted
+        return {sheet: frozenset(refs) for sheet, refs in wanted.items()}
+
+
+@cache
+def _cells_to_read(family: TemplateFamily) -> dict[str, frozenset[str]]:
+    return family._collect_cells()
+
+
+@cache
+def _formulas_for(family: TemplateFamily, version: str) -> dict[tuple[str, str], FormulaDef]:
+    return family._build_formulas(version)
 
 
 def _expand_formulas(raw: list[dict]) -> list[FormulaDef]:

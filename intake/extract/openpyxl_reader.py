@@ -13,11 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from intake.cells import parse_ref
-from intake.extract.workbook import Cell, WorkbookIR, normalise_value
-
-
-class WorkbookReadError(Exception):
-    """openpyxl could not read the workbook; the message is for the log, not the provider."""
+from intake.extract.workbook import Cell, WorkbookIR, WorkbookReadError, normalise_value
 
 
 def _bounds(refs: Iterable[str]) -> tuple[int, int]:

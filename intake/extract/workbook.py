@@ -12,6 +12,10 @@ from datetime import date, datetime, time
 from typing import Any
 
 
+class WorkbookReadError(Exception):
+    """The workbook could not be parsed; the message is for the log, not the provider."""
+
+
 @dataclass(frozen=True)
 class Cell:
     value: Any = None  # the constant, or the cached result of the formula

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from intake import fmt, formula
 from intake.cells import address, expand_range
 from intake.compute import Computation, NotNumeric, as_number
@@ -38,11 +40,9 @@ def downstream(
     Their cached values follow from a broken cell, so they would only repeat the
     FORMULA_OVERWRITTEN finding as TOTAL_MISMATCH noise.
     """
-    definitions = family.formulas_for(version)
-    inputs = {}
-    for key, d in definitions.items():
-        refs = formula.references(formula.parse(d.formula, d.sheet))
-        inputs[key] = {(r.sheet, c) for r in refs for c in expand_range(r.ref)}
+    if not sources:
+        return set()
+    inputs = _dependencies(family, version)
     tainted = set(sources)
     changed = True
     while changed:
@@ -55,8 +55,13 @@ def downstream(
 
 
 def check_formula_overwritten(
-    ir: WorkbookIR, family: TemplateFamily, version: str, rules: Rules
+    ir: WorkbookIR,
+    family: TemplateFamily,
+    version: str,
+    rules: Rules,
+    broken: set[tuple[str, str]],
 ) -> list[Finding]:
+    """`broken` is `overwritten(...)`, computed once by the caller."""
     definitions = family.formulas_for(version)
     return [
         rules.finding(
@@ -67,8 +72,19 @@ def check_formula_overwritten(
             found=_describe(ir, definitions[key]),
             evidence={"value": ir.cell(*key).value, "formula": ir.cell(*key).formula},
         )
-        for key in sorted(overwritten(ir, family, version), key=lambda k: (k[0], k[1]))
+        for key in sorted(broken)
     ]
+
+
+@cache
+def _dependencies(
+    family: TemplateFamily, version: str
+) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    inputs = {}
+    for key, d in family.formulas_for(version).items():
+        refs = formula.references(formula.parse(d.formula, d.sheet))
+        inputs[key] = {(r.sheet, c) for r in refs for c in expand_range(r.ref)}
+    return inputs
 
 
 def _equal(found: float, expected: float, tolerance: float) -> bool:

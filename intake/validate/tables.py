@@ -38,42 +38,48 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
+# Below this many workbooks the checks run directly; from it on, through pandera.
+PANDERA_FROM = 20
+
+
 @cache
-def _schemas(family: TemplateFamily, rules: Rules) -> dict[str, Any]:
+def _specs(family: TemplateFamily, rules: Rules) -> dict[str, Any]:
+    from intake.schemas.checks import all_tables
+
+    return all_tables(family, rules)
+
+
+@cache
+def _compiled(family: TemplateFamily, rules: Rules, name: str) -> Any:
     from intake.schemas import frames
 
-    return {
-        "general": frames.general_schema(family, rules),
-        "personeel": frames.personnel_schema(rules),
-        "overige_kosten": frames.other_cost_schema(family),
-        "figures": frames.figures_schema(rules),
-    }
+    return frames.schema(_specs(family, rules)[name])
 
 
-def _failures(schema: Any, frame: Any) -> list[tuple[str, str | None, int]]:
-    """(check name, column, row position) for every failure; wide checks once per row."""
-    import pandera.pandas as pa
-
-    try:
-        schema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-    else:
-        return []
-    seen: set[tuple[str, str | None, int]] = set()
+def direct_failures(spec: Any, rows: list[dict[str, Any]]) -> list[tuple[str, str | None, int]]:
+    """The same declarations, applied without pandas: what pandera would report."""
     result = []
-    for check, column, index, context in zip(
-        cases["check"], cases["column"], cases["index"], cases["schema_context"], strict=True
-    ):
-        if index is None or check is None:
-            continue
-        name = "REQUIRED_MISSING" if check == "not_nullable" else str(check)
-        col = column if context == "Column" else None
-        key = (name, col, int(index))
-        if key not in seen:
-            seen.add(key)
-            result.append(key)
+    for pos, row in enumerate(rows):
+        for name, column in spec.columns.items():
+            value = row[name]
+            if value is None:
+                if not column.nullable:
+                    result.append(("REQUIRED_MISSING", name, pos))
+                continue
+            result.extend((c.name, name, pos) for c in column.checks if not c.predicate(value))
+        result.extend((c.name, c.column, pos) for c in spec.rows if not c.predicate(row))
     return result
+
+
+def _failures(
+    family: TemplateFamily, rules: Rules, name: str, rows: list[dict[str, Any]], engine: str
+) -> list[tuple[str, str | None, int]]:
+    spec = _specs(family, rules)[name]
+    if engine == "pandera":
+        from intake.schemas import frames
+
+        return frames.failures(spec, rows, _compiled(family, rules, name))
+    return direct_failures(spec, rows)
 
 
 def _finding(rules: Rules, check: str, location: str, **values: Any) -> Finding:
@@ -89,15 +95,14 @@ def _finding(rules: Rules, check: str, location: str, **values: Any) -> Finding:
     )
 
 
-def _general(items: Sequence[Judged], family: TemplateFamily, rules: Rules, out: dict) -> None:
-    import pandas as pd
-
+def _general(
+    items: Sequence[Judged], family: TemplateFamily, rules: Rules, out: dict, engine: str
+) -> None:
     rows = [
         {name: _blank_to_none(it.ir.value(f.sheet, f.ref)) for name, f in family.fields.items()}
         for it in items
     ]
-    frame = pd.DataFrame(rows, columns=list(family.fields), dtype=object)
-    for check, column, pos in _failures(_schemas(family, rules)["general"], frame):
+    for check, column, pos in _failures(family, rules, "general", rows, engine):
         field = family.fields[column] if column else None
         if field is None:
             continue
@@ -119,10 +124,8 @@ def _general(items: Sequence[Judged], family: TemplateFamily, rules: Rules, out:
 
 
 def _table(
-    items: Sequence[Judged], family: TemplateFamily, rules: Rules, name: str, out: dict
+    items: Sequence[Judged], family: TemplateFamily, rules: Rules, name: str, out: dict, engine: str
 ) -> None:
-    import pandas as pd
-
     table = family.tables[name]
     rows, origin = [], []
     for it in items:
@@ -134,12 +137,8 @@ def _table(
                 }
             )
             origin.append((it, r))
-    frame = pd.DataFrame(rows, columns=list(table.inputs), dtype=object)
-    # Wide checks speak of the column they are about.
-    wide_column = {"WAGE_IMPLAUSIBLE": "loonkosten", "DESCRIPTION_MISSING": "omschrijving"}
     t = rules.thresholds
-    for check, column, pos in _failures(_schemas(family, rules)[name], frame):
-        column = column or wide_column.get(check.partition("/")[0])
+    for check, column, pos in _failures(family, rules, name, rows, engine):
         if column is None:
             continue
         it, r = origin[pos]
@@ -167,9 +166,9 @@ def _table(
         )
 
 
-def _figures(items: Sequence[Judged], family: TemplateFamily, rules: Rules, out: dict) -> None:
-    import pandas as pd
-
+def _figures(
+    items: Sequence[Judged], family: TemplateFamily, rules: Rules, out: dict, engine: str
+) -> None:
     usable = [
         it
         for it in items
@@ -178,19 +177,20 @@ def _figures(items: Sequence[Judged], family: TemplateFamily, rules: Rules, out:
     ]
     if not usable:
         return
-    frame = pd.DataFrame(
+    rows = [
         {
-            "total_budget": [float(it.figures["total_budget"]) for it in usable],
-            "personnel_share": [float(it.figures["personnel_share"]) for it in usable],
-            "explained": [it.explained for it in usable],
+            "total_budget": float(it.figures["total_budget"]),
+            "personnel_share": float(it.figures["personnel_share"]),
+            "explained": it.explained,
         }
-    )
+        for it in usable
+    ]
     locations = {
         "BUDGET_EMPTY": family.figures["total_budget"],
         "PERSONNEL_SHARE_LOW": family.figures["personnel_share"],
     }
     minimum = rules.thresholds["personnel_share_min"]
-    for check, _column, pos in _failures(_schemas(family, rules)["figures"], frame):
+    for check, _column, pos in _failures(family, rules, "figures", rows, engine):
         it = usable[pos]
         share = it.figures["personnel_share"]
         out[it.key].append(
@@ -206,14 +206,19 @@ def _figures(items: Sequence[Judged], family: TemplateFamily, rules: Rules, out:
 
 
 def check_tables(
-    items: Sequence[Judged], family: TemplateFamily, rules: Rules
+    items: Sequence[Judged], family: TemplateFamily, rules: Rules, engine: str = "auto"
 ) -> dict[int, list[Finding]]:
-    """All schema findings for a batch of workbooks, keyed by `Judged.key`."""
+    """All schema findings for a batch of workbooks, keyed by `Judged.key`.
+
+    `engine`: "pandera", "direct", or "auto" (pandera from PANDERA_FROM workbooks on).
+    """
     out: dict[int, list[Finding]] = defaultdict(list)
     if not items:
         return out
-    _general(items, family, rules, out)
+    if engine == "auto":
+        engine = "pandera" if len(items) >= PANDERA_FROM else "direct"
+    _general(items, family, rules, out, engine)
     for name in family.tables:
-        _table(items, family, rules, name, out)
-    _figures(items, family, rules, out)
+        _table(items, family, rules, name, out, engine)
+    _figures(items, family, rules, out, engine)
     return out

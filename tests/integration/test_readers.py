@@ -1,0 +1,90 @@
+"""The fast XML reader and the direct check engine give exactly what openpyxl and
+pandera give, on every fixture and on Excel-style shared formulas."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from intake.domain import Submission
+from intake.extract import fastxml, openpyxl_reader
+from intake.extract.container import ContainerError, read_parts
+from intake.extract.workbook import WorkbookReadError
+from intake.pipeline import Context, judge_many
+from tests.manifest import SUBMISSIONS, cases, received
+
+CASES = cases()
+WORKBOOKS = [c["file"] for c in CASES if c["file"].endswith(".xlsx")]
+
+
+def _both(data: bytes, ctx: Context):
+    wanted = ctx.family.cells_to_read()
+    results = []
+    for reader in ("fastxml", "openpyxl"):
+        try:
+            if reader == "fastxml":
+                ir = fastxml.read_workbook(data, wanted, ["ModelVersie"], ctx.limits)
+            else:
+                read_parts(data, ctx.limits, count_cells=True)
+                ir = openpyxl_reader.read_workbook(data, wanted, ["ModelVersie"])
+            results.append((ir.sheets, ir.hidden_sheets, ir.cells, ir.properties))
+        except (ContainerError, WorkbookReadError) as exc:
+            results.append(type(exc).__name__)
+    return results
+
+
+@pytest.mark.parametrize("name", WORKBOOKS)
+def test_fast_reader_reads_what_openpyxl_reads(name, bare_ctx):
+    fast, reference = _both((SUBMISSIONS / name).read_bytes(), bare_ctx)
+    assert fast == reference
+
+
+def test_shared_formulas_as_excel_writes_them(bare_ctx):
+    """Excel stores a filled-down column once, on its first cell, and refers to it."""
+    from fixtures.generate import patch_part, sheet_part
+
+    data = (SUBMISSIONS / "geldig-nov2019.xlsx").read_bytes()
+
+    def share(xml: bytes) -> bytes:
+        for row in range(7, 15):
+            head = (
+                b'<f t="shared" ref="D7:D14" si="0">C7-B7</f>'
+                if row == 7
+                else b'<f t="shared" si="0"/>'
+            )
+            xml, count = re.subn(rb'(<c r="D%d"[^>]*>)<f[^>]*>[^<]*</f>' % row, rb"\1" + head, xml)
+            assert count == 1
+        return xml
+
+    shared = patch_part(data, sheet_part(data, "2. Personeel"), share)
+    fast, reference = _both(shared, bare_ctx)
+    assert fast == reference
+    cells = fast[2]
+    assert cells[("2. Personeel", "D12")].formula == "C12-B12"
+    verdicts = judge_many([Submission("x.xlsx", shared, received(CASES[0]))], bare_ctx)
+    assert verdicts[0].codes == []
+
+
+@pytest.mark.parametrize(
+    ("reader", "validation"),
+    [("openpyxl", "pandera"), ("fastxml", "direct"), ("openpyxl", "direct")],
+)
+def test_every_combination_gives_identical_verdicts(reader, validation, ctx):
+    subs = [
+        Submission(c["file"], (SUBMISSIONS / c["file"]).read_bytes(), received(c)) for c in CASES
+    ]
+    reference = [
+        v.to_json()
+        for v in judge_many(
+            subs, Context(ctx.rules, ctx.family, ctx.register, "fastxml", "pandera")
+        )
+    ]
+    other = [
+        v.to_json()
+        for v in judge_many(subs, Context(ctx.rules, ctx.family, ctx.register, reader, validation))
+    ]
+    for a, b in zip(reference, other, strict=True):
+        a["signals"].get("detection", {}).pop("reader", None)
+        b["signals"].get("detection", {}).pop("reader", None)
+        assert a == b, a["file"]
