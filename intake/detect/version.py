@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from intake import formula
 from intake.cells import address, split_address
@@ -19,7 +20,13 @@ from intake.templates import TemplateFamily
 
 def norm_text(text: object) -> str:
     """Compare labels as a reader would: case, spacing and dashes do not matter."""
-    value = "" if text is None else str(text)
+    if isinstance(text, str):
+        return _norm_str(text)
+    return _norm_str("" if text is None else str(text))
+
+
+@lru_cache(maxsize=4096)
+def _norm_str(value: str) -> str:
     value = value.replace("\u2013", "-").replace("\u2014", "-").replace("\xa0", " ")
     return re.sub(r"\s+", " ", value).strip().casefold()
 

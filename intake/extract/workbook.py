@@ -16,7 +16,7 @@ class WorkbookReadError(Exception):
     """The workbook could not be parsed; the message is for the log, not the provider."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     value: Any = None  # the constant, or the cached result of the formula
     formula: str | None = None  # without the leading '='

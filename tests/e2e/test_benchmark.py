@@ -10,9 +10,22 @@ from tests.manifest import ROOT
 def test_benchmark_runs_and_batch_single_and_pool_agree(tmp_path):
     out = tmp_path / "bench.json"
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "-n", "24", "--out", str(out),
-         "--pandas-sample", "3", "--single-sample", "24"],
-        capture_output=True, text=True, check=False, timeout=600,
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "-n",
+            "24",
+            "--out",
+            str(out),
+            "--pandas-sample",
+            "3",
+            "--single-sample",
+            "24",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(out.read_text())
