@@ -347,10 +347,9 @@ def demo(ctx: click.Context, source: Path, target: Path, received: datetime) -> 
     logging.getLogger().setLevel(logging.INFO)
     app = build_app(load(None, env))
     result = run_sweep(app)
-    counts = {
-        s: sum(1 for v in result.folder if v.status.value == s)
-        for s in ("accepted", "review", "rejected")
-    }
+    # As they stand after the sweep: pairs completed later in the run are settled.
+    final = [d.verdict.status.value for d in app.ledger.all_documents()]
+    counts = {s: final.count(s) for s in ("accepted", "review", "rejected")}
     click.echo(
         f"{len(result.folder)} bestanden beoordeeld: {counts['accepted']} geaccepteerd, "
         f"{counts['review']} te beoordelen, {counts['rejected']} afgewezen"

@@ -140,6 +140,14 @@ def _shift(formula: str, rows: int, cols: int) -> str:
     return _REF_TOKEN.sub(move, formula)
 
 
+def _iso_date(text: str) -> Any:
+    """Cells of type d hold ISO 8601 dates (Excel writes them in some modes)."""
+    try:
+        return datetime.fromisoformat(text.strip().removesuffix("Z"))
+    except ValueError:
+        return text
+
+
 def _number(text: str) -> float | int:
     return float(text) if any(ch in text for ch in ".eE") else int(text)
 
@@ -159,6 +167,8 @@ def _value(cell: Any, strings: list[str], dates: set[int]) -> Any:
         return text
     if kind == "b":
         return text.strip() in ("1", "true")
+    if kind == "d":
+        return _iso_date(text)
     number = _number(text)
     if int(cell.get("s", "0")) in dates:
         try:
@@ -203,6 +213,8 @@ def _quick_value(kind: str, style: int, body: bytes, strings: list[str], dates: 
         return text
     if kind == "b":
         return text.strip() in ("1", "true")
+    if kind == "d":
+        return _iso_date(text)
     number = _number(text)
     if style in dates:
         try:

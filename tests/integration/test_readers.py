@@ -88,3 +88,24 @@ def test_every_combination_gives_identical_verdicts(reader, validation, ctx):
         a["signals"].get("detection", {}).pop("reader", None)
         b["signals"].get("detection", {}).pop("reader", None)
         assert a == b, a["file"]
+
+
+def test_iso_date_cells_read_like_openpyxl(bare_ctx):
+    """Excel can store a date as <c t="d"><v>2019-11-25T00:00:00</v></c>."""
+    from fixtures.generate import patch_part, sheet_part
+
+    data = (SUBMISSIONS / "geldig-nov2019.xlsx").read_bytes()
+
+    def iso(xml: bytes) -> bytes:
+        new, count = re.subn(
+            rb'<c r="C19"([^>]*?) t="n"([^>]*)><v>[^<]*</v>',
+            rb'<c r="C19"\1 t="d"\2><v>2019-11-25T00:00:00</v>',
+            xml,
+        )
+        assert count == 1
+        return new
+
+    changed = patch_part(data, sheet_part(data, "4. Kwaliteitsbudget"), iso)
+    fast, reference = _both(changed, bare_ctx)
+    assert fast == reference
+    assert str(fast[2][("4. Kwaliteitsbudget", "C19")].value) == "2019-11-25"
