@@ -152,15 +152,8 @@ def _number(text: str) -> float | int:
     return float(text) if any(ch in text for ch in ".eE") else int(text)
 
 
-def _value(cell: Any, strings: list[str], dates: set[int]) -> Any:
-    kind = cell.get("t", "n")
-    v = cell.find(f"{_M}v")
-    text = v.text if v is not None else None
-    if kind == "inlineStr":
-        node = cell.find(f"{_M}is")
-        return "".join(t.text or "" for t in node.iter(f"{_M}t")) if node is not None else None
-    if text is None:
-        return None
+def _decode(kind: str, text: str, style: int, strings: list[str], dates: set[int]) -> Any:
+    """The value of a <v> by the cell's type, as openpyxl reads it; both scanners use this."""
     if kind == "s":
         return strings[int(text)]
     if kind in ("str", "e"):
@@ -170,12 +163,23 @@ def _value(cell: Any, strings: list[str], dates: set[int]) -> Any:
     if kind == "d":
         return _iso_date(text)
     number = _number(text)
-    if int(cell.get("s", "0")) in dates:
+    if style in dates:
         try:
             return EPOCH + timedelta(days=float(number))
         except OverflowError:
             return number
     return number
+
+
+def _value(cell: Any, strings: list[str], dates: set[int]) -> Any:
+    kind = cell.get("t", "n")
+    if kind == "inlineStr":
+        node = cell.find(f"{_M}is")
+        return "".join(t.text or "" for t in node.iter(f"{_M}t")) if node is not None else None
+    v = cell.find(f"{_M}v")
+    if v is None or v.text is None:
+        return None
+    return _decode(kind, v.text, int(cell.get("s", "0")), strings, dates)
 
 
 @lru_cache(maxsize=256)
@@ -206,22 +210,7 @@ def _quick_value(kind: str, style: int, body: bytes, strings: list[str], dates: 
     match = _VALUE.search(body)
     if match is None or not match.group(1):  # <v/> and <v></v> hold nothing, as for lxml
         return None
-    text = _text(match.group(1))
-    if kind == "s":
-        return strings[int(text)]
-    if kind in ("str", "e"):
-        return text
-    if kind == "b":
-        return text.strip() in ("1", "true")
-    if kind == "d":
-        return _iso_date(text)
-    number = _number(text)
-    if style in dates:
-        try:
-            return EPOCH + timedelta(days=float(number))
-        except OverflowError:
-            return number
-    return number
+    return _decode(kind, _text(match.group(1)), style, strings, dates)
 
 
 def _quick_scan(

@@ -38,28 +38,18 @@ def render_digest_html(model: DigestModel) -> str:
 
 
 def render_digest_pdf(model: DigestModel) -> bytes:
-    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    from intake.report.pdf import table
 
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
 
-    def table(rows: list[list[str]], widths: list[float]) -> Table:
-        data = [[Paragraph(escape(str(c)), small) for c in row] for row in rows]
-        t = Table(data, colWidths=widths, repeatRows=1)
-        t.setStyle(
-            TableStyle(
-                [
-                    ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#c9d3db")),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3f7")),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            )
-        )
-        return t
+    def grid(rows: list[list[str]], widths: list[float]) -> Any:
+        return table([[Paragraph(escape(str(c)), small) for c in row] for row in rows], widths)
 
     out = io.BytesIO()
     page = landscape(A4)
@@ -88,15 +78,15 @@ def render_digest_pdf(model: DigestModel) -> bytes:
     story += [Spacer(1, 8), Paragraph("Stand per zorgaanbieder", styles["Heading2"])]
     rows = [["AGB", "Naam", "Stand", "Aanvraagmodel", "Kwaliteitsplan", "Herinnerd"]]
     rows += [[p.agb, p.naam, p.state, p.model, p.plan, p.reminded] for p in model.providers]
-    story.append(table(rows, [w * width for w in (0.1, 0.25, 0.15, 0.2, 0.2, 0.1)]))
+    story.append(grid(rows, [w * width for w in (0.1, 0.25, 0.15, 0.2, 0.2, 0.1)]))
     story += [Spacer(1, 8), Paragraph("Te beoordelen", styles["Heading2"])]
     rows = [["Bestand", "Zorgaanbieder", "Ontvangen", "Bevindingen"]]
     rows += [[r["file"], r["provider"], r["received"], r["codes"]] for r in model.review]
-    story.append(table(rows, [w * width for w in (0.3, 0.25, 0.15, 0.3)]))
+    story.append(grid(rows, [w * width for w in (0.3, 0.25, 0.15, 0.3)]))
     story += [Spacer(1, 8), Paragraph("Mislukt of onzeker", styles["Heading2"])]
     rows = [["Bericht", "Afzender", "Stand", "Fout"]]
     rows += [[r["subject"], r["sender"], r["state"], r["error"]] for r in model.failed]
     rows += [[q, "", "quarantaine", ""] for q in model.quarantined]
-    story.append(table(rows, [w * width for w in (0.3, 0.2, 0.15, 0.35)]))
+    story.append(grid(rows, [w * width for w in (0.3, 0.2, 0.15, 0.35)]))
     doc.build(story)
     return out.getvalue()

@@ -49,7 +49,8 @@ def _p(text: object, style: Any) -> Any:
     return Paragraph(escape(str(text if text is not None else "")).replace("\n", "<br/>"), style)
 
 
-def _table(rows: list[list[Any]], widths: list[float]) -> Any:
+def table(rows: list[list[Any]], widths: list[float]) -> Any:
+    """A grid with a shaded header row that repeats on every page."""
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
@@ -99,7 +100,7 @@ def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: floa
             if staff:
                 row.append(_p(f"{f.code}\n{f.evidence}".strip(), s["cell"]))
             rows.append(row)
-        flow.append(_table(rows, [w * width for w in widths]))
+        flow.append(table(rows, [w * width for w in widths]))
     elif not r.confidential:
         flow.append(_p("Geen opmerkingen.", s["body"]))
     if d.figures:
@@ -125,7 +126,7 @@ def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: floa
                 ]
             )
         widths = [0.5, 0.25, 0.25] if d.outdated else [0.6, 0.4]
-        flow.append(_table(rows, [w * width for w in widths]))
+        flow.append(table(rows, [w * width for w in widths]))
     if staff:
         flow.append(Spacer(1, 6))
         info = (

@@ -25,6 +25,30 @@ def _number(ir: WorkbookIR, sheet: str, ref: str) -> float | None:
         return None
 
 
+def _amount_differs(
+    ir: WorkbookIR,
+    family: TemplateFamily,
+    rules: Rules,
+    code: str,
+    field_name: str,
+    expected: float | None,
+) -> Finding | None:
+    """An amount in the model that differs from the register by more than the tolerance."""
+    field = family.fields[field_name]
+    found = _number(ir, field.sheet, field.ref)
+    if found is None or expected is None:
+        return None
+    if abs(found - expected) <= rules.thresholds["reserved_tolerance"]:
+        return None
+    return rules.finding(
+        code,
+        field.location,
+        value=fmt.euro(found),
+        expected=fmt.euro(expected),
+        evidence={"value": found, "register": expected},
+    )
+
+
 def check_register(
     ir: WorkbookIR, family: TemplateFamily, register: Register, rules: Rules
 ) -> tuple[Entry | None, list[Finding]]:
@@ -49,32 +73,11 @@ def check_register(
                 expected=entry.naam,
             )
         )
-    tolerance = rules.thresholds["reserved_tolerance"]
-    reserved_field = family.fields["gereserveerd"]
-    reserved = _number(ir, reserved_field.sheet, reserved_field.ref)
-    if reserved is not None and abs(reserved - entry.gereserveerd) > tolerance:
-        findings.append(
-            rules.finding(
-                "RESERVED_MISMATCH",
-                reserved_field.location,
-                value=fmt.euro(reserved),
-                expected=fmt.euro(entry.gereserveerd),
-                evidence={"value": reserved, "register": entry.gereserveerd},
-            )
-        )
-    comp_field = family.fields["compensatie"]
-    compensation = _number(ir, comp_field.sheet, comp_field.ref)
-    if (
-        compensation is not None
-        and entry.compensatie is not None
-        and abs(compensation - entry.compensatie) > tolerance
+    for code, field_name, expected in (
+        ("RESERVED_MISMATCH", "gereserveerd", entry.gereserveerd),
+        ("COMPENSATION_MISMATCH", "compensatie", entry.compensatie),
     ):
-        findings.append(
-            rules.finding(
-                "COMPENSATION_MISMATCH",
-                comp_field.location,
-                value=fmt.euro(compensation),
-                expected=fmt.euro(entry.compensatie),
-            )
-        )
+        finding = _amount_differs(ir, family, rules, code, field_name, expected)
+        if finding is not None:
+            findings.append(finding)
     return entry, findings
