@@ -8,7 +8,7 @@ ledger without losing a mail or answering twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -291,13 +291,6 @@ class Ledger:
         with self.transaction() as c:
             c.execute(statement)
 
-    def replies(self, kind: str | None = None) -> list[dict[str, Any]]:
-        query = sa.select(replies).order_by(replies.c.id)
-        if kind:
-            query = query.where(replies.c.kind == kind)
-        with self.engine.connect() as c:
-            return [dict(r) for r in c.execute(query).mappings()]
-
     def count(self, table: str) -> int:
         target = {
             "mails": mails,
@@ -309,6 +302,3 @@ class Ledger:
         with self.engine.connect() as c:
             return int(c.execute(sa.select(sa.func.count()).select_from(target)).scalar() or 0)
 
-
-def as_ids(rows: Iterable[dict[str, Any]]) -> list[int]:
-    return [int(r["id"]) for r in rows]
