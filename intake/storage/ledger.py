@@ -301,4 +301,3 @@ class Ledger:
         }[table]
         with self.engine.connect() as c:
             return int(c.execute(sa.select(sa.func.count()).select_from(target)).scalar() or 0)
-

@@ -213,3 +213,73 @@ class SmtpSink:
                     return list(self.messages)
             time.sleep(0.1)
         raise AssertionError(f"expected {count} message(s), got {len(self.messages)}")
+
+
+class Postgres:
+    """A throwaway PostgreSQL cluster (Debian's server binaries) on a free loopback port."""
+
+    def __init__(self) -> None:
+        bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+        if not bindir:
+            if os.environ.get("INTAKE_REQUIRE_SERVERS"):
+                pytest.fail("PostgreSQL server is not installed (apt-get install postgresql)")
+            pytest.skip("PostgreSQL server is not installed (apt-get install postgresql)")
+        self.bin = bindir[-1]
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="intake-postgres-"))
+        self.root.chmod(0o755)
+        self.data = self.root / "data"
+        self.user = None
+        if os.geteuid() == 0:  # the server refuses to run as root
+            self.user = "postgres"
+            os.chown(self.root, pwd.getpwnam("postgres").pw_uid, pwd.getpwnam("postgres").pw_gid)
+
+    def _run(self, *args: str) -> None:
+        prefix = ["runuser", "-u", self.user, "--"] if self.user else []
+        subprocess.run([*prefix, *args], check=True, capture_output=True, timeout=120)
+
+    def start(self) -> Postgres:
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "intake",
+            "-A",
+            "trust",
+            "--no-sync",
+        )
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-o",
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -F",
+            "-w",
+            "start",
+        )
+        self._run(
+            str(self.bin / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "intake",
+            "ledger",
+        )
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://intake@127.0.0.1:{self.port}/ledger"
+
+    def remove(self) -> None:
+        try:
+            self._run(
+                str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"
+            )
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
