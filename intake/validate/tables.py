@@ -2,7 +2,9 @@
 
 The checks are declared in `schemas/checks.py`; a batch runs them through pandera
 (one DataFrame per table for the whole batch), a handful of files runs them
-directly, with identical results and without importing pandas. Frames carry one row per submission (general fields, figures) or per submission and
+directly, with identical results and without importing pandas.
+
+Frames carry one row per submission (general fields, figures) or per submission and
 model row (personnel, other costs). A side table remembers which submission and
 which cell each frame row came from, so a failure case becomes a finding at
 `'2. Personeel'!E9` with the provider's own value quoted back.
