@@ -47,10 +47,14 @@ def _is_date_format(code: str) -> bool:
     return bool(_DATE_CODE.search(stripped)) and "General" not in code
 
 
-def _date_styles(parts: dict[str, bytes], styles_path: str | None) -> set[int]:
+def _date_styles(parts: dict[str, bytes], styles_path: str | None) -> frozenset[int]:
     data = parts.get(styles_path or "")
-    if not data:
-        return set()
+    return _date_styles_of(data) if data else frozenset()
+
+
+@lru_cache(maxsize=64)
+def _date_styles_of(data: bytes) -> frozenset[int]:
+    """Cached by content: files saved by one application share their styles part."""
     root = _xml(data)
     custom = {
         int(fmt.get("numFmtId")): fmt.get("formatCode", "")
@@ -61,7 +65,7 @@ def _date_styles(parts: dict[str, bytes], styles_path: str | None) -> set[int]:
         fmt_id = int(xf.get("numFmtId", "0"))
         if fmt_id in _BUILTIN_DATES or (fmt_id in custom and _is_date_format(custom[fmt_id])):
             dates.add(index)
-    return dates
+    return frozenset(dates)
 
 
 _SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.S)
@@ -72,6 +76,10 @@ _CELLS = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
 _INLINE = re.compile(rb"<(?:\w+:)?is\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?is>)", re.S)
+_ROW_NUMBER = re.compile(rb'(?:^|\s)r\s*=\s*"([0-9]+)"')
+_CANONICAL = re.compile(
+    rb'<c r="([A-Z]{1,3}[0-9]+)"(?: s="([0-9]+)")?(?: t="([A-Za-z]+)")?\s*(?:/>|>(.*?)</c>)', re.S
+)
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _UNUSUAL = (b"<![CDATA[", b"<!--")
 
@@ -95,14 +103,29 @@ def _plain_utf8(data: bytes) -> bool:
     return declared and not any(marker in data for marker in _UNUSUAL)
 
 
-def _shared_strings(data: bytes | None) -> list[str]:
+class _LazyStrings:
+    """Shared strings decoded on first use: a model needs a few dozen of its hundreds."""
+
+    def __init__(self, data: bytes) -> None:
+        self.items = [si.group(1) or b"" for si in _SI.finditer(data)]
+        self.decoded: dict[int, str] = {}
+
+    def __getitem__(self, index: int) -> str:
+        text = self.decoded.get(index)
+        if text is None:
+            body = _RPH.sub(b"", self.items[index])
+            text = self.decoded[index] = "".join(_text(t.group(1)) for t in _T.finditer(body))
+        return text
+
+
+Strings = list[str] | _LazyStrings
+
+
+def _shared_strings(data: bytes | None) -> Strings:
     if not data:
         return []
     if _plain_utf8(data):
-        return [
-            "".join(_text(t.group(1)) for t in _T.finditer(_RPH.sub(b"", si.group(1) or b"")))
-            for si in _SI.finditer(data)
-        ]
+        return _LazyStrings(data)
     root = _xml(data)
     strings = []
     for si in root.iterfind(f"{_M}si"):
@@ -152,7 +175,7 @@ def _number(text: str) -> float | int:
     return float(text) if any(ch in text for ch in ".eE") else int(text)
 
 
-def _decode(kind: str, text: str, style: int, strings: list[str], dates: set[int]) -> Any:
+def _decode(kind: str, text: str, style: int, strings: Strings, dates: frozenset[int]) -> Any:
     """The value of a <v> by the cell's type, as openpyxl reads it; both scanners use this."""
     if kind == "s":
         return strings[int(text)]
@@ -171,7 +194,7 @@ def _decode(kind: str, text: str, style: int, strings: list[str], dates: set[int
     return number
 
 
-def _value(cell: Any, strings: list[str], dates: set[int]) -> Any:
+def _value(cell: Any, strings: Strings, dates: frozenset[int]) -> Any:
     kind = cell.get("t", "n")
     if kind == "inlineStr":
         node = cell.find(f"{_M}is")
@@ -191,7 +214,7 @@ _F, _C, _ROW = f"{_M}f", f"{_M}c", f"{_M}row"
 
 
 def _scan_sheet(
-    data: bytes, refs: frozenset[str], strings: list[str], dates: set[int]
+    data: bytes, refs: frozenset[str], strings: Strings, dates: frozenset[int]
 ) -> dict[str, Cell]:
     if _plain_utf8(data):
         try:
@@ -201,7 +224,9 @@ def _scan_sheet(
     return _lxml_scan(data, refs, strings, dates)
 
 
-def _quick_value(kind: str, style: int, body: bytes, strings: list[str], dates: set[int]) -> Any:
+def _quick_value(
+    kind: str, style: int, body: bytes, strings: Strings, dates: frozenset[int]
+) -> Any:
     if kind == "inlineStr":
         node = _INLINE.search(body)
         if node is None:
@@ -213,21 +238,46 @@ def _quick_value(kind: str, style: int, body: bytes, strings: list[str], dates: 
     return _decode(kind, _text(match.group(1)), style, strings, dates)
 
 
+def _cells_of_row(body: bytes) -> list[tuple[str, bytes, bytes, bytes]]:
+    """(ref, type, style, inner XML) of each cell in a row's XML.
+
+    Cells written as `<c r=".." s=".." t="..">` (Excel, LibreOffice, openpyxl) are
+    matched by one expression; if a row holds any other spelling, the whole row is
+    read attribute by attribute instead, so no cell is ever skipped.
+    """
+    canonical = _CANONICAL.findall(body)
+    if len(canonical) == body.count(b"<c ") + body.count(b"<c>"):
+        return [
+            (ref.decode(), kind or b"n", style or b"0", inner)
+            for ref, style, kind, inner in canonical
+        ]
+    cells = []
+    for cell in _CELLS.finditer(body):
+        attrs = dict(_ATTR.findall(cell.group(1)))
+        if b"r" not in attrs:
+            raise _Unusual("cell without a reference")
+        cells.append(
+            (
+                attrs[b"r"].decode(),
+                attrs.get(b"t", b"n"),
+                attrs.get(b"s", b"0") or b"0",
+                cell.group(2) or b"",
+            )
+        )
+    return cells
+
+
 def _quick_scan(
-    data: bytes, refs: frozenset[str], strings: list[str], dates: set[int]
+    data: bytes, refs: frozenset[str], strings: Strings, dates: frozenset[int]
 ) -> dict[str, Cell]:
     """Regular expressions over ordinary sheet XML: the same answers as `_lxml_scan`, faster."""
     max_row = _last_row(refs)
     found: dict[str, Cell] = {}
     shared: dict[str, tuple[str, int, int]] = {}
     for row in _ROWS.finditer(data):
-        number = int(dict(_ATTR.findall(row.group(1))).get(b"r", b"0") or 0)
-        for cell in _CELLS.finditer(row.group(2) or b""):
-            attrs = dict(_ATTR.findall(cell.group(1)))
-            if b"r" not in attrs:
-                raise _Unusual("cell without a reference")
-            ref = attrs[b"r"].decode()
-            body = cell.group(2) or b""
+        numbered = _ROW_NUMBER.search(row.group(1))
+        number = int(numbered.group(1)) if numbered else 0
+        for ref, kind, style, body in _cells_of_row(row.group(2) or b""):
             f = _FORMULA.search(body) if b"f" in body else None
             if f is None and ref not in refs:
                 continue
@@ -245,8 +295,7 @@ def _quick_scan(
                         formula = _shift(master, r - mr, c - mc)
                 if ref not in refs:
                     continue
-            kind = attrs.get(b"t", b"n").decode()
-            value = _quick_value(kind, int(attrs.get(b"s", b"0") or 0), body, strings, dates)
+            value = _quick_value(kind.decode(), int(style), body, strings, dates)
             if formula:
                 found[ref] = Cell(normalise_value(value), formula)
             elif value is not None:
@@ -257,7 +306,7 @@ def _quick_scan(
 
 
 def _lxml_scan(
-    data: bytes, refs: frozenset[str], strings: list[str], dates: set[int]
+    data: bytes, refs: frozenset[str], strings: Strings, dates: frozenset[int]
 ) -> dict[str, Cell]:
     max_row = _last_row(refs)
     found: dict[str, Cell] = {}

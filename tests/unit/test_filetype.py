@@ -20,3 +20,20 @@ def test_kinds():
     )
     assert sniff((SUBMISSIONS / "opendocument.ods").read_bytes(), "a.ods").type is FileType.ODS
     assert sniff((SUBMISSIONS / "afgekapt.xlsx").read_bytes(), "a.xlsx").type is FileType.BROKEN_ZIP
+
+
+def test_entity_declarations_are_refused_in_utf16_parts_too():
+    import io
+    import zipfile
+
+    import pytest
+
+    from intake.extract.container import ContainerError, Limits, read_parts
+
+    bomb = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/sharedStrings.xml", bomb.encode("utf-16"))
+    with pytest.raises(ContainerError) as info:
+        read_parts(buffer.getvalue(), Limits(10**7, 10**7, 10**5))
+    assert info.value.code == "FILE_UNREADABLE"
