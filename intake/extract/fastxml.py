@@ -279,8 +279,16 @@ def _quick_scan(
         number = int(numbered.group(1)) if numbered else 0
         for ref, kind, style, body in _cells_of_row(row.group(2) or b""):
             f = _FORMULA.search(body) if b"f" in body else None
-            if f is None and ref not in refs:
-                continue
+            if f is None:
+                if ref not in refs:
+                    continue
+                if kind == b"s" or (kind == b"n" and int(style) not in dates):
+                    # The common constant: a shared string or a plain number.
+                    v = _VALUE.search(body)
+                    if v is not None and v.group(1):
+                        raw = v.group(1)
+                        found[ref] = Cell(strings[int(raw)] if kind == b"s" else float(raw))
+                    continue
             formula = None
             if f is not None:
                 formula = _text(f.group(2)) or None
