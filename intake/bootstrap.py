@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from intake.config import Config
-from intake.pipeline import Context
+from intake.context import Context
 from intake.register import Register, load_register
 from intake.rules import load_rules
 from intake.storage.archive import Archive

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, parseaddr
 
+from intake.context import Context
 from intake.domain import Verdict
-from intake.pipeline import Context
 from intake.register import Register
 from intake.report.audience import sender_registered
 from intake.report.html import render_html, render_text

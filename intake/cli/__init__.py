@@ -1,0 +1,64 @@
+"""The `intake` command: thin wiring from arguments to the pipeline and the channels.
+
+Exit codes: 0 when no file is rejected, 1 when any is, 2 on a usage or
+configuration error. No traceback reaches the user; details go to the log.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from intake import __version__
+from intake.cli import channels, judging
+from intake.cli.common import EXIT_USAGE, log, setup_logging
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="intake")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="INTAKE_CONFIG",
+    help="TOML configuration file (or INTAKE_CONFIG). Keys can be overridden by "
+    "INTAKE_<SECTION>_<KEY> environment variables.",
+)
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, config_path: Path | None) -> None:
+    """Take in, judge and answer kwaliteitsbudget 2020 applications.
+
+    Judge files by hand with `check` and `report`; run the channels with `watch`
+    (drop folder), `mail` (mailbox) and `sweep` (the nightly job).
+    """
+    setup_logging(verbose)
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+    ctx.obj["verbose"] = verbose
+
+
+for command in (
+    judging.check,
+    judging.report,
+    channels.config_group,
+    channels.watch,
+    channels.mail,
+    channels.sweep,
+    channels.demo,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    try:
+        cli(obj={})
+    except KeyboardInterrupt:
+        click.echo("Afgebroken.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: no traceback for the user
+        log.debug("unexpected error", exc_info=True)
+        click.echo(f"Onverwachte fout: {type(exc).__name__}: {exc} (details met -vv)", err=True)
+        sys.exit(EXIT_USAGE)

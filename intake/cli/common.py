@@ -1,0 +1,109 @@
+"""What every `intake` command shares: exit codes, options, configuration, logging."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime, time
+from pathlib import Path
+
+import click
+
+log = logging.getLogger("intake")
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+def setup_logging(verbose: int) -> None:
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(
+        level=max(level, logging.DEBUG),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+class DateParam(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date as YYYY-MM-DD", param, ctx)
+
+
+def load_config(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from intake.config import ConfigError, load
+
+    try:
+        return load(ctx.obj.get("config_path"))
+    except ConfigError as exc:
+        click.echo(f"Configuratiefout: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def open_app(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from intake.bootstrap import build_app
+    from intake.register import RegisterError
+
+    config = load_config(ctx)
+    if ctx.obj.get("verbose", 0) == 0:
+        logging.getLogger().setLevel(logging.INFO)  # channels say what happened to which file
+    try:
+        return build_app(config)
+    except RegisterError as exc:
+        click.echo(exc.report(), err=True)
+        sys.exit(EXIT_USAGE)
+    except Exception as exc:  # database unreachable, unreadable rules: configuration problems
+        log.debug("start-up failed", exc_info=True)
+        click.echo(f"Kan niet starten: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def judging_context(register: Path | None, reader: str = "fastxml"):  # type: ignore[no-untyped-def]
+    from intake.context import Context
+    from intake.register import RegisterError, load_register
+
+    loaded = None
+    if register is not None:
+        try:
+            loaded = load_register(register)
+        except RegisterError as exc:
+            click.echo(exc.report(), err=True)
+            sys.exit(EXIT_USAGE)
+    return Context.default(loaded, reader)
+
+
+def received_for(path: Path, received: datetime | None, rules) -> datetime:  # type: ignore[no-untyped-def]
+    if received is not None:
+        moment = (
+            received if received.time() != time(0) else datetime.combine(received.date(), time(12))
+        )
+        return moment if moment.tzinfo else moment.replace(tzinfo=rules.timezone)
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=rules.timezone)
+
+
+def submissions_from(files: tuple[Path, ...], received: datetime | None, rules):  # type: ignore[no-untyped-def]
+    from intake.domain import Submission
+
+    for path in files:
+        yield Submission(path.name, path.read_bytes(), received_for(path, received, rules), "cli")
+
+
+FILES = click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+REGISTER = click.option(
+    "--register",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="INTAKE_REGISTER_PATH",
+    help="Reserved-budget register (CSV or XLSX) to check providers and amounts against.",
+)
+RECEIVED = click.option(
+    "--received",
+    type=DateParam(),
+    help="Date of receipt for all files (default: each file's modification time).",
+)

@@ -1,0 +1,192 @@
+"""Judging one document of each kind: the aanvraag workbook and the kwaliteitsplan.
+
+The pipeline decides what a file is and calls these; they read, detect and check
+one document and leave their findings, figures and signals on its verdict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePath
+
+from intake import compute
+from intake.context import Context
+from intake.detect.filetype import FileType, Sniffed
+from intake.detect.version import detect
+from intake.domain import DocumentKind, Finding, Provider, Submission, Verdict, decide_status
+from intake.extract.container import ContainerError, read_parts
+from intake.extract.workbook import WorkbookIR, WorkbookReadError
+from intake.register import Entry
+from intake.rules import Rules
+from intake.templates import TemplateFamily
+from intake.validate import campaign, formulas, plan_checks, register_checks
+from intake.values import agb_text
+
+log = logging.getLogger("intake.pipeline")
+
+
+@dataclass
+class Work:
+    """One submission on its way through the stages."""
+
+    key: int
+    submission: Submission
+    verdict: Verdict
+    ir: WorkbookIR | None = None
+    corrected: dict[str, float | None] = field(default_factory=dict)
+    explained: bool = False
+
+
+def ensure_aware(moment: datetime, rules: Rules) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=rules.timezone)
+
+
+def new_verdict(sub: Submission, rules: Rules) -> Verdict:
+    return Verdict(
+        file=sub.filename,
+        sha256=hashlib.sha256(sub.content).hexdigest(),
+        document=DocumentKind.UNKNOWN,
+        status=decide_status([]),
+        findings=[],
+        received=ensure_aware(sub.received, rules),
+        size=len(sub.content),
+        signals={"channel": sub.channel, "sender": sub.sender},
+    )
+
+
+def file_finding(rules: Rules, code: str, sub: Submission, **values: object) -> Finding:
+    return rules.finding(code, file=PurePath(sub.filename).name, **values)
+
+
+def _read_workbook(content: bytes, ctx: Context) -> WorkbookIR:
+    wanted = ctx.family.cells_to_read()
+    if ctx.reader == "fastxml":
+        from intake.extract.fastxml import read_workbook as fast_read
+
+        return fast_read(content, wanted, [ctx.family.version_property], ctx.limits)
+    from intake.extract.openpyxl_reader import read_workbook
+
+    read_parts(content, ctx.limits, count_cells=True)
+    return read_workbook(content, wanted, [ctx.family.version_property])
+
+
+def judge_workbook(work: Work, ctx: Context) -> None:
+    """Stage one for a workbook: everything except the batched schema checks."""
+    rules, family, verdict = ctx.rules, ctx.family, work.verdict
+    try:
+        ir = _read_workbook(work.submission.content, ctx)
+    except ContainerError as exc:
+        verdict.findings.append(file_finding(rules, exc.code, work.submission, reason=exc.reason))
+        return
+    except WorkbookReadError as exc:
+        log.info("%s: workbook unreadable: %s", work.submission.filename, exc)
+        verdict.findings.append(
+            file_finding(
+                rules, "FILE_UNREADABLE", work.submission, reason="de werkmap is beschadigd"
+            )
+        )
+        return
+    detection = detect(ir, family)
+    verdict.signals["detection"] = detection.signals
+    if not detection.is_model:
+        verdict.findings.append(file_finding(rules, "TEMPLATE_UNKNOWN", work.submission))
+        return
+    verdict.document = DocumentKind.AANVRAAG
+    version = detection.version or rules.current_version
+    verdict.template_version = version
+    if detection.modified:
+        verdict.signals["modifications"] = detection.modifications
+        reason = "; ".join(detection.modifications[:3])
+        if len(detection.modifications) > 3:
+            reason += f" (en nog {len(detection.modifications) - 3} wijzigingen)"
+        verdict.findings.append(rules.finding("TEMPLATE_MODIFIED", reason=reason))
+        return
+    work.ir = ir
+    naam = ir.text(*_field_cell(family, "naam")) or None
+    agb_raw = ir.value(*_field_cell(family, "agb"))
+    agb = agb_text(agb_raw) if agb_raw not in (None, "") else None
+    verdict.provider = Provider(agb, naam) if (agb or naam) else None
+
+    findings = verdict.findings
+    findings += campaign.check_outdated(detection, family, verdict.received, rules)
+    findings += campaign.check_version_conflict(detection, family, rules)
+    findings += campaign.check_late(verdict.received, rules)
+    broken = formulas.overwritten(ir, family, version)
+    findings += formulas.check_formula_overwritten(ir, family, version, rules, broken)
+    own = compute.recompute(ir, family, version)
+    corrected = (
+        own
+        if version == rules.current_version
+        else compute.recompute(ir, family, rules.current_version)
+    )
+    skip = formulas.downstream(family, version, broken)
+    findings += formulas.check_total_mismatch(ir, family, version, own, rules, skip)
+    findings += formulas.check_values_calculated(ir, rules)
+
+    entry: Entry | None = None
+    if ctx.register is not None:
+        entry, found = register_checks.check_register(ir, family, ctx.register, rules)
+        findings += found
+        if entry is not None:
+            verdict.provider = Provider(entry.agb, naam or entry.naam)
+            verdict.signals["register_entry"] = entry.to_json()
+    work.corrected = corrected.figures(family)
+    explanation = ir.text(*_field_cell(family, "toelichting_personeel"))
+    work.explained = bool(explanation)
+    verdict.figures = _figures(ir, family, own, corrected, entry)
+
+
+def _field_cell(family: TemplateFamily, name: str) -> tuple[str, str]:
+    f = family.fields[name]
+    return f.sheet, f.ref
+
+
+def _figures(
+    ir: WorkbookIR,
+    family: TemplateFamily,
+    own: compute.Computation,
+    corrected: compute.Computation,
+    entry: Entry | None,
+) -> dict[str, object]:
+    workbook, fixed = own.figures(family), corrected.figures(family)
+    difference = None
+    if workbook["requested"] is not None and fixed["requested"] is not None:
+        difference = round(fixed["requested"] - workbook["requested"], 2)
+    try:
+        reserved_model = compute.as_number(ir.value(*_field_cell(family, "gereserveerd")))
+    except compute.NotNumeric:
+        reserved_model = None
+    return {
+        "workbook": workbook,
+        "corrected": fixed,
+        "cached": compute.cached_figures(ir, family),
+        "reserved_model": reserved_model,
+        "reserved_register": entry.gereserveerd if entry else None,
+        "compensation_register": entry.compensatie if entry else None,
+        "requested_difference": difference,
+    }
+
+
+def judge_plan(work: Work, sniffed: Sniffed, ctx: Context) -> None:
+    from intake.extract.plan import docx_text, pdf_text
+
+    sub, rules, verdict = work.submission, ctx.rules, work.verdict
+    try:
+        if sniffed.type is FileType.PDF:
+            text = pdf_text(sub.content, rules.limits["max_pdf_pages"])
+        else:
+            text = docx_text(sub.content, ctx.limits)
+    except ContainerError as exc:
+        verdict.findings.append(file_finding(rules, exc.code, sub, reason=exc.reason))
+        return
+    verdict.signals["plan"] = {"pages": text.pages, "characters": len(text.text)}
+    verdict.document = plan_checks.classify_plan(sub.filename, text, rules)
+    if verdict.document is DocumentKind.UNKNOWN:
+        verdict.findings.append(file_finding(rules, "DOCUMENT_UNKNOWN", sub))
+        return
+    verdict.provider = plan_checks.plan_provider(text, ctx.register)
+    verdict.findings += plan_checks.check_plan(sub.filename, text, rules)
+    verdict.findings += campaign.check_late(verdict.received, rules)
