@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from intake import fmt
@@ -177,3 +177,57 @@ def settle_pairs(app: App) -> list[Verdict]:
                     verdict.status.value,
                 )
     return settled
+
+
+LEDGER_CODES = {"DUPLICATE", "PLAN_MISSING", "MODEL_MISSING"}
+
+
+def rejudge(
+    app: App, *, chunk: int = 500, progress: Callable[[int], None] | None = None
+) -> list[Verdict]:
+    """Judge every stored document again from its archived original.
+
+    For a rules or register change: the verdicts are recomputed under the current
+    rules and register, in batches; what only the ledger knew (duplicates, pairing)
+    is carried over and the sender is checked again. Returns the verdicts that changed.
+    """
+    changed = []
+    stored = app.ledger.all_documents()
+    for start in range(0, len(stored), chunk):
+        batch, subs = [], []
+        for doc in stored[start : start + chunk]:
+            original = app.archive.get(doc.verdict.sha256)
+            if original is None:
+                log.warning("%s: original not in the archive, verdict kept", doc.verdict.file)
+                continue
+            batch.append(doc)
+            subs.append(
+                Submission(
+                    doc.verdict.file, original[1], doc.verdict.received, doc.channel, doc.sender
+                )
+            )
+        for doc, fresh in zip(batch, judge_many(subs, app.ctx), strict=True):
+            if fresh.provider is None and doc.verdict.provider is not None:
+                fresh.provider = doc.verdict.provider  # attributed by its companions
+            extra = [f for f in doc.verdict.findings if f.code in LEDGER_CODES]
+            if (
+                doc.sender
+                and fresh.document in PAIRED_KINDS
+                and not sender_registered([fresh], app.register, doc.sender)
+            ):
+                extra.append(app.ctx.rules.finding("SENDER_NOT_REGISTERED", sender=doc.sender))
+            fresh = _with(fresh, extra)
+            fresh.signals = {**doc.verdict.signals, **fresh.signals}
+            if fresh.to_json() != doc.verdict.to_json():
+                app.ledger.replace_verdict(doc.id, fresh)
+                changed.append(fresh)
+                log.info(
+                    "%s: re-judged, %s -> %s",
+                    fresh.file,
+                    doc.verdict.status.value,
+                    fresh.status.value,
+                )
+        if progress:
+            progress(len(batch))
+    settle_pairs(app)
+    return changed

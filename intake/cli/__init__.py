@@ -47,6 +47,7 @@ for command in (
     channels.watch,
     channels.mail,
     channels.sweep,
+    channels.rejudge,
     channels.demo,
 ):
     cli.add_command(command)

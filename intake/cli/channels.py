@@ -82,6 +82,23 @@ def sweep(ctx: click.Context) -> None:
 
 
 @click.command()
+@click.pass_context
+def rejudge(ctx: click.Context) -> None:
+    """Judge every stored document again, after a change of rules or register.
+
+    Originals come from the archive; verdicts that change are replaced in the ledger.
+    """
+    from intake.progress import progress
+    from intake.service import rejudge as run_rejudge
+
+    app = open_app(ctx.find_root())
+    with progress("opnieuw beoordelen", total=app.ledger.count("documents")) as bar:
+        changed = run_rejudge(app, progress=lambda n: [bar.advance() for _ in range(n)])
+    click.echo(f"{len(changed)} beoordeling(en) gewijzigd")
+    sys.exit(EXIT_OK)
+
+
+@click.command()
 @click.argument(
     "source", type=click.Path(exists=True, file_okay=False, path_type=Path), default="fixtures"
 )

@@ -145,3 +145,20 @@ def test_demo_runs_the_sweep_on_the_bundled_data(tmp_path: Path):
     assert (outbox / "geldig-nov2019.xlsx.pdf").exists()
     assert list(outbox.glob("digest-*.pdf"))
     assert (tmp_path / "demo" / "quarantine" / "afgekapt.xlsx").exists()
+
+
+def test_rejudge_command_after_the_demo(tmp_path: Path):
+    import os
+
+    demo = tmp_path / "demo"
+    assert run("demo", str(FIXTURES), "--dir", str(demo)).returncode == 0
+    env = {**os.environ, "INTAKE_DATA_DIR": str(demo), "INTAKE_REGISTER_PATH": str(REGISTER_CSV)}
+    result = subprocess.run(
+        [sys.executable, "-m", "intake", "rejudge"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "0 beoordeling(en) gewijzigd" in result.stdout  # same rules, same register

@@ -158,3 +158,25 @@ def test_reminder_at_most_once_per_interval(app):
         assert "Kwaliteitsplan" in reminder.get_content() and "73730123" in reminder.get_content()
     finally:
         smtp.stop()
+
+
+def test_rejudge_after_a_register_change(app, tmp_path):
+    drop(app, "geldig-nov2019.xlsx")
+    drop(app, "kwaliteitsplan-2020.pdf")
+    folder.run_once(app)
+    from intake.service import rejudge, settle_pairs
+
+    settle_pairs(app)
+    assert rejudge(app) == []  # nothing changed: nothing rewritten
+
+    changed_register = tmp_path / "register-nieuw.csv"
+    changed_register.write_text(REGISTER_CSV.read_text().replace("1250000.00", "1300000.00"))
+    env = {"INTAKE_DATA_DIR": str(tmp_path / "data"), "INTAKE_REGISTER_PATH": str(changed_register)}
+    updated = build_app(load(None, env))
+    changed = rejudge(updated)
+    assert [v.file for v in changed] == ["geldig-nov2019.xlsx"]
+    assert changed[0].codes == ["RESERVED_MISMATCH"] and changed[0].status.value == "rejected"
+    state = updated.ledger.provider("73730123")
+    assert updated.ledger.document(state["model_document_id"]).verdict.codes == [
+        "RESERVED_MISMATCH"
+    ]
