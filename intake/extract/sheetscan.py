@@ -155,6 +155,26 @@ def _value(cell: Any, strings: Strings, dates: frozenset[int]) -> Any:
     return _decode(kind, v.text, int(cell.get("s", "0")), strings, dates)
 
 
+def _formula(
+    ref: str,
+    text: str | None,
+    is_shared: bool,
+    si: str,
+    shared: dict[str, tuple[str, int, int]],
+) -> str | None:
+    """A cell's formula; a shared one is remembered at its master and shifted to dependents."""
+    if not is_shared:
+        return text
+    row, col = parse_ref(ref)
+    if text:
+        shared[si] = (text, row, col)
+        return text
+    if si in shared:
+        master, master_row, master_col = shared[si]
+        return _shift(master, row - master_row, col - master_col)
+    return None
+
+
 @lru_cache(maxsize=256)
 def _last_row(refs: frozenset[str]) -> int:
     return max(parse_ref(r)[0] for r in refs)
@@ -241,16 +261,14 @@ def _quick_scan(
                     continue
             formula = None
             if f is not None:
-                formula = _text(f.group(2)) or None
                 f_attrs = dict(_ATTR.findall(f.group(1)))
-                if f_attrs.get(b"t") == b"shared":
-                    si = f_attrs.get(b"si", b"").decode()
-                    r, c = parse_ref(ref)
-                    if formula:
-                        shared[si] = (formula, r, c)
-                    elif si in shared:
-                        master, mr, mc = shared[si]
-                        formula = _shift(master, r - mr, c - mc)
+                formula = _formula(
+                    ref,
+                    _text(f.group(2)) or None,
+                    f_attrs.get(b"t") == b"shared",
+                    f_attrs.get(b"si", b"").decode(),
+                    shared,
+                )
                 if ref not in refs:
                     continue
             value = _quick_value(kind.decode(), int(style), body, strings, dates)
@@ -285,15 +303,7 @@ def _lxml_scan(
                 continue
             formula = None
             if f is not None:
-                formula = f.text
-                if f.get("t") == "shared":
-                    si = f.get("si", "")
-                    r, c = parse_ref(ref)
-                    if formula:
-                        shared[si] = (formula, r, c)
-                    elif si in shared:
-                        master, mr, mc = shared[si]
-                        formula = _shift(master, r - mr, c - mc)
+                formula = _formula(ref, f.text, f.get("t") == "shared", f.get("si", ""), shared)
                 if ref not in refs:
                     continue
             value = _value(cell, strings, dates)
