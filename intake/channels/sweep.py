@@ -44,10 +44,6 @@ def _missing(state: dict) -> str | None:
     return None
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
-
-
 def send_reminders(app: App, smtp: SmtpSender, now: datetime) -> list[str]:
     """At most one reminder per provider per `reminder_interval_days`, to registered contacts."""
     if not smtp.enabled or app.register is None:
@@ -57,8 +53,8 @@ def send_reminders(app: App, smtp: SmtpSender, now: datetime) -> list[str]:
     sent = []
     for state in app.ledger.all_providers():
         missing = _missing(state)
-        last = _aware(state["last_reminder_at"])
-        quiet_since = _aware(state["updated_at"])
+        last = state["last_reminder_at"]
+        quiet_since = state["updated_at"]
         if (
             missing is None
             or (last and now - last < interval)

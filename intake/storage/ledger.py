@@ -34,6 +34,11 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
+def _row(mapping: Any) -> dict[str, Any]:
+    """A row as a dict, its datetimes time-zone aware whatever the database."""
+    return {k: _aware(v) if isinstance(v, datetime) else v for k, v in mapping.items()}
+
+
 @dataclass(frozen=True)
 class StoredDocument:
     id: int
@@ -92,7 +97,7 @@ class Ledger:
                 .mappings()
                 .first()
             )
-        return dict(row) if row else None
+        return _row(row) if row else None
 
     def add_mail(self, **values: Any) -> int:
         stamp = now()
@@ -128,7 +133,7 @@ class Ledger:
     def mails_in_state(self, *states: str) -> list[dict[str, Any]]:
         with self.engine.connect() as c:
             rows = c.execute(sa.select(mails).where(mails.c.state.in_(states)).order_by(mails.c.id))
-            return [dict(r) for r in rows.mappings()]
+            return [_row(r) for r in rows.mappings()]
 
     # --- documents and verdicts ---------------------------------------------------
 
@@ -244,12 +249,12 @@ class Ledger:
     def provider(self, agb: str) -> dict[str, Any] | None:
         with self.engine.connect() as c:
             row = c.execute(sa.select(providers).where(providers.c.agb == agb)).mappings().first()
-        return dict(row) if row else None
+        return _row(row) if row else None
 
     def all_providers(self) -> list[dict[str, Any]]:
         with self.engine.connect() as c:
             return [
-                dict(r)
+                _row(r)
                 for r in c.execute(sa.select(providers).order_by(providers.c.agb)).mappings()
             ]
 
