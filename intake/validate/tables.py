@@ -86,6 +86,13 @@ def _failures(
     return direct_failures(spec, rows)
 
 
+def _row_label(value: Any) -> str:
+    """How a provider names a table row: its label, or 'regel 2' for a numbered line."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"regel {fmt.raw(value)}"
+    return "" if value is None else str(value).strip()
+
+
 def _finding(rules: Rules, check: str, location: str, **values: Any) -> Finding:
     code, _, variant = check.partition("/")
     severity = Severity(variant) if variant in {s.value for s in Severity} else None
@@ -147,7 +154,7 @@ def _table(
             continue
         it, r = origin[pos]
         value = rows[pos][column]
-        row_label = it.ir.text(table.sheet, f"{table.label_column}{r}")
+        row_label = _row_label(it.ir.value(table.sheet, f"{table.label_column}{r}"))
         label = f"{row_label}, {table.input_labels.get(column, column)}".strip(", ")
         shown = (
             fmt.euro(value)

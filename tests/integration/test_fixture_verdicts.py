@@ -115,3 +115,9 @@ def test_deadline_is_a_dutch_day(ctx):
     on_time = judge(Submission("x.xlsx", data, datetime(2019, 12, 31, 22, 30, tzinfo=UTC)), ctx)
     assert late.codes == ["SUBMISSION_LATE"]
     assert on_time.codes == []
+
+
+def test_numbered_rows_are_named_as_a_provider_would(ctx):
+    case = next(c for c in CASES if c["file"] == "keuze-ongeldig.xlsx")
+    [finding] = [f for f in judge(_submission(case), ctx).findings if f.location.endswith("!C8")]
+    assert "(regel 2, categorie)" in finding.message
