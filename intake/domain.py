@@ -179,3 +179,35 @@ def verdict_from_json(data: dict[str, Any]) -> Verdict:
         signals=data.get("signals") or {},
         size=data.get("size", 0),
     )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A staff decision on a case: it overrides the computed status, never erases it.
+
+    The computed verdicts stay in the ledger beside the decision, so that staff and
+    auditors can always see what the rules said and what a person decided, and why.
+    """
+
+    status: Status
+    reason: str
+    actor: str
+    decided_at: datetime
+
+
+_KENMERK = re.compile(r"\b([A-Z][A-Z0-9]{1,11})-([0-9A-F]{8})\b", re.IGNORECASE)
+
+
+def kenmerk(prefix: str, sha256: str) -> str:
+    """The reference a provider quotes on the phone: short, unambiguous, searchable.
+
+    Derived from the document's content hash, so the same file always has the same
+    reference and staff can find the document from it without another lookup table.
+    """
+    return f"{prefix}-{sha256[:8].upper()}"
+
+
+def kenmerk_hash_prefix(text: str) -> str | None:
+    """The sha256 prefix inside a reference typed by staff or quoted by a provider."""
+    match = _KENMERK.search(text.strip())
+    return match.group(2).lower() if match else None
