@@ -85,9 +85,7 @@ def _stats(durations: list[float]) -> dict[str, float]:
 
 
 def _wanted():
-    from intake.pipeline import Context
-
-    ctx = Context.default()
+    ctx = _context()
     return ctx, {s: refs for s, refs in ctx.family.cells_to_read().items() if refs}
 
 
@@ -142,11 +140,18 @@ def pandas_read(path: Path) -> int:
     return sum(len(f) for f in frames.values())
 
 
-def judge_paths(paths: list[str], validation: str = "auto") -> list[dict]:
-    from intake.domain import Submission
-    from intake.pipeline import Context, judge_many
+def _context():
+    from intake.bootstrap import build_context
+    from intake.config import load
 
-    ctx = Context.default(validation=validation)
+    return build_context(load(None, {}))
+
+
+def judge_paths(paths: list[str]) -> list[dict]:
+    from intake.domain import Submission
+    from intake.pipeline import judge_many
+
+    ctx = _context()
     result = []
     for start in range(0, len(paths), CHUNK):
         chunk = [Path(p) for p in paths[start : start + CHUNK]]

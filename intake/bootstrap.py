@@ -1,15 +1,21 @@
-"""Wires the real objects together for the channels; the one place that reads config."""
+"""The one place that turns configuration into real objects (the composition root).
+
+Every command goes through here: `check` and `report` get a `Context` for the
+configured campaigns, the channels an `App` with ledger and archive as well.
+Nothing else builds rules, families, registers or contexts.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from intake.config import Config
 from intake.context import Context
 from intake.register import Register, load_register
-from intake.rules import load_rules
+from intake.rulecheck import check_campaign
+from intake.rules import RulesError, default_campaign, load_rules
 from intake.storage.archive import Archive
 from intake.storage.ledger import Ledger
 from intake.templates import load_family
@@ -20,7 +26,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class App:
     config: Config
-    ctx: Context
+    ctx: Context  # the configured default campaign; its alternatives are the others
     ledger: Ledger
     archive: Archive
 
@@ -28,18 +34,68 @@ class App:
     def register(self) -> Register | None:
         return self.ctx.register
 
+    @property
+    def contexts(self) -> dict[str, Context]:
+        return {c.campaign: c for c in self.ctx.campaigns}
+
     def folder(self, name: str) -> Path:
         path = self.config.folder_path(name)
         path.mkdir(parents=True, exist_ok=True)
         return path
 
 
+def campaign_names(config: Config) -> list[str]:
+    """The default campaign first, then the other active ones, each once."""
+    first = config.general.campaign or default_campaign()
+    names = [first, *(n for n in config.general.campaigns if n)]
+    return list(dict.fromkeys(names))
+
+
+def _register_for(config: Config, campaign: str, default: bool, override: Path | None):  # type: ignore[no-untyped-def]
+    """`[register] path` may hold `{campaign}`; without it the file serves the default only."""
+    path = str(override) if override and default else config.register.path
+    if not path or ("{campaign}" not in path and not default):
+        return None
+    return path.replace("{campaign}", campaign)
+
+
+def _one_context(
+    config: Config, campaign: str, default: bool, register: Path | None, reader: str
+) -> Context:
+    rules_file = config.general.rules_file if default else ""
+    rules = load_rules(campaign, Path(rules_file) if rules_file else None)
+    names = rules.register_columns
+    columns = (names["reserved_column"], names["compensation_column"])
+    path = _register_for(config, campaign, default, register)
+    loaded = load_register(path, columns) if path else None
+    if loaded is None:
+        log.info("%s: no register configured: provider, amount and sender checks are off", campaign)
+    family = load_family(rules.template_family)
+    problems = check_campaign(rules, family)
+    if problems:
+        raise RulesError(problems)
+    return Context(rules, family, loaded, reader)
+
+
+def build_context(
+    config: Config, *, register: Path | None = None, reader: str = "fastxml"
+) -> Context:
+    """The contexts of every configured campaign, the default one on top.
+
+    Raises `RulesError` for broken rules or schemas and `RegisterError` for a broken
+    register: both are configuration errors for the command line (exit 2).
+    """
+    names = campaign_names(config)
+    contexts = [_one_context(config, n, i == 0, register, reader) for i, n in enumerate(names)]
+    return replace(contexts[0], alternatives=tuple(contexts[1:]))
+
+
 def build_app(config: Config) -> App:
-    rules_path = Path(config.general.rules_file) if config.general.rules_file else None
-    rules = load_rules(config.general.campaign, rules_path)
-    register = load_register(config.register.path) if config.register.path else None
-    if register is None:
+    ctx = build_context(config)
+    if ctx.register is None:
         log.warning("no register configured: provider, amount and sender checks are off")
-    ctx = Context(rules, load_family(rules.template_family), register)
-    ledger = Ledger.open(config.ledger_url)
+    if not config.smtp.sender:  # replies come from the care office's mailbox by default
+        smtp = replace(config.smtp, sender=ctx.rules.care_office["mailbox"])
+        config = replace(config, smtp=smtp)
+    ledger = Ledger.open(config.ledger_url, default_campaign=ctx.campaign)
     return App(config, ctx, ledger, Archive(config.folder_path("archive")))

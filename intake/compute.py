@@ -69,6 +69,8 @@ def recompute(ir: WorkbookIR, family: TemplateFamily, version: str) -> Computati
     for key in trees:
         try:
             computation.values[key] = resolve(*key)
+        except formula.FunctionUnsupported:
+            raise  # the pipeline turns it into INTERNAL_ERROR for staff
         except formula.FormulaError:
             computation.values[key] = None
     return computation

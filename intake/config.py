@@ -25,8 +25,9 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class General:
     data_dir: str = "var"
-    campaign: str = "kwaliteitsbudget-2020"
-    rules_file: str = ""
+    campaign: str = ""  # empty: the default named in rules/campaigns.toml
+    rules_file: str = ""  # a rules file of one's own for the default campaign
+    campaigns: tuple[str, ...] = ()  # further campaigns active on the same ledger
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class SmtpSection:
     user: str = ""
     password: str = ""
     security: str = "starttls"
-    sender: str = "zorginkoop.wlz@zorgenzekerheid.nl"
+    sender: str = ""  # empty: the mailbox of the campaign's care office
     timeout: float = 30.0
 
 
@@ -131,6 +132,8 @@ def _mask_url(url: str) -> str:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -140,6 +143,9 @@ def _toml_value(value: Any) -> str:
 
 def _coerce(section: str, key: str, raw: Any, default: Any) -> Any:
     try:
+        if isinstance(default, tuple):
+            items = raw.split(",") if isinstance(raw, str) else list(raw)
+            return tuple(str(item).strip() for item in items if str(item).strip())
         if isinstance(default, bool):
             if isinstance(raw, str):
                 return raw.strip().lower() in {"1", "true", "yes", "ja", "on"}

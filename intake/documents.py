@@ -16,7 +16,15 @@ from intake import compute
 from intake.context import Context
 from intake.detect.filetype import FileType, Sniffed
 from intake.detect.version import detect
-from intake.domain import DocumentKind, Finding, Provider, Submission, Verdict, decide_status
+from intake.domain import (
+    DocumentKind,
+    Finding,
+    Provider,
+    Submission,
+    Verdict,
+    decide_status,
+    money,
+)
 from intake.extract.container import ContainerError, read_parts
 from intake.extract.workbook import WorkbookIR, WorkbookReadError
 from intake.register import Entry
@@ -44,7 +52,8 @@ def ensure_aware(moment: datetime, rules: Rules) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=rules.timezone)
 
 
-def new_verdict(sub: Submission, rules: Rules) -> Verdict:
+def new_verdict(sub: Submission, ctx: Context) -> Verdict:
+    rules = ctx.rules
     return Verdict(
         file=sub.filename,
         sha256=hashlib.sha256(sub.content).hexdigest(),
@@ -54,6 +63,8 @@ def new_verdict(sub: Submission, rules: Rules) -> Verdict:
         received=ensure_aware(sub.received, rules),
         size=len(sub.content),
         signals={"channel": sub.channel, "sender": sub.sender},
+        campaign=ctx.campaign,
+        rules_version=ctx.rules_version,
     )
 
 
@@ -114,6 +125,9 @@ def judge_workbook(work: Work, ctx: Context) -> None:
     findings += campaign.check_outdated(detection, family, verdict.received, rules)
     findings += campaign.check_version_conflict(detection, family, rules)
     findings += campaign.check_late(verdict.received, rules)
+    findings += campaign.check_advance_later(verdict.received, rules)
+    findings += register_checks.check_agb_kind(ir, family, rules)
+    findings += register_checks.check_compensation_within_reserved(ir, family, rules)
     broken = formulas.overwritten(ir, family, version)
     findings += formulas.check_formula_overwritten(ir, family, version, rules, broken)
     own = compute.recompute(ir, family, version)
@@ -151,10 +165,11 @@ def _figures(
     corrected: compute.Computation,
     entry: Entry | None,
 ) -> dict[str, object]:
-    workbook, fixed = own.figures(family), corrected.figures(family)
+    """Amounts to the cent (Decimal); the personnel share stays a ratio."""
+    workbook, fixed = _amounts(own.figures(family)), _amounts(corrected.figures(family))
     difference = None
     if workbook["requested"] is not None and fixed["requested"] is not None:
-        difference = round(fixed["requested"] - workbook["requested"], 2)
+        difference = fixed["requested"] - workbook["requested"]
     try:
         reserved_model = compute.as_number(ir.value(*_field_cell(family, "gereserveerd")))
     except compute.NotNumeric:
@@ -162,11 +177,18 @@ def _figures(
     return {
         "workbook": workbook,
         "corrected": fixed,
-        "cached": compute.cached_figures(ir, family),
-        "reserved_model": reserved_model,
-        "reserved_register": entry.gereserveerd if entry else None,
-        "compensation_register": entry.compensatie if entry else None,
+        "cached": _amounts(compute.cached_figures(ir, family)),
+        "reserved_model": money(reserved_model),
+        "reserved_register": money(entry.gereserveerd) if entry else None,
+        "compensation_register": money(entry.compensatie) if entry else None,
         "requested_difference": difference,
+    }
+
+
+def _amounts(figures: dict[str, float | None]) -> dict[str, object]:
+    return {
+        name: value if name == "personnel_share" or value is None else money(value)
+        for name, value in figures.items()
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -92,6 +93,9 @@ class Verdict:
     # Detection signals and other facts staff need to decide; not for providers.
     signals: dict[str, Any] = field(default_factory=dict)
     size: int = 0
+    # Which rules judged it: the campaign and the version (hash) of its rules and schema.
+    campaign: str | None = None
+    rules_version: str | None = None
 
     @property
     def codes(self) -> list[str]:
@@ -107,11 +111,34 @@ class Verdict:
             "provider": self.provider.to_json() if self.provider else None,
             "status": self.status.value,
             "findings": [f.to_json() for f in self.findings],
-            "figures": self.figures,
+            "figures": json_money(self.figures),
+            "campaign": self.campaign,
+            "rules_version": self.rules_version,
             "received": self.received.isoformat(),
             "size": self.size,
             "signals": self.signals,
         }
+
+
+CENT = Decimal("0.01")
+
+
+def money(value: float | Decimal | None) -> Decimal | None:
+    """An amount to the cent, as a letter shows it: 327379.9999999997 is € 327.380,00."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def json_money(value: Any) -> Any:
+    """Figures for JSON: amounts (Decimal) become numbers with at most two decimals."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: json_money(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_money(v) for v in value]
+    return value
 
 
 def decide_status(findings: list[Finding]) -> Status:
@@ -178,6 +205,8 @@ def verdict_from_json(data: dict[str, Any]) -> Verdict:
         figures=data.get("figures") or {},
         signals=data.get("signals") or {},
         size=data.get("size", 0),
+        campaign=data.get("campaign"),
+        rules_version=data.get("rules_version"),
     )
 
 

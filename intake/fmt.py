@@ -1,4 +1,4 @@
-"""Dutch notation for what providers read: € 1.250.000,00, 82,5%, 31-12-2019."""
+"""Dutch notation for what providers read: € 1.250.000,00, 82,5%, 31-12-2025."""
 
 from __future__ import annotations
 

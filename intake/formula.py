@@ -32,6 +32,10 @@ class FormulaError(ValueError):
     """The formula is outside the supported subset or a value cannot be computed."""
 
 
+class FunctionUnsupported(FormulaError):
+    """A defect of the schema, not of the workbook: never a silently skipped check."""
+
+
 @dataclass(frozen=True)
 class Num:
     value: float
@@ -241,7 +245,22 @@ def _call(node: Call, resolve: Resolver) -> float:
         return min(values) if values else 0.0
     if node.name == "MAX":
         return max(values) if values else 0.0
-    raise FormulaError(f"function {node.name} is not supported")
+    raise FunctionUnsupported(f"function {node.name} is not supported")
+
+
+# The functions `_call` computes; a schema that needs another is refused when loaded.
+SUPPORTED_FUNCTIONS = frozenset({"IF", "SUM", "MIN", "MAX"})
+
+
+def functions(node: object) -> set[str]:
+    """The names of every function called in a formula tree."""
+    if isinstance(node, Call):
+        return {node.name} | {n for arg in node.args for n in functions(arg)}
+    if isinstance(node, BinOp):
+        return functions(node.left) | functions(node.right)
+    if isinstance(node, Neg):
+        return functions(node.operand)
+    return set()
 
 
 def references(node: object) -> list[Ref]:

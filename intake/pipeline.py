@@ -1,8 +1,9 @@
 """Bytes and a received date in, a verdict out: the one hand-off for every channel.
 
 Data problems become findings; an exception here means a defect or a file so broken
-that no check can run, and it still becomes a verdict (FILE_UNREADABLE) at this
-boundary, so one bad file never stops a batch and never shows a traceback.
+that no check can run, and it still becomes a verdict at this boundary
+(INTERNAL_ERROR, for staff: the provider is not blamed for a defect of intake), so
+one bad file never stops a batch and never shows a traceback.
 
 Batches run in two stages: everything per file first, then the pandera schemas
 once over all workbooks of the batch, whose fixed cost would otherwise dominate.
@@ -17,7 +18,14 @@ from pathlib import PurePath
 
 from intake.context import Context
 from intake.detect.filetype import FORMAT_NAMES, FileType, sniff
-from intake.documents import Work, file_finding, judge_plan, judge_workbook, new_verdict
+from intake.documents import (
+    Work,
+    ensure_aware,
+    file_finding,
+    judge_plan,
+    judge_workbook,
+    new_verdict,
+)
 from intake.domain import Finding, Submission, Verdict, decide_status, order_findings
 from intake.validate import tables
 
@@ -36,6 +44,10 @@ UNSUPPORTED = {
     FileType.IMAGE,
     FileType.ZIP,
 }
+
+
+# A workbook with these findings may be another active campaign's model.
+NOT_THIS_MODEL = {"TEMPLATE_UNKNOWN", "TEMPLATE_MODIFIED"}
 
 
 def _stage_one(work: Work, ctx: Context) -> None:
@@ -102,21 +114,16 @@ def _finish(work: Work, extra: Iterable[Finding]) -> Verdict:
 
 
 def _crashed(work: Work, ctx: Context, exc: BaseException) -> None:
+    """A defect of intake or its rules while judging: staff look, the provider is not blamed."""
     log.exception("%s: judging failed: %s", work.submission.filename, exc)
     work.ir = None
-    work.verdict.findings = [
-        file_finding(
-            ctx.rules,
-            "FILE_UNREADABLE",
-            work.submission,
-            reason="het bestand kon niet worden verwerkt",
-        )
-    ]
+    work.verdict.findings = [file_finding(ctx.rules, "INTERNAL_ERROR", work.submission)]
+    work.verdict.signals["internal_error"] = f"{type(exc).__name__}: {exc}"
 
 
-def judge_many(submissions: Sequence[Submission], ctx: Context) -> list[Verdict]:
-    """Judge a batch; the verdicts are identical to judging each file on its own."""
-    works = [Work(i, sub, new_verdict(sub, ctx.rules)) for i, sub in enumerate(submissions)]
+def _judge_campaign(submissions: Sequence[Submission], ctx: Context) -> list[Verdict]:
+    """Judge a batch under one campaign: per file first, then the schemas once for all."""
+    works = [Work(i, sub, new_verdict(sub, ctx)) for i, sub in enumerate(submissions)]
     for work in works:
         try:
             _stage_one(work, ctx)
@@ -126,21 +133,62 @@ def judge_many(submissions: Sequence[Submission], ctx: Context) -> list[Verdict]
         tables.Judged(w.key, w.ir, w.corrected, w.explained) for w in works if w.ir is not None
     ]
     try:
-        extra = tables.check_tables(ready, ctx.family, ctx.rules, ctx.validation)
+        extra = tables.check_tables(ready, ctx.family, ctx.rules)
     except Exception as exc:
-        if len(ready) <= 1:
-            for w in works:
-                if w.ir is not None:
-                    _crashed(w, ctx, exc)
-            extra = {}
-        else:  # isolate the file that breaks the batch by judging one at a time
-            extra = {}
-            for item in ready:
-                try:
-                    extra.update(tables.check_tables([item], ctx.family, ctx.rules, ctx.validation))
-                except Exception as single:
-                    _crashed(works[item.key], ctx, single)
+        extra = _one_by_one(ready, works, ctx, exc)
     return [_finish(w, extra.get(w.key, [])) for w in works]
+
+
+def _one_by_one(
+    ready: list[tables.Judged], works: list[Work], ctx: Context, exc: Exception
+) -> dict[int, list[Finding]]:
+    """Isolate the file that breaks a batch's schema checks by checking one at a time."""
+    if len(ready) <= 1:
+        for item in ready:
+            _crashed(works[item.key], ctx, exc)
+        return {}
+    extra: dict[int, list[Finding]] = {}
+    for item in ready:
+        try:
+            extra.update(tables.check_tables([item], ctx.family, ctx.rules))
+        except Exception as single:
+            _crashed(works[item.key], ctx, single)
+    return extra
+
+
+def _judge_routed(submissions: Sequence[Submission], routes: list[Context]) -> list[Verdict]:
+    """Judge each submission under its own campaign, batching per campaign, order kept."""
+    verdicts: list[Verdict | None] = [None] * len(submissions)
+    for campaign_ctx in dict.fromkeys(routes):
+        positions = [i for i, c in enumerate(routes) if c is campaign_ctx]
+        batch = _judge_campaign([submissions[i] for i in positions], campaign_ctx)
+        for i, verdict in zip(positions, batch, strict=True):
+            verdicts[i] = verdict
+    return [v for v in verdicts if v is not None]
+
+
+def judge_many(submissions: Sequence[Submission], ctx: Context) -> list[Verdict]:
+    """Judge a batch; the verdicts are identical to judging each file on its own.
+
+    Each document goes to the campaign its date of receipt points at; a workbook
+    that is not that campaign's model is tried against the template families of
+    the other active campaigns.
+    """
+    routes = [ctx.for_received(ensure_aware(s.received, ctx.rules)) for s in submissions]
+    verdicts = _judge_routed(submissions, routes)
+    for other in ctx.campaigns:
+        retry = [
+            i
+            for i, v in enumerate(verdicts)
+            if NOT_THIS_MODEL & set(v.codes) and routes[i].family is not other.family
+        ]
+        if not retry:
+            continue
+        again = _judge_campaign([submissions[i] for i in retry], other)
+        for i, verdict in zip(retry, again, strict=True):
+            if not NOT_THIS_MODEL & set(verdict.codes):
+                verdicts[i], routes[i] = verdict, other
+    return verdicts
 
 
 def judge(submission: Submission, ctx: Context) -> Verdict:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-COLUMNS = ("agb_code", "naam", "regio", "gereserveerd_2020", "compensatie_2020", "contact")
+COLUMNS = ("agb_code", "naam", "regio", "contact")  # plus the campaign's two amount columns
 _AGB = re.compile(r"^\d{8}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DOMAIN = re.compile(r"^@[^@\s]+\.[^@\s]+$")
@@ -67,8 +67,8 @@ class Entry:
             "agb_code": self.agb,
             "naam": self.naam,
             "regio": self.regio,
-            "gereserveerd_2020": self.gereserveerd,
-            "compensatie_2020": self.compensatie,
+            "gereserveerd": self.gereserveerd,
+            "compensatie": self.compensatie,
             "contact": list(self.contacts),
         }
 
@@ -134,7 +134,9 @@ def _agb(value: object) -> str:
     return str(value if value is not None else "").strip()
 
 
-def _entry(line: int, row: dict[str, object], problems: list[Problem]) -> Entry | None:
+def _entry(
+    line: int, row: dict[str, object], problems: list[Problem], columns: tuple[str, str]
+) -> Entry | None:
     before = len(problems)
     agb = _agb(row.get("agb_code"))
     if not _AGB.match(agb):
@@ -143,7 +145,8 @@ def _entry(line: int, row: dict[str, object], problems: list[Problem]) -> Entry 
     if not naam:
         problems.append(Problem(line, "naam", "naam ontbreekt"))
     amounts: dict[str, float | None] = {}
-    for column, required in (("gereserveerd_2020", True), ("compensatie_2020", False)):
+    reserved, compensation = columns
+    for column, required in ((reserved, True), (compensation, False)):
         raw = row.get(column)
         if raw in (None, "") and not required:
             amounts[column] = None
@@ -169,13 +172,25 @@ def _entry(line: int, row: dict[str, object], problems: list[Problem]) -> Entry 
         agb=agb,
         naam=naam,
         regio=str(row.get("regio") or "").strip(),
-        gereserveerd=amounts["gereserveerd_2020"] or 0.0,
-        compensatie=amounts["compensatie_2020"],
+        gereserveerd=amounts[reserved] or 0.0,
+        compensatie=amounts[compensation],
         contacts=contacts,
     )
 
 
-def parse_register(data: bytes, source: str) -> Register:
+def _amount_columns(header: dict[str, object], columns: tuple[str, str] | None) -> tuple[str, str]:
+    """The campaign's columns (rules `[register]`), or the header's gereserveerd*/compensatie*."""
+    if columns is not None:
+        return columns
+    found = [
+        next((h for h in header if h.startswith(prefix)), prefix)
+        for prefix in ("gereserveerd", "compensatie")
+    ]
+    return found[0], found[1]
+
+
+def parse_register(data: bytes, source: str, columns: tuple[str, str] | None = None) -> Register:
+    """`columns`: the reserved and compensation column names of the campaign."""
     problems: list[Problem] = []
     try:
         rows = _rows_from_xlsx(data) if data[:2] == b"PK" else _rows_from_csv(data)
@@ -183,7 +198,8 @@ def parse_register(data: bytes, source: str) -> Register:
         raise RegisterError(source, [Problem(None, None, f"niet leesbaar ({exc})")]) from exc
     if not rows:
         raise RegisterError(source, [Problem(None, None, "geen regels gevonden")])
-    missing = [c for c in COLUMNS if c not in rows[0]]
+    columns = _amount_columns(rows[0], columns)
+    missing = [c for c in (*COLUMNS, *columns) if c not in rows[0]]
     if missing:
         raise RegisterError(
             source, [Problem(None, None, f"kolommen ontbreken: {', '.join(missing)}")]
@@ -191,7 +207,7 @@ def parse_register(data: bytes, source: str) -> Register:
     entries: dict[str, Entry] = {}
     first_line: dict[str, int] = {}
     for line, row in enumerate(rows, start=2):
-        entry = _entry(line, row, problems)
+        entry = _entry(line, row, problems, columns)
         if entry is None:
             continue
         if entry.agb in entries:
@@ -210,7 +226,7 @@ def parse_register(data: bytes, source: str) -> Register:
     return Register(source, entries)
 
 
-def load_register(path: str | Path) -> Register:
+def load_register(path: str | Path, columns: tuple[str, str] | None = None) -> Register:
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -218,4 +234,4 @@ def load_register(path: str | Path) -> Register:
         raise RegisterError(
             str(path), [Problem(None, None, f"niet te openen ({exc.strerror})")]
         ) from exc
-    return parse_register(data, str(path))
+    return parse_register(data, str(path), columns)

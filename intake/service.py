@@ -78,13 +78,14 @@ def _attribute(verdicts: list[Verdict], app: App, sender: str | None) -> None:
 
 
 def _ledger_findings(verdicts: list[Verdict], app: App, sender: str | None) -> list[Verdict]:
-    rules = app.ctx.rules
-    batch_kinds: dict[str, set[DocumentKind]] = {}
+    batch_kinds: dict[tuple[str | None, str], set[DocumentKind]] = {}
     for v in verdicts:
         if _pairable(v):
-            batch_kinds.setdefault(v.provider.agb, set()).add(v.document)
+            batch_kinds.setdefault((v.campaign, v.provider.agb), set()).add(v.document)
     result = []
     for v in verdicts:
+        case_ctx = app.ctx.for_campaign(v.campaign)
+        rules = case_ctx.rules
         extra: list[Finding] = []
         first = app.ledger.first_seen(v.sha256)
         if first is not None:
@@ -92,12 +93,12 @@ def _ledger_findings(verdicts: list[Verdict], app: App, sender: str | None) -> l
         if (
             sender
             and v.document in PAIRED_KINDS
-            and not sender_registered([v], app.register, sender)
+            and not sender_registered([v], case_ctx.register, sender)
         ):
             extra.append(rules.finding("SENDER_NOT_REGISTERED", sender=sender))
         if _pairable(v):
-            state = app.ledger.provider(v.provider.agb) or {}
-            kinds = batch_kinds.get(v.provider.agb, set())
+            state = app.ledger.provider(v.provider.agb, v.campaign) or {}
+            kinds = batch_kinds.get((v.campaign, v.provider.agb), set())
             has_model = bool(state.get("model_document_id")) or DocumentKind.AANVRAAG in kinds
             has_plan = bool(state.get("plan_document_id")) or DocumentKind.KWALITEITSPLAN in kinds
             deadline = fmt.day(rules.deadline)
@@ -144,6 +145,7 @@ def take_in(
                     verdict.document,
                     doc_id,
                     sender,
+                    verdict.campaign,
                 )
             taken.append(Taken(doc_id, verdict))
             log.info(
@@ -165,7 +167,7 @@ def settle_pairs(app: App) -> list[Verdict]:
     for state in app.ledger.all_providers():
         if not (state["model_document_id"] and state["plan_document_id"]):
             continue
-        for stored in app.ledger.documents_of_provider(state["agb"]):
+        for stored in app.ledger.documents_of_provider(state["agb"], state["campaign"]):
             if PAIRING & set(stored.verdict.codes):
                 verdict = _with(stored.verdict, [], drop=PAIRING)
                 app.ledger.replace_verdict(stored.id, verdict)
@@ -215,7 +217,8 @@ def rejudge(
                 and fresh.document in PAIRED_KINDS
                 and not sender_registered([fresh], app.register, doc.sender)
             ):
-                extra.append(app.ctx.rules.finding("SENDER_NOT_REGISTERED", sender=doc.sender))
+                rules = app.ctx.for_campaign(fresh.campaign).rules
+                extra.append(rules.finding("SENDER_NOT_REGISTERED", sender=doc.sender))
             fresh = _with(fresh, extra)
             fresh.signals = {**doc.verdict.signals, **fresh.signals}
             if fresh.to_json() != doc.verdict.to_json():

@@ -226,6 +226,19 @@ def parse_family(data: dict, source: Path = Path()) -> TemplateFamily:
 
 @cache
 def load_family(family: str, directory: Path | None = None) -> TemplateFamily:
+    """A template family, checked: a mistake in it is a configuration error (RulesError)."""
+    from intake.rules import RulesError
+    from intake.schemacheck import check_family
+
     path = (directory or schemas_dir()) / f"{family}.toml"
-    with path.open("rb") as fh:
-        return parse_family(tomllib.load(fh), path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise RulesError([(str(path), "-", "the schema file does not exist")]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError([(str(path), "-", f"not valid TOML: {exc}")]) from exc
+    problems = check_family(data, str(path))
+    if problems:
+        raise RulesError(problems)
+    return parse_family(data, path)

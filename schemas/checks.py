@@ -2,10 +2,8 @@
 
 Each check is named after the finding code it raises (`CODE/variant` picks the
 rules' alternative message and severity). `frames.py` turns these declarations into
-pandera schemas for batches; `intake.validate.tables` can also evaluate them
-directly for a single file, so an interactive `intake check` does not have to
-import pandas. Both engines apply the same predicates with the same semantics:
-element checks see only non-empty values; an empty required column fails
+the pandera schemas that check every batch, of one file or thousands: element
+checks see only non-empty values; an empty required column fails
 REQUIRED_MISSING; row checks see the whole row.
 """
 
@@ -92,7 +90,7 @@ def personnel(rules: Rules) -> TableSpec:
     t = rules.thresholds
 
     def wage_plausible(row: dict[str, Any]) -> bool:
-        b, c, e = row["fte_2018"], row["fte_2020"], row["loonkosten"]
+        b, c, e = row["fte_start"], row["fte_planned"], row["loonkosten"]
         if not (is_number(e) and (is_number(b) or b is None) and (is_number(c) or c is None)):
             return True
         increase = float(c or 0) - float(b or 0)
@@ -107,8 +105,8 @@ def personnel(rules: Rules) -> TableSpec:
     return TableSpec(
         "personeel",
         {
-            "fte_2018": Column(checks=fte),
-            "fte_2020": Column(checks=fte),
+            "fte_start": Column(checks=fte),
+            "fte_planned": Column(checks=fte),
             "loonkosten": Column(checks=money),
         },
         (RowCheck("WAGE_IMPLAUSIBLE", wage_plausible, "loonkosten"),),

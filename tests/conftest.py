@@ -2,9 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from intake.pipeline import Context
+from intake.bootstrap import build_context
+from intake.config import load
 from intake.register import load_register
 from tests.manifest import REGISTER_CSV
+
+
+def context(register=None, reader: str = "fastxml", **env: str):
+    """A judging context built as every command builds it: from a configuration."""
+    return build_context(load(None, env), register=register, reader=reader)
 
 
 @pytest.fixture(scope="session")
@@ -13,10 +19,10 @@ def register():
 
 
 @pytest.fixture(scope="session")
-def ctx(register):
-    return Context.default(register)
+def ctx():
+    return context(REGISTER_CSV)
 
 
 @pytest.fixture(scope="session")
 def bare_ctx():
-    return Context.default(None)
+    return context(None)

@@ -20,7 +20,7 @@ def build_digest(app: App, day: date) -> DigestModel:
     local_day = rules.local_date
     counts_total = Counter(d.verdict.status.value for d in docs)
     counts_today = Counter(d.verdict.status.value for d in docs if local_day(d.created_at) == day)
-    states = {p["agb"]: p for p in ledger.all_providers()}
+    states = {p["agb"]: p for p in ledger.all_providers(app.ctx.campaign)}
     names = {
         agb: entry.naam for agb, entry in (app.register.entries.items() if app.register else [])
     }
@@ -83,7 +83,7 @@ def build_digest(app: App, day: date) -> DigestModel:
         else []
     )
     return DigestModel(
-        title="Dagoverzicht intake kwaliteitsbudget 2020",
+        title=rules.text("digest_title"),
         day=fmt.day(day),
         office=rules.care_office,
         counts_today=dict(counts_today),

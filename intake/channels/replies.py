@@ -54,16 +54,18 @@ def reply_message_id(message_key: str, own_address: str, kind: str = "reply") ->
     return f"<intake.{kind}.{digest}@{domain}>"
 
 
-def _subject(original: EmailMessage) -> str:
-    subject = str(original.get("Subject", "")).strip() or "Aanvraag kwaliteitsbudget 2020"
+def _subject(original: EmailMessage, fallback: str) -> str:
+    subject = str(original.get("Subject", "")).strip() or fallback
     return subject if subject.lower().startswith(("re:", "antw:")) else f"Re: {subject}"
 
 
-def _base(original: EmailMessage, own_address: str, to: str, message_id: str) -> EmailMessage:
+def _base(
+    original: EmailMessage, own_address: str, to: str, message_id: str, fallback: str = ""
+) -> EmailMessage:
     reply = EmailMessage()
     reply["From"] = own_address
     reply["To"] = to
-    reply["Subject"] = _subject(original)
+    reply["Subject"] = _subject(original, fallback)
     reply["Date"] = formatdate(localtime=True)
     reply["Message-ID"] = message_id
     reply["Auto-Submitted"] = "auto-replied"
@@ -94,7 +96,7 @@ def feedback(
         channel="mail",
         sender_registered=sender_registered(verdicts, register, sender),
     )
-    reply = _base(original, own_address, to, message_id)
+    reply = _base(original, own_address, to, message_id, ctx.rules.text("reply_subject"))
     reply.set_content(render_text(model))
     reply.add_alternative(render_html(model), subtype="html")
     reply.add_attachment(
@@ -109,7 +111,9 @@ def feedback(
 def no_attachments(
     original: EmailMessage, ctx: Context, *, own_address: str, message_id: str
 ) -> EmailMessage:
-    reply = _base(original, own_address, reply_to(original) or "", message_id)
+    reply = _base(
+        original, own_address, reply_to(original) or "", message_id, ctx.rules.text("reply_subject")
+    )
     reply.set_content(ctx.rules.mail_text("no_attachments"))
     return reply
 

@@ -14,6 +14,7 @@ from intake.channels.mail import MailChannel, MailStats
 from intake.channels.smtp import SmtpSender
 from intake.domain import Status, Verdict
 from intake.progress import progress
+from intake.rules import Rules
 from intake.service import settle_pairs
 
 log = logging.getLogger(__name__)
@@ -36,23 +37,26 @@ class SweepResult:
         return bool(self.mail and self.mail.failed)
 
 
-def _missing(state: dict) -> str | None:
+def _missing(state: dict, rules: Rules) -> str | None:
     if state["model_document_id"] and not state["plan_document_id"]:
-        return "het Kwaliteitsplan verpleeghuiszorg 2020"
+        return rules.text("missing_plan")
     if state["plan_document_id"] and not state["model_document_id"]:
-        return "het ingevulde aanvraagmodel kwaliteitsbudget 2020"
+        return rules.text("missing_model")
     return None
 
 
 def send_reminders(app: App, smtp: SmtpSender, now: datetime) -> list[str]:
     """At most one reminder per provider per `reminder_interval_days`, to registered contacts."""
-    if not smtp.enabled or app.register is None:
+    if not smtp.enabled:
         return []
-    interval = timedelta(days=app.ctx.rules.reminder_interval_days)
     own = app.config.smtp.sender
     sent = []
     for state in app.ledger.all_providers():
-        missing = _missing(state)
+        case_ctx = app.ctx.for_campaign(state["campaign"])  # each case under its campaign
+        if case_ctx.register is None:
+            continue
+        interval = timedelta(days=case_ctx.rules.reminder_interval_days)
+        missing = _missing(state, case_ctx.rules)
         last = state["last_reminder_at"]
         quiet_since = state["updated_at"]
         if (
@@ -61,7 +65,7 @@ def send_reminders(app: App, smtp: SmtpSender, now: datetime) -> list[str]:
             or (quiet_since and now - quiet_since < timedelta(days=1))
         ):
             continue
-        entry = app.register.get(state["agb"])
+        entry = case_ctx.register.get(state["agb"])
         if entry is None:
             continue
         recipients = [c for c in entry.contacts if not c.startswith("@")]
@@ -70,19 +74,19 @@ def send_reminders(app: App, smtp: SmtpSender, now: datetime) -> list[str]:
         if not recipients:
             log.info("%s: reminder due but no registered address to send it to", state["agb"])
             continue
-        key = f"reminder:{state['agb']}:{now.date().isoformat()}"
+        key = f"reminder:{state['campaign']}:{state['agb']}:{now.date().isoformat()}"
         message_id = replies.reply_message_id(key, own, "reminder")
         message = replies.reminder(
             recipients[0],
             entry.naam,
             entry.agb,
             missing,
-            app.ctx,
+            case_ctx,
             own_address=own,
             message_id=message_id,
         )
         smtp.send(message)
-        app.ledger.mark_reminded(state["agb"], now)
+        app.ledger.mark_reminded(state["agb"], now, state["campaign"])
         app.ledger.record_reply(
             provider_agb=entry.agb,
             kind="reminder",

@@ -29,7 +29,7 @@ from intake.cli.common import EXIT_USAGE, log, setup_logging
 )
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, config_path: Path | None) -> None:
-    """Take in, judge and answer kwaliteitsbudget 2020 applications.
+    """Take in, judge and answer kwaliteitsbudget applications of nursing-home providers.
 
     Judge files by hand with `check` and `report`; run the channels with `watch`
     (drop folder), `mail` (mailbox) and `sweep` (the nightly job).

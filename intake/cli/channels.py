@@ -113,12 +113,10 @@ def rejudge(ctx: click.Context) -> None:
 @click.option(
     "--received",
     type=DateParam(),
-    default="2019-11-20",
-    show_default=True,
-    help="Date of receipt given to the example files.",
+    help="Date of receipt given to the example files (default: from SOURCE/demo.toml).",
 )
 @click.pass_context
-def demo(ctx: click.Context, source: Path, target: Path, received: datetime) -> None:
+def demo(ctx: click.Context, source: Path, target: Path, received: datetime | None) -> None:
     """Run the sweep on the bundled example data (SOURCE: the repository's fixtures/).
 
     Copies the example submissions into a fresh drop folder under --dir, uses the
@@ -126,15 +124,19 @@ def demo(ctx: click.Context, source: Path, target: Path, received: datetime) -> 
     """
     import os
     import shutil
+    import tomllib
 
     from intake.bootstrap import build_app
     from intake.channels.sweep import sweep as run_sweep
     from intake.config import load
 
-    submissions, register = source / "submissions", source / "registers"
+    submissions = source / "submissions"
     if not submissions.is_dir():
         click.echo(f"{source} heeft geen map submissions/", err=True)
         sys.exit(EXIT_USAGE)
+    settings = tomllib.loads((source / "demo.toml").read_text(encoding="utf-8"))
+    if received is None:
+        received = datetime.combine(settings["received"], datetime.min.time())
     if target.exists():
         shutil.rmtree(target)
     inbox = target / "inbox"
@@ -146,7 +148,7 @@ def demo(ctx: click.Context, source: Path, target: Path, received: datetime) -> 
             os.utime(inbox / path.name, (stamp, stamp))
     env = {
         "INTAKE_DATA_DIR": str(target),
-        "INTAKE_REGISTER_PATH": str(register / "gereserveerde-kwaliteitsmiddelen-2020.csv"),
+        "INTAKE_REGISTER_PATH": str(source / settings["register"]),
     }
     logging.getLogger().setLevel(logging.INFO)
     app = build_app(load(None, env))

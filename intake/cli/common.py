@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, time
 from pathlib import Path
 
@@ -47,34 +49,39 @@ def load_config(ctx: click.Context):  # type: ignore[no-untyped-def]
 
 def open_app(ctx: click.Context):  # type: ignore[no-untyped-def]
     from intake.bootstrap import build_app
-    from intake.register import RegisterError
 
     config = load_config(ctx)
     if ctx.obj.get("verbose", 0) == 0:
         logging.getLogger().setLevel(logging.INFO)  # channels say what happened to which file
-    try:
+    with configuration_errors():
         return build_app(config)
-    except RegisterError as exc:
+
+
+@contextmanager
+def configuration_errors() -> Iterator[None]:
+    """Broken rules, schemas or register, an unreachable ledger: exit 2 with every problem."""
+    from intake.register import RegisterError
+    from intake.rules import RulesError
+
+    try:
+        yield
+    except (RegisterError, RulesError) as exc:
         click.echo(exc.report(), err=True)
         sys.exit(EXIT_USAGE)
-    except Exception as exc:  # database unreachable, unreadable rules: configuration problems
+    except Exception as exc:  # database unreachable and the like: configuration problems
         log.debug("start-up failed", exc_info=True)
         click.echo(f"Kan niet starten: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_USAGE)
 
 
 def judging_context(register: Path | None, reader: str = "fastxml"):  # type: ignore[no-untyped-def]
-    from intake.context import Context
-    from intake.register import RegisterError, load_register
+    """The campaigns of the configuration (`--config`, INTAKE_CONFIG), for check and report."""
+    from intake.bootstrap import build_context
 
-    loaded = None
-    if register is not None:
-        try:
-            loaded = load_register(register)
-        except RegisterError as exc:
-            click.echo(exc.report(), err=True)
-            sys.exit(EXIT_USAGE)
-    return Context.default(loaded, reader)
+    config = load_config(click.get_current_context().find_root())
+    with configuration_errors():
+        return build_context(config, register=register, reader=reader)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def received_for(path: Path, received: datetime | None, rules) -> datetime:  # type: ignore[no-untyped-def]

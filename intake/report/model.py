@@ -29,18 +29,14 @@ SEVERITY_LABEL = {
     Severity.WARNING: "Controleer",
     Severity.INFO: "Ter informatie",
 }
-DOCUMENT_LABEL = {
-    "aanvraag": "Aanvraagmodel kwaliteitsbudget 2020",
-    "kwaliteitsplan": "Kwaliteitsplan 2020",
-    "unknown": "Onbekend document",
-}
+# Labels that name the campaign come from the rules' [texts] (figure_<key>).
 FIGURE_LABELS = [
-    ("personnel_cost", "Kosten extra inzet personeel 2020", fmt.euro),
-    ("other_cost", "Overige kosten 2020", fmt.euro),
+    ("personnel_cost", "", fmt.euro),
+    ("other_cost", "", fmt.euro),
     ("total_budget", "Totale begroting", fmt.euro),
     ("personnel_share", "Aandeel personeel", fmt.percent),
     ("reserved", "Gereserveerd kwaliteitsbudget (uw model)", fmt.euro),
-    ("requested", "Aangevraagd kwaliteitsbudget 2020", fmt.euro),
+    ("requested", "", fmt.euro),
 ]
 
 
@@ -107,13 +103,16 @@ def _evidence(values: dict[str, Any]) -> str:
     return ", ".join(f"{k} = {fmt.raw(v) if v is not None else 'leeg'}" for k, v in values.items())
 
 
-def _figures(verdict: Verdict, outdated: bool, show_register: bool) -> list[FigureRow]:
+def _figures(
+    verdict: Verdict, outdated: bool, show_register: bool, rules: Rules
+) -> list[FigureRow]:
     figures = verdict.figures
     if not figures:
         return []
     workbook, corrected = figures.get("workbook", {}), figures.get("corrected", {})
     rows = []
     for key, label, show in FIGURE_LABELS:
+        label = label or rules.text(f"figure_{key}")
         rows.append(
             FigureRow(
                 label, show(workbook.get(key)), show(corrected.get(key)) if outdated else None
@@ -152,14 +151,13 @@ def _summary(status: Status, confidential: bool) -> str:
     }[status]
 
 
-def _next_step(status: Status, deadline: str, confidential: bool) -> str:
+def _next_step(status: Status, rules: Rules, confidential: bool) -> str:
     if confidential:
         return "U hoeft nu niets te doen."
     return {
-        Status.ACCEPTED: "U ontvangt de beschikking kwaliteitsbudget 2020 van het zorgkantoor.",
+        Status.ACCEPTED: rules.text("next_step_accepted"),
         Status.REVIEW: "Het zorgkantoor neemt contact met u op als er iets moet gebeuren.",
-        Status.REJECTED: f"Stuur de herstelde documenten uiterlijk {deadline} naar het "
-        "zorgkantoor. Gebruik het aanvraagmodel van november 2019 (versie 1.1).",
+        Status.REJECTED: rules.text("next_step_rejected", deadline=fmt.day(rules.deadline)),
     }[status]
 
 
@@ -201,13 +199,13 @@ def build(
             provider = " — ".join(p for p in (v.provider.naam, v.provider.agb) if p)
         section = DocumentSection(
             file=v.file,
-            kind=DOCUMENT_LABEL[v.document.value],
+            kind=rules.text(f"document_{v.document.value}"),
             status=v.status.value,
             outcome=OUTCOME[v.status],
             version=family.versions[v.template_version].name if v.template_version else None,
             provider=provider,
             findings=[] if confidential else findings,
-            figures=[] if confidential else _figures(v, outdated, show_register=True),
+            figures=[] if confidential else _figures(v, outdated, True, rules),
             outdated=outdated,
             difference=None if confidential or not outdated else fmt.euro(difference),
         )
@@ -226,13 +224,13 @@ def build(
     received = min((v.received for v in verdicts), default=now or datetime.now(rules.timezone))
     return ReportModel(
         audience=audience,
-        title="Beoordeling aanvraag kwaliteitsbudget verpleeghuiszorg 2020",
+        title=rules.text("report_title"),
         care_office=rules.care_office,
         received=fmt.day(rules.local_date(received)),
         status=status.value,
         outcome=OUTCOME[Status.REVIEW] if confidential else OUTCOME[status],
         summary=_summary(status, confidential),
-        next_step=_next_step(status, deadline, confidential),
+        next_step=_next_step(status, rules, confidential),
         deadline=deadline,
         confidential=confidential,
         documents=documents,

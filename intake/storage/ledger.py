@@ -50,11 +50,13 @@ class StoredDocument:
 
 
 class Ledger:
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, default_campaign: str = "") -> None:
         self.engine = engine
+        # The campaign of calls that name none (and of rows from before campaigns).
+        self.campaign = default_campaign
 
     @classmethod
-    def open(cls, url: str) -> Ledger:
+    def open(cls, url: str, default_campaign: str = "") -> Ledger:
         """Connect and bring the schema up to date with Alembic."""
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -69,11 +71,11 @@ class Ledger:
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.close()
 
-        cls.migrate(engine)
-        return cls(engine)
+        cls.migrate(engine, default_campaign)
+        return cls(engine, default_campaign)
 
     @staticmethod
-    def migrate(engine: sa.Engine) -> None:
+    def migrate(engine: sa.Engine, default_campaign: str = "") -> None:
         from alembic import command
         from alembic.config import Config
 
@@ -81,6 +83,7 @@ class Ledger:
         config.set_main_option("script_location", str(MIGRATIONS))
         with engine.begin() as connection:
             config.attributes["connection"] = connection
+            config.attributes["default_campaign"] = default_campaign
             command.upgrade(config, "head")
 
     @contextmanager
@@ -168,6 +171,8 @@ class Ledger:
                 status=verdict.status.value,
                 provider_agb=verdict.provider.agb if verdict.provider else None,
                 template_version=verdict.template_version,
+                campaign=verdict.campaign or self.campaign,
+                rules_version=verdict.rules_version,
                 verdict_json=json.dumps(verdict.to_json(), ensure_ascii=False, default=str),
                 created_at=stamp,
                 updated_at=stamp,
@@ -202,6 +207,7 @@ class Ledger:
                 .values(
                     status=verdict.status.value,
                     provider_agb=verdict.provider.agb if verdict.provider else None,
+                    rules_version=verdict.rules_version,
                     verdict_json=json.dumps(verdict.to_json(), ensure_ascii=False, default=str),
                     updated_at=now(),
                 )
@@ -230,11 +236,11 @@ class Ledger:
             ).all()
         return [self._stored(r) for r in rows]
 
-    def documents_of_provider(self, agb: str) -> list[StoredDocument]:
+    def documents_of_provider(self, agb: str, campaign: str | None = None) -> list[StoredDocument]:
+        query = sa.select(documents).where(documents.c.provider_agb == agb)
+        query = query.where(documents.c.campaign == (campaign or self.campaign))
         with self.engine.connect() as c:
-            rows = c.execute(
-                sa.select(documents).where(documents.c.provider_agb == agb).order_by(documents.c.id)
-            ).all()
+            rows = c.execute(query.order_by(documents.c.id)).all()
         return [self._stored(r) for r in rows]
 
     def all_documents(self, since: datetime | None = None) -> list[StoredDocument]:
@@ -246,17 +252,23 @@ class Ledger:
 
     # --- providers -------------------------------------------------------------
 
-    def provider(self, agb: str) -> dict[str, Any] | None:
-        with self.engine.connect() as c:
-            row = c.execute(sa.select(providers).where(providers.c.agb == agb)).mappings().first()
-        return _row(row) if row else None
+    def _case(self, agb: str, campaign: str | None) -> Any:
+        return (providers.c.agb == agb) & (providers.c.campaign == (campaign or self.campaign))
 
-    def all_providers(self) -> list[dict[str, Any]]:
+    def provider(self, agb: str, campaign: str | None = None) -> dict[str, Any] | None:
+        """A provider's case in one campaign (the default one when none is named)."""
         with self.engine.connect() as c:
-            return [
-                _row(r)
-                for r in c.execute(sa.select(providers).order_by(providers.c.agb)).mappings()
-            ]
+            row = c.execute(sa.select(providers).where(self._case(agb, campaign))).mappings()
+            first = row.first()
+        return _row(first) if first else None
+
+    def all_providers(self, campaign: str | None = None) -> list[dict[str, Any]]:
+        """Every provider case, of one campaign or (None) of all campaigns."""
+        query = sa.select(providers).order_by(providers.c.campaign, providers.c.agb)
+        if campaign is not None:
+            query = query.where(providers.c.campaign == campaign)
+        with self.engine.connect() as c:
+            return [_row(r) for r in c.execute(query).mappings()]
 
     def record_provider_document(
         self,
@@ -266,6 +278,7 @@ class Ledger:
         kind: DocumentKind,
         document_id: int,
         contact: str | None,
+        campaign: str | None = None,
     ) -> None:
         """The newest model (or plan) of a provider supersedes the older one in its state."""
         column = "model_document_id" if kind is DocumentKind.AANVRAAG else "plan_document_id"
@@ -274,16 +287,19 @@ class Ledger:
             values["naam"] = naam
         if contact:
             values["contact"] = contact
-        existing = conn.execute(sa.select(providers.c.agb).where(providers.c.agb == agb)).first()
+        case = self._case(agb, campaign)
+        existing = conn.execute(sa.select(providers.c.agb).where(case)).first()
         if existing:
-            conn.execute(providers.update().where(providers.c.agb == agb).values(**values))
+            conn.execute(providers.update().where(case).values(**values))
         else:
-            conn.execute(providers.insert().values(agb=agb, **values))
+            conn.execute(
+                providers.insert().values(agb=agb, campaign=campaign or self.campaign, **values)
+            )
 
-    def mark_reminded(self, agb: str, when: datetime) -> None:
+    def mark_reminded(self, agb: str, when: datetime, campaign: str | None = None) -> None:
         with self.transaction() as c:
             c.execute(
-                providers.update().where(providers.c.agb == agb).values(last_reminder_at=when)
+                providers.update().where(self._case(agb, campaign)).values(last_reminder_at=when)
             )
 
     # --- replies -----------------------------------------------------------------

@@ -44,6 +44,8 @@ documents = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("provider_agb", sa.String(16), index=True),
     sa.Column("template_version", sa.String(32)),
+    sa.Column("campaign", sa.String(64), index=True),  # the campaign whose rules judged it
+    sa.Column("rules_version", sa.String(64)),
     sa.Column("verdict_json", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -76,6 +78,7 @@ replies = sa.Table(
 providers = sa.Table(
     "providers",
     metadata,
+    sa.Column("campaign", sa.String(64), primary_key=True),  # one case per provider per campaign
     sa.Column("agb", sa.String(16), primary_key=True),
     sa.Column("naam", sa.String(512)),
     sa.Column("model_document_id", sa.Integer, sa.ForeignKey("documents.id")),

@@ -1,5 +1,5 @@
 """Findings that depend on the calendar and the version: TEMPLATE_OUTDATED,
-TEMPLATE_VERSION_CONFLICT and SUBMISSION_LATE."""
+TEMPLATE_VERSION_CONFLICT, ADVANCE_LATER and SUBMISSION_LATE."""
 
 from __future__ import annotations
 
@@ -39,6 +39,18 @@ def check_version_conflict(
             claimed=versions[detection.claimed].name,
             detected=versions[detection.version].name,
             evidence=dict(detection.signals),
+        )
+    ]
+
+
+def check_advance_later(received: datetime, rules: Rules) -> list[Finding]:
+    """ADVANCE_LATER: a late-ish application is fine, but the advance may start later."""
+    after, day = rules.advance_later_after, rules.local_date(received)
+    if after is None or day <= after or day > rules.deadline:  # late says more than this
+        return []
+    return [
+        rules.finding(
+            "ADVANCE_LATER", received=fmt.day(rules.local_date(received)), after=fmt.day(after)
         )
     ]
 

@@ -1,4 +1,4 @@
-"""Is this document a kwaliteitsplan 2020 that a person can read?"""
+"""Is this document a kwaliteitsplan of the campaign's year that a person can read?"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""PROVIDER_UNKNOWN, PROVIDER_NAME_MISMATCH, RESERVED_MISMATCH, COMPENSATION_MISMATCH."""
+"""PROVIDER_UNKNOWN, PROVIDER_NAME_MISMATCH, RESERVED_MISMATCH, COMPENSATION_MISMATCH,
+and the provider facts that need no register: AGB_KIND_UNUSUAL, COMPENSATION_EXCEEDS_RESERVED."""
 
 from __future__ import annotations
 
@@ -81,3 +82,34 @@ def check_register(
         if finding is not None:
             findings.append(finding)
     return entry, findings
+
+
+def check_agb_kind(ir: WorkbookIR, family: TemplateFamily, rules: Rules) -> list[Finding]:
+    """AGB_KIND_UNUSUAL: the first two digits say the kind of care; nursing homes use a few."""
+    usual = rules.agb.get("usual_kinds")
+    field = family.fields["agb"]
+    agb = agb_text(ir.value(field.sheet, field.ref) or "")
+    if not usual or not re.fullmatch(r"\d{8}", agb) or agb[:2] in usual:
+        return []
+    return [rules.finding("AGB_KIND_UNUSUAL", field.location, value=agb, kind=agb[:2])]
+
+
+def check_compensation_within_reserved(
+    ir: WorkbookIR, family: TemplateFamily, rules: Rules
+) -> list[Finding]:
+    """COMPENSATION_EXCEEDS_RESERVED: the compensation is part of the reserved amount."""
+    field = family.fields["compensatie"]
+    reserved = family.fields["gereserveerd"]
+    found = _number(ir, field.sheet, field.ref)
+    limit = _number(ir, reserved.sheet, reserved.ref)
+    if found is None or limit is None or found <= limit:
+        return []
+    return [
+        rules.finding(
+            "COMPENSATION_EXCEEDS_RESERVED",
+            field.location,
+            value=fmt.euro(found),
+            expected=fmt.euro(limit),
+            evidence={"value": found, "reserved": limit},
+        )
+    ]

@@ -1,8 +1,8 @@
 """Runs the table checks over many workbooks at once and turns failures into findings.
 
-The checks are declared in `schemas/checks.py`; a batch runs them through pandera
-(one DataFrame per table for the whole batch), a handful of files runs them
-directly, with identical results and without importing pandas.
+The checks are declared in `schemas/checks.py` and run through pandera, the one
+engine, for every batch size: one DataFrame per table for the whole batch, so
+pandera's fixed cost per call is paid once per batch.
 
 Frames carry one row per submission (general fields, figures) or per submission and
 model row (personnel, other costs). A side table remembers which submission and
@@ -42,48 +42,23 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-# Below this many workbooks the checks run directly; from it on, through pandera.
-PANDERA_FROM = 20
-
-
-@cache
-def _specs(family: TemplateFamily, rules: Rules) -> dict[str, Any]:
-    from intake.schemas.checks import all_tables
-
-    return all_tables(family, rules)
-
-
 @cache
 def _compiled(family: TemplateFamily, rules: Rules, name: str) -> Any:
     from intake.schemas import frames
+    from intake.schemas.checks import all_tables
 
-    return frames.schema(_specs(family, rules)[name])
-
-
-def direct_failures(spec: Any, rows: list[dict[str, Any]]) -> list[tuple[str, str | None, int]]:
-    """The same declarations, applied without pandas: what pandera would report."""
-    result = []
-    for pos, row in enumerate(rows):
-        for name, column in spec.columns.items():
-            value = row[name]
-            if value is None:
-                if not column.nullable:
-                    result.append(("REQUIRED_MISSING", name, pos))
-                continue
-            result.extend((c.name, name, pos) for c in column.checks if not c.predicate(value))
-        result.extend((c.name, c.column, pos) for c in spec.rows if not c.predicate(row))
-    return result
+    spec = all_tables(family, rules)[name]
+    return spec, frames.schema(spec)
 
 
 def _failures(
-    family: TemplateFamily, rules: Rules, name: str, rows: list[dict[str, Any]], engine: str
+    family: TemplateFamily, rules: Rules, name: str, rows: list[dict[str, Any]]
 ) -> list[tuple[str, str | None, int]]:
-    spec = _specs(family, rules)[name]
-    if engine == "pandera":
-        from intake.schemas import frames
+    """(check, column, row position) of every failed check, from the pandera schema."""
+    from intake.schemas import frames
 
-        return frames.failures(spec, rows, _compiled(family, rules, name))
-    return direct_failures(spec, rows)
+    spec, compiled = _compiled(family, rules, name)
+    return frames.failures(spec, rows, compiled)
 
 
 def _row_label(value: Any) -> str:
@@ -106,14 +81,12 @@ def _finding(rules: Rules, check: str, location: str, **values: Any) -> Finding:
     )
 
 
-def _general(
-    items: Sequence[Judged], family: TemplateFamily, rules: Rules, out: dict, engine: str
-) -> None:
+def _general(items: Sequence[Judged], family: TemplateFamily, rules: Rules, out: dict) -> None:
     rows = [
         {name: _blank_to_none(it.ir.value(f.sheet, f.ref)) for name, f in family.fields.items()}
         for it in items
     ]
-    for check, column, pos in _failures(family, rules, "general", rows, engine):
+    for check, column, pos in _failures(family, rules, "general", rows):
         field = family.fields[column] if column else None
         if field is None:
             continue
@@ -135,7 +108,7 @@ def _general(
 
 
 def _table(
-    items: Sequence[Judged], family: TemplateFamily, rules: Rules, name: str, out: dict, engine: str
+    items: Sequence[Judged], family: TemplateFamily, rules: Rules, name: str, out: dict
 ) -> None:
     table = family.tables[name]
     rows, origin = [], []
@@ -149,7 +122,7 @@ def _table(
             )
             origin.append((it, r))
     t = rules.thresholds
-    for check, column, pos in _failures(family, rules, name, rows, engine):
+    for check, column, pos in _failures(family, rules, name, rows):
         if column is None:
             continue
         it, r = origin[pos]
@@ -177,9 +150,7 @@ def _table(
         )
 
 
-def _figures(
-    items: Sequence[Judged], family: TemplateFamily, rules: Rules, out: dict, engine: str
-) -> None:
+def _figures(items: Sequence[Judged], family: TemplateFamily, rules: Rules, out: dict) -> None:
     usable = [
         it
         for it in items
@@ -201,7 +172,7 @@ def _figures(
         "PERSONNEL_SHARE_LOW": family.figures["personnel_share"],
     }
     minimum = rules.thresholds["personnel_share_min"]
-    for check, _column, pos in _failures(family, rules, "figures", rows, engine):
+    for check, _column, pos in _failures(family, rules, "figures", rows):
         it = usable[pos]
         share = it.figures["personnel_share"]
         out[it.key].append(
@@ -217,19 +188,14 @@ def _figures(
 
 
 def check_tables(
-    items: Sequence[Judged], family: TemplateFamily, rules: Rules, engine: str = "auto"
+    items: Sequence[Judged], family: TemplateFamily, rules: Rules
 ) -> dict[int, list[Finding]]:
-    """All schema findings for a batch of workbooks, keyed by `Judged.key`.
-
-    `engine`: "pandera", "direct", or "auto" (pandera from PANDERA_FROM workbooks on).
-    """
+    """All schema findings for a batch of workbooks (one or many), keyed by `Judged.key`."""
     out: dict[int, list[Finding]] = defaultdict(list)
     if not items:
         return out
-    if engine == "auto":
-        engine = "pandera" if len(items) >= PANDERA_FROM else "direct"
-    _general(items, family, rules, out, engine)
+    _general(items, family, rules, out)
     for name in family.tables:
-        _table(items, family, rules, name, out, engine)
-    _figures(items, family, rules, out, engine)
+        _table(items, family, rules, name, out)
+    _figures(items, family, rules, out)
     return out

@@ -9,7 +9,7 @@ import pytest
 from intake.domain import Submission
 from intake.pipeline import Context, judge, judge_many
 from intake.register import load_register
-from tests.manifest import REGISTER_XLSX, SUBMISSIONS, cases, received
+from tests.manifest import REGISTER_XLSX, SUBMISSIONS, cases, codes, received
 
 CASES = cases()
 
@@ -22,7 +22,7 @@ def _submission(case: dict) -> Submission:
 def test_verdict_matches_expectation(case, ctx, bare_ctx):
     verdict = judge(_submission(case), ctx if case["register"] else bare_ctx)
     assert verdict.status.value == case["status"], verdict.findings
-    assert sorted(set(verdict.codes)) == case["codes"], verdict.findings
+    assert sorted(set(verdict.codes)) == codes(case), verdict.findings
     assert verdict.document.value == case["document"]
     assert verdict.template_version == case["template_version"]
 
@@ -82,7 +82,8 @@ def test_old_model_figures_are_recalculated_with_the_corrected_formula(ctx):
 def test_specific_locations(ctx):
     def findings(name):
         case = next(c for c in CASES if c["file"] == name)
-        return {(f.code, f.location) for f in judge(_submission(case), ctx).findings}
+        found = judge(_submission(case), ctx).findings
+        return {(f.code, f.location) for f in found if f.code != "ADVANCE_LATER"}
 
     assert ("VALUE_NOT_NUMERIC", "'2. Personeel'!E9") in findings("loonkosten-tekst.xlsx")
     assert ("FTE_NEGATIVE", "'2. Personeel'!B8") in findings("fte-negatief.xlsx")
@@ -114,10 +115,10 @@ def test_deadline_is_a_dutch_day(ctx):
     late = judge(Submission("x.xlsx", data, datetime(2019, 12, 31, 23, 30, tzinfo=UTC)), ctx)
     on_time = judge(Submission("x.xlsx", data, datetime(2019, 12, 31, 22, 30, tzinfo=UTC)), ctx)
     assert late.codes == ["SUBMISSION_LATE"]
-    assert on_time.codes == []
+    assert on_time.codes == ["ADVANCE_LATER"]  # received after 1-11-2019
 
 
 def test_numbered_rows_are_named_as_a_provider_would(ctx):
     case = next(c for c in CASES if c["file"] == "keuze-ongeldig.xlsx")
-    [finding] = [f for f in judge(_submission(case), ctx).findings if f.location.endswith("!C8")]
+    [finding] = [f for f in judge(_submission(case), ctx).findings if (f.location or "").endswith("!C8")]
     assert "(regel 2, categorie)" in finding.message

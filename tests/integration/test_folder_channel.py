@@ -42,7 +42,7 @@ def test_a_file_is_taken_archived_reported_and_removed(app):
     path = drop(app, "geldig-nov2019.xlsx")
     [verdict] = folder.run_once(app)
     assert not path.exists()
-    assert verdict.status.value == "review" and verdict.codes == ["PLAN_MISSING"]
+    assert verdict.status.value == "review" and verdict.codes == ["PLAN_MISSING", "ADVANCE_LATER"]
     assert verdict.received.date().isoformat() == "2019-11-20"  # the file's mtime
     outbox = app.folder("outbox")
     for suffix in (".html", ".pdf", ".verdict.json", ".staff.html"):
@@ -175,8 +175,10 @@ def test_rejudge_after_a_register_change(app, tmp_path):
     updated = build_app(load(None, env))
     changed = rejudge(updated)
     assert [v.file for v in changed] == ["geldig-nov2019.xlsx"]
-    assert changed[0].codes == ["RESERVED_MISMATCH"] and changed[0].status.value == "rejected"
+    assert changed[0].codes == ["RESERVED_MISMATCH", "ADVANCE_LATER"]
+    assert changed[0].status.value == "rejected"
     state = updated.ledger.provider("73730123")
     assert updated.ledger.document(state["model_document_id"]).verdict.codes == [
-        "RESERVED_MISMATCH"
+        "RESERVED_MISMATCH",
+        "ADVANCE_LATER",
     ]

@@ -11,13 +11,13 @@ import pypdf
 import pytest
 from lxml import etree
 
+from fixtures.samples import BASE_VALUES, GEN, fill_template
 from intake.domain import Submission
 from intake.pipeline import judge
 from intake.report.audience import sender_registered
 from intake.report.html import render_html, render_text
 from intake.report.model import build
 from intake.report.pdf import render_pdf
-from intake.samples import BASE_VALUES, GEN, fill_template
 from tests.manifest import FIXTURES, REGISTER_CSV, SUBMISSIONS, cases, received
 
 BY_FILE = {c["file"]: c for c in cases()}
