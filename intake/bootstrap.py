@@ -59,18 +59,31 @@ def _register_for(config: Config, campaign: str, default: bool, override: Path |
     return path.replace("{campaign}", campaign)
 
 
+def _own_file(config: Config, campaign: str, default: bool) -> Path | None:
+    """`rules_file` for the default campaign, else `rules_dir`; None: the shipped file."""
+    general = config.general
+    if default and general.rules_file:
+        return Path(general.rules_file)
+    candidate = Path(general.rules_dir) / f"{campaign}.toml" if general.rules_dir else None
+    return candidate if candidate and candidate.is_file() else None
+
+
+def _own_schemas(config: Config, family: str) -> Path | None:
+    folder = Path(config.general.schemas_dir) if config.general.schemas_dir else None
+    return folder if folder and (folder / f"{family}.toml").is_file() else None
+
+
 def _one_context(
     config: Config, campaign: str, default: bool, register: Path | None, reader: str
 ) -> Context:
-    rules_file = config.general.rules_file if default else ""
-    rules = load_rules(campaign, Path(rules_file) if rules_file else None)
+    rules = load_rules(campaign, _own_file(config, campaign, default))
     names = rules.register_columns
     columns = (names["reserved_column"], names["compensation_column"])
     path = _register_for(config, campaign, default, register)
     loaded = load_register(path, columns) if path else None
     if loaded is None:
         log.info("%s: no register configured: provider, amount and sender checks are off", campaign)
-    family = load_family(rules.template_family)
+    family = load_family(rules.template_family, _own_schemas(config, rules.template_family))
     problems = check_campaign(rules, family)
     if problems:
         raise RulesError(problems)

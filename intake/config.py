@@ -28,6 +28,8 @@ class General:
     campaign: str = ""  # empty: the default named in rules/campaigns.toml
     rules_file: str = ""  # a rules file of one's own for the default campaign
     campaigns: tuple[str, ...] = ()  # further campaigns active on the same ledger
+    rules_dir: str = ""  # rules/<campaign>.toml of one's own, before the shipped ones
+    schemas_dir: str = ""  # schemas/<family>.toml of one's own, before the shipped ones
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,8 @@ def publish(
     """Provider report, staff report and verdict JSON in the outbox."""
     outbox = app.folder("outbox")
     name = _outbox_name(outbox, verdict)
-    rules, family = app.ctx.rules, app.ctx.family
+    case_ctx = app.ctx.for_campaign(verdict.campaign)  # the rules that judged it
+    rules, family = case_ctx.rules, case_ctx.family
     provider_view = build(
         [verdict], rules, family, sender=sender, channel=channel, sender_registered=registered
     )

@@ -232,11 +232,12 @@ class MailChannel:
         stored = ledger.documents_of_mail(mail_id)
         message_id = replies.reply_message_id(key, self.own)
         if stored:
+            case_ctx = self.app.ctx.for_campaign(stored[0].verdict.campaign)
             answer = replies.feedback(
                 message,
                 [d.verdict for d in stored],
-                self.app.ctx,
-                self.app.register,
+                case_ctx,
+                case_ctx.register,
                 own_address=self.own,
                 message_id=message_id,
             )

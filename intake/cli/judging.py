@@ -91,14 +91,15 @@ def report(
     ctx = judging_context(register)
     verdicts = judge_many(list(submissions_from(files, received, ctx.rules)), ctx)
     for verdict in verdicts:
+        case_ctx = ctx.for_campaign(verdict.campaign)  # the campaign that judged it
         model = build(
             [verdict],
-            ctx.rules,
-            ctx.family,
+            case_ctx.rules,
+            case_ctx.family,
             audience="staff" if staff else "provider",
             sender=sender,
             channel="cli",
-            sender_registered=sender_registered([verdict], ctx.register, sender),
+            sender_registered=sender_registered([verdict], case_ctx.register, sender),
         )
         paths = write_report_files(verdict, model, out, verdict.file)
         click.echo(f"{verdict.file}: {verdict.status.value} -> {', '.join(p.name for p in paths)}")

@@ -92,6 +92,13 @@ class ReportModel:
     generated: str = ""
 
 
+def _version_name(family: TemplateFamily, key: str | None) -> str | None:
+    if key is None:
+        return None
+    version = family.versions.get(key)
+    return version.name if version else key
+
+
 def _split(location: str | None) -> tuple[str, str]:
     if not location:
         return "", ""
@@ -202,7 +209,7 @@ def build(
             kind=rules.text(f"document_{v.document.value}"),
             status=v.status.value,
             outcome=OUTCOME[v.status],
-            version=family.versions[v.template_version].name if v.template_version else None,
+            version=_version_name(family, v.template_version),
             provider=provider,
             findings=[] if confidential else findings,
             figures=[] if confidential else _figures(v, outdated, True, rules),

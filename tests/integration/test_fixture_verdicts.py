@@ -120,5 +120,7 @@ def test_deadline_is_a_dutch_day(ctx):
 
 def test_numbered_rows_are_named_as_a_provider_would(ctx):
     case = next(c for c in CASES if c["file"] == "keuze-ongeldig.xlsx")
-    [finding] = [f for f in judge(_submission(case), ctx).findings if (f.location or "").endswith("!C8")]
+    [finding] = [
+        f for f in judge(_submission(case), ctx).findings if (f.location or "").endswith("!C8")
+    ]
     assert "(regel 2, categorie)" in finding.message
