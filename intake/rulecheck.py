@@ -35,6 +35,9 @@ CARE_OFFICE = {
     "mailbox": (str, True),
     "phone": (str, True),
     "regions": (list, True),
+    "kenmerk_prefix": (str, False),  # the reference on every letter: KB-1A2B3C4D
+    "website": (str, False),
+    "address": (str, False),
 }
 REGISTER = {"reserved_column": (str, True), "compensation_column": (str, True)}
 AGB = {"usual_kinds": (list, True)}
@@ -43,7 +46,7 @@ FINDING_KEYS = {"severity": str, "title": str, "message": str, "review_before_cu
 # Open tables: any key, values of these types. Other parts of intake add keys here.
 OPEN = {
     "thresholds": (int, float),
-    "limits": (int,),
+    "limits": (int, float),
     "plan": (str, int, float, bool, list, dict),
     "mail": (str, int, float, bool, list),
     "texts": (str,),

@@ -53,7 +53,7 @@ class Rules:
     reminder_interval_days: int
     care_office: dict[str, Any]
     thresholds: dict[str, float]
-    limits: dict[str, int]
+    limits: dict[str, int | float]
     plan: dict[str, Any]
     catalogue: dict[str, dict[str, Any]]
     mail: dict[str, Any] = field(default_factory=dict)
@@ -149,7 +149,7 @@ def parse_rules(data: dict[str, Any], sources: tuple[Path, ...] = ()) -> Rules:
         reminder_interval_days=int(campaign.get("reminder_interval_days", 7)),
         care_office=dict(data["care_office"]),
         thresholds={k: float(v) for k, v in data["thresholds"].items()},
-        limits={k: int(v) for k, v in data["limits"].items()},
+        limits=dict(data["limits"]),
         plan=dict(data.get("plan", {})),
         catalogue={code: dict(entry) for code, entry in data["findings"].items()},
         mail=dict(data.get("mail", {})),
