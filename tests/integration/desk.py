@@ -35,8 +35,13 @@ def desk_env(root: Path, ledger_url: str | None = None, smtp_port: int | None = 
     if ledger_url:
         env["INTAKE_LEDGER_URL"] = ledger_url
     if smtp_port:
-        env.update({"INTAKE_SMTP_HOST": "127.0.0.1", "INTAKE_SMTP_PORT": str(smtp_port),
-                    "INTAKE_SMTP_SECURITY": "none"})
+        env.update(
+            {
+                "INTAKE_SMTP_HOST": "127.0.0.1",
+                "INTAKE_SMTP_PORT": str(smtp_port),
+                "INTAKE_SMTP_SECURITY": "none",
+            }
+        )
     return env
 
 
@@ -60,3 +65,35 @@ def seeded_app(root: Path, **kwargs) -> App:
     add_user(book, "medewerker", "staff", PASSWORD)
     add_user(book, "beheerder", "admin", PASSWORD)
     return app
+
+
+def csrf_of(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def field_of(html: str, name: str) -> str:
+    import re
+
+    return re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
+
+
+def client_for(app: App, user: str | None = "medewerker"):
+    """A TestClient on the desk, logged in as `user` (None: anonymous)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    from intake.web.app import create_app
+
+    client = TestClient(create_app(app), follow_redirects=False)
+    if user:
+        token = csrf_of(client.get("/login").text)
+        response = client.post(
+            "/login", data={"username": user, "password": PASSWORD, "csrf_token": token}
+        )
+        assert response.status_code == 303, response.text
+    return client
