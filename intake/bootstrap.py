@@ -77,10 +77,8 @@ def _one_context(
     config: Config, campaign: str, default: bool, register: Path | None, reader: str
 ) -> Context:
     rules = load_rules(campaign, _own_file(config, campaign, default))
-    names = rules.register_columns
-    columns = (names["reserved_column"], names["compensation_column"])
     path = _register_for(config, campaign, default, register)
-    loaded = load_register(path, columns) if path else None
+    loaded = load_register(path, rules.amount_columns) if path else None
     if loaded is None:
         log.info("%s: no register configured: provider, amount and sender checks are off", campaign)
     family = load_family(rules.template_family, _own_schemas(config, rules.template_family))

@@ -120,7 +120,10 @@ FILLS: dict[str, frozenset[str]] = {
 }
 # Codes a campaign needs only when its schema asks for them (a field's `on_no`).
 OPTIONAL = frozenset({"CONSENT_MISSING"})
-MAIL_FILLS: dict[str, frozenset[str]] = {"reminder": frozenset({"naam", "agb", "missing"})}
+MAIL_FILLS: dict[str, frozenset[str]] = {
+    "reminder": frozenset({"naam", "agb", "missing"}),
+    "decision_subject": frozenset({"agb"}),
+}
 
 
 def placeholders(template: str) -> set[str]:

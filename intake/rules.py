@@ -71,6 +71,12 @@ class Rules:
         return self.sources[0] if self.sources else Path()
 
     @property
+    def amount_columns(self) -> tuple[str, str]:
+        """The register's reserved and compensation columns for this campaign."""
+        names = self.register_columns
+        return names["reserved_column"], names["compensation_column"]
+
+    @property
     def regions(self) -> list[str]:
         return list(self.care_office["regions"])
 
