@@ -175,10 +175,12 @@ def test_rejudge_after_a_register_change(app, tmp_path):
     updated = build_app(load(None, env))
     preview = rejudge(updated, dry_run=True)
     assert [(c.before.status.value, c.after.codes) for c in preview] == [
-        ("accepted", ["RESERVED_MISMATCH"])
+        ("accepted", ["RESERVED_MISMATCH", "ADVANCE_LATER"])
     ]
     state = updated.ledger.provider("73730123")
-    assert updated.ledger.document(state["model_document_id"]).verdict.codes == []  # dry run
+    assert updated.ledger.document(state["model_document_id"]).verdict.codes == [
+        "ADVANCE_LATER"
+    ]  # dry run: unchanged
     changed = [c.after for c in rejudge(updated)]
     assert [v.file for v in changed] == ["geldig-nov2019.xlsx"]
     assert changed[0].codes == ["RESERVED_MISMATCH", "ADVANCE_LATER"]
