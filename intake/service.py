@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from intake import fmt
+from intake import fmt, letters
 from intake.bootstrap import App
 from intake.domain import (
     DocumentKind,
@@ -161,7 +161,7 @@ def take_in(
 
 def settle_pairs(app: App) -> list[Verdict]:
     """Drop PLAN_MISSING / MODEL_MISSING from stored verdicts whose other half has arrived."""
-    settled = []
+    settled, changes = [], []
     for state in app.ledger.all_providers():
         if not (state["model_document_id"] and state["plan_document_id"]):
             continue
@@ -170,12 +170,14 @@ def settle_pairs(app: App) -> list[Verdict]:
                 verdict = _with(stored.verdict, [], drop=PAIRING)
                 app.ledger.replace_verdict(stored.id, verdict)
                 settled.append(verdict)
+                changes.append((stored.verdict, verdict))
                 log.info(
                     "%s: pair complete for %s, now %s",
                     verdict.file,
                     state["agb"],
                     verdict.status.value,
                 )
+    letters.after_change(app, changes, event="pair")
     return settled
 
 
@@ -191,7 +193,7 @@ def rejudge(
     rules and register, in batches; what only the ledger knew (duplicates, pairing)
     is carried over and the sender is checked again. Returns the verdicts that changed.
     """
-    changed = []
+    changed, changes = [], []
     stored = app.ledger.all_documents()
     for start in range(0, len(stored), chunk):
         batch, subs = [], []
@@ -221,6 +223,7 @@ def rejudge(
             if fresh.to_json() != doc.verdict.to_json():
                 app.ledger.replace_verdict(doc.id, fresh)
                 changed.append(fresh)
+                changes.append((doc.verdict, fresh))
                 log.info(
                     "%s: re-judged, %s -> %s",
                     fresh.file,
@@ -230,4 +233,5 @@ def rejudge(
         if progress:
             progress(len(batch))
     settle_pairs(app)
+    letters.after_change(app, changes, event="rejudge")
     return changed
