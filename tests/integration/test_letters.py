@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -18,13 +17,17 @@ from intake.report.html import render_html, render_text
 from intake.report.model import build
 from intake.report.pdf import render_pdf
 from intake.samples import BASE_VALUES, fill_template
+from tests.integration.servers import require
 from tests.manifest import FIXTURES, SUBMISSIONS
 
 CONTACT = "j.devries@zorggroeprijnland.nl"
 BEFORE_DEADLINE = datetime(2019, 11, 20, 12, tzinfo=UTC)
 AFTER_DEADLINE = datetime(2020, 1, 10, 12, tzinfo=UTC)
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+
+@pytest.fixture(autouse=True)
+def _pdftotext():
+    require("pdftotext")
 
 
 def _judge(ctx, name, when=BEFORE_DEADLINE, content=None):

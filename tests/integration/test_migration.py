@@ -15,7 +15,7 @@ import pytest
 from intake.domain import Submission
 from intake.migration import MigrationRefused, blank, migrate
 from intake.pipeline import judge
-from intake.samples import libreoffice
+from tests.integration.servers import require
 from tests.manifest import SUBMISSIONS
 
 OLD = ["sept2019-voor-8-november.xlsx", "lo-getypt-sept2019.xlsx"]
@@ -81,16 +81,16 @@ def _without_cached_values(data: bytes) -> bytes:
 
 
 @pytest.mark.integration
-@pytest.mark.skipif(libreoffice() is None, reason="LibreOffice not installed")
 @pytest.mark.parametrize("name", OLD)
 def test_libreoffice_computes_the_same_requested_budget(name, ctx, tmp_path):
+    require("soffice")
     migrated = _migrated(name, ctx)
     ours = migrated.figures["requested"]
     (tmp_path / "as-sent.xlsx").write_bytes(migrated.content)
     (tmp_path / "uncached.xlsx").write_bytes(_without_cached_values(migrated.content))
     subprocess.run(
         [
-            libreoffice(),
+            require("soffice"),
             f"-env:UserInstallation=file://{tmp_path / 'profile'}",
             "--headless",
             "--norestore",
