@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from email.message import EmailMessage
+from pathlib import PurePath
 
 from intake.bootstrap import App
 from intake.context import Context
@@ -106,8 +107,9 @@ def render_again(app: App, agb: str, decision: Decision | None = None) -> Report
     outbox = app.folder("outbox")
     corrected = corrected_models(app.ctx, current, archived(app, current))
     for verdict in current:
+        name = PurePath(verdict.file).name or verdict.sha256[:12]  # never a path from a mail
         model = letter(app, [verdict], decision=decision, corrected=corrected)
-        write_report_files(verdict, model, outbox, verdict.file)
+        write_report_files(verdict, model, outbox, name)
         staff = build(
             [verdict],
             app.ctx.rules,
@@ -116,7 +118,7 @@ def render_again(app: App, agb: str, decision: Decision | None = None) -> Report
             decision=decision,
             others=current,
         )
-        atomic_write(outbox / f"{verdict.file}.staff.html", render_html(staff))
+        atomic_write(outbox / f"{name}.staff.html", render_html(staff))
         if verdict.sha256 in corrected:
             atomic_write(
                 outbox / corrected[verdict.sha256].filename, corrected[verdict.sha256].content

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from intake import fmt
@@ -18,6 +18,7 @@ from intake.domain import Decision, Severity, Status, Verdict, kenmerk
 from intake.notation import addresses_in_words
 from intake.report import wording
 from intake.report.outcome import Outcome, application_outcome, own_status
+from intake.report.sentences import migration_note, next_step, outcome_sentence
 from intake.rules import Rules
 from intake.templates import TemplateFamily
 
@@ -140,58 +141,6 @@ def _figures(rules: Rules, verdict: Verdict, outdated: bool) -> list[FigureRow]:
     return rows
 
 
-def _nouns(rules: Rules, verdicts: Sequence[Verdict]) -> str:
-    names = [wording.text(rules, f"noun_{v.document.value}", file=v.file) for v in verdicts]
-    names = list(dict.fromkeys(names))
-    if len(names) < 2:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {wording.text(rules, 'and')} {names[-1]}"
-
-
-def _missing(rules: Rules, outcome: Outcome) -> str:
-    names = [wording.text(rules, f"noun_{k.value}") for k in outcome.missing]
-    return f" {wording.text(rules, 'and')} ".join(names)
-
-
-def outcome_sentence(rules: Rules, outcome: Outcome) -> str:
-    key = outcome.key.replace(":", "_")
-    return wording.text(
-        rules,
-        f"outcome_{key}",
-        broken=_nouns(rules, outcome.broken),
-        missing=_missing(rules, outcome),
-    )
-
-
-def next_step(rules: Rules, family: TemplateFamily, outcome: Outcome, today: date) -> str:
-    """What to do and by when; after the deadline, what happens now instead."""
-    status = outcome.decision.status.value if outcome.decision else outcome.key
-    if status not in ("rejected", "incomplete"):
-        return wording.text(rules, f"next_{status}", family)
-    late = "_late" if wording.after_deadline(rules, today) else ""
-    broken = _nouns(rules, outcome.broken) or wording.text(rules, "noun_aanvraag")
-    missing = _missing(rules, outcome)
-    return wording.text(rules, f"next_{status}{late}", family, broken=broken, missing=missing)
-
-
-def migration_note(
-    rules: Rules, family: TemplateFamily, verdict: Verdict, today: date, attached: str | None
-) -> str:
-    """The corrected model sent back with an old-model workbook, or why there is none."""
-    from intake.migration import migrated_name, refusal
-
-    if verdict.template_version in (None, rules.current_version):
-        return ""
-    reason = refusal(verdict, rules.current_version)
-    if reason or attached is None:
-        return wording.refusal_text(rules, reason or "other", family)
-    before = rules.local_date(verdict.received) < rules.corrected_model_from
-    key = "migrated_before_cutoff" if before else "migrated_after_cutoff"
-    if not before and wording.after_deadline(rules, today):
-        key += "_late"
-    return wording.text(rules, key, family, file=attached or migrated_name(verdict.file, ""))
-
-
 def _finding_rows(rules: Rules, verdict: Verdict, staff: bool) -> list[FindingRow]:
     template = wording.section(rules).get("location", "cel {cell} op tabblad '{sheet}'")
     return [
@@ -303,45 +252,58 @@ def build(
         )
         for v in verdicts
     ]
-    received = min((v.received for v in verdicts), default=moment)
-    reference = documents[0].kenmerk if documents else ""
-    office = rules.care_office
-    contact = wording.text(rules, "contact", kenmerk=reference)
-    common = {
-        "audience": audience,
-        "care_office": office,
-        "received": fmt.day(rules.local_date(received)),
-        "deadline": fmt.day(rules.deadline),
-        "confidential": confidential,
-        "documents": documents,
-        "sender": sender,
-        "channel": channel,
-        "generated": fmt.day(today),
-        "kenmerk": reference,
-        "contact": contact,
-        "attachments": [] if confidential else list(attached.values()),
-    }
+    common = _common(rules, verdicts, documents, moment, audience, sender, channel)
+    common["confidential"] = confidential
+    common["attachments"] = [] if confidential else list(attached.values())
     if confidential:
-        return ReportModel(
-            title=wording.text(rules, "receipt_title"),
-            status=Status.REVIEW.value,
-            outcome=wording.text(rules, "receipt_outcome"),
-            summary=wording.text(
-                rules, "receipt_summary", count=len(verdicts), received=common["received"]
-            ),
-            next_step=wording.text(rules, "receipt_next"),
-            outcome_key="receipt",
-            **common,
-        )
-    status = decision.status if decision else _status_of(outcome)
+        return _receipt(rules, len(verdicts), common)
     return ReportModel(
         title=wording.text(rules, "title"),
-        status=status.value,
+        status=(decision.status if decision else _status_of(outcome)).value,
         outcome=outcome_sentence(rules, outcome),
         summary="",
         next_step=next_step(rules, family, outcome, today),
         decision=wording.text(rules, "decision_reason", reason=decision.reason) if decision else "",
         outcome_key=outcome.key,
+        **common,
+    )
+
+
+def _common(
+    rules: Rules,
+    verdicts: Sequence[Verdict],
+    documents: list[DocumentSection],
+    moment: datetime,
+    audience: str,
+    sender: str | None,
+    channel: str | None,
+) -> dict[str, Any]:
+    """What every letter carries, receipt or not: reference, date, office, documents."""
+    received = min((v.received for v in verdicts), default=moment)
+    reference = documents[0].kenmerk if documents else ""
+    return {
+        "audience": audience,
+        "care_office": rules.care_office,
+        "received": fmt.day(rules.local_date(received)),
+        "deadline": fmt.day(rules.deadline),
+        "documents": documents,
+        "sender": sender,
+        "channel": channel,
+        "generated": fmt.day(rules.local_date(moment)),
+        "kenmerk": reference,
+        "contact": wording.text(rules, "contact", kenmerk=reference),
+    }
+
+
+def _receipt(rules: Rules, count: int, common: dict[str, Any]) -> ReportModel:
+    """What an unregistered sender reads: that the mail arrived, and whom to ask."""
+    return ReportModel(
+        title=wording.text(rules, "receipt_title"),
+        status=Status.REVIEW.value,
+        outcome=wording.text(rules, "receipt_outcome"),
+        summary=wording.text(rules, "receipt_summary", count=count, received=common["received"]),
+        next_step=wording.text(rules, "receipt_next"),
+        outcome_key="receipt",
         **common,
     )
 
