@@ -33,13 +33,14 @@ SEVERITY_LABEL = {
     Severity.WARNING: "Controleer",
     Severity.INFO: "Ter informatie",
 }
+# Staff pages label figures with these; the letter takes its labels from the rules.
 FIGURE_LABELS = [
-    ("personnel_cost", fmt.euro),
-    ("other_cost", fmt.euro),
-    ("total_budget", fmt.euro),
-    ("personnel_share", fmt.percent),
-    ("reserved", fmt.euro),
-    ("requested", fmt.euro),
+    ("personnel_cost", "Kosten extra inzet personeel", fmt.euro),
+    ("other_cost", "Overige kosten", fmt.euro),
+    ("total_budget", "Totale begroting", fmt.euro),
+    ("personnel_share", "Aandeel personeel", fmt.percent),
+    ("reserved", "Gereserveerd kwaliteitsbudget (uw model)", fmt.euro),
+    ("requested", "Aangevraagd kwaliteitsbudget", fmt.euro),
 ]
 
 
@@ -100,6 +101,7 @@ class ReportModel:
     kenmerk: str = ""
     contact: str = ""
     decision: str = ""  # the reason of a staff decision, as the provider reads it
+    decision_reason: str | None = None  # the bare reason, for staff pages
     outcome_key: str = ""
     attachments: list[str] = field(default_factory=list)
 
@@ -121,7 +123,7 @@ def _figures(rules: Rules, verdict: Verdict, outdated: bool) -> list[FigureRow]:
         return []
     workbook, corrected = figures.get("workbook", {}), figures.get("corrected", {})
     rows = []
-    for key, show in FIGURE_LABELS:
+    for key, _label, show in FIGURE_LABELS:
         rows.append(
             FigureRow(
                 wording.text(rules, f"figure_{key}"),
@@ -264,6 +266,7 @@ def build(
         summary="",
         next_step=next_step(rules, family, outcome, today),
         decision=wording.text(rules, "decision_reason", reason=decision.reason) if decision else "",
+        decision_reason=decision.reason if decision else None,
         outcome_key=outcome.key,
         **common,
     )

@@ -75,4 +75,7 @@ def after_deadline(rules: Rules, today: date) -> bool:
 
 
 def kenmerk_prefix(rules: Rules) -> str:
-    return section(rules).get("kenmerk_prefix", "KB")
+    """`[letter] kenmerk_prefix`, else the desk's `[care_office] kenmerk_prefix`, else KB."""
+    return section(rules).get("kenmerk_prefix") or str(
+        rules.care_office.get("kenmerk_prefix", "KB")
+    )

@@ -13,6 +13,7 @@ from intake.channels.smtp import SmtpSender
 from intake.config import SmtpSection, load
 from intake.domain import Decision, Status
 from intake.letters import after_change, current_documents
+from intake.register import load_register
 from intake.service import rejudge
 from tests.integration.servers import SmtpSink
 from tests.integration.test_folder_channel import drop
@@ -59,7 +60,7 @@ def test_rejudge_renders_again_and_mails_the_changed_outcome_once(tmp_path, smtp
     changed = tmp_path / "register-nieuw.csv"
     changed.write_text(REGISTER_CSV.read_text().replace("1250000.00", "1300000.00"))
     updated = _app(tmp_path, changed)
-    assert [v.file for v in rejudge(updated)] == ["geldig-nov2019.xlsx"]
+    assert [c.after.file for c in rejudge(updated)] == ["geldig-nov2019.xlsx"]
     plan_letter = _pdf_text(outbox / "kwaliteitsplan-2020.pdf.pdf")
     assert (
         "geaccepteerd" not in plan_letter
@@ -68,6 +69,9 @@ def test_rejudge_renders_again_and_mails_the_changed_outcome_once(tmp_path, smtp
 
     assert notices.send_due(updated, sender) == 1
     assert notices.send_due(updated, sender) == 0  # once
+    old_register = load_register(REGISTER_CSV)
+    assert rejudge(updated, register=old_register, dry_run=True) != []  # a preview tells nobody
+    assert notices.send_due(updated, sender) == 0
     assert rejudge(updated) == []  # nothing changed again: nothing to tell
     assert notices.send_due(updated, sender) == 0
     [mail] = smtp.wait_for(1)
@@ -96,7 +100,7 @@ def test_a_staff_decision_is_in_the_letter_and_mailed_once(tmp_path, smtp):
         )
     [mail] = smtp.wait_for(1)
     body = " ".join(mail.get_body(("plain",)).get_content().split())
-    assert "besloten uw aanvraag kwaliteitsbudget 2020 te accepteren" in body
+    assert "besloten: uw aanvraag kwaliteitsbudget 2020 is geaccepteerd" in body
     assert "De toelichting is voldoende." in body
     letter = _pdf_text(app.folder("outbox") / "aandeel-personeel-laag-toegelicht.xlsx.pdf")
     assert "De toelichting is voldoende." in letter

@@ -170,5 +170,5 @@ def test_a_decision_and_its_reason_are_in_the_letter(ctx, tmp_path):
     )
     model = build([verdict], ctx.rules, ctx.family, decision=decision, now=BEFORE_DEADLINE)
     for text in _texts(model, tmp_path):
-        assert "besloten uw aanvraag kwaliteitsbudget 2020 te accepteren" in text
+        assert "besloten: uw aanvraag kwaliteitsbudget 2020 is geaccepteerd" in text
         assert "Toelichting op het aandeel personeel is voldoende." in text

@@ -1,7 +1,7 @@
 """letters: the outcome last told to each provider, recorded before it is mailed
 
 Revision ID: 0005_letters
-Revises: 0001
+Revises: 0004_desk
 Create Date: 2019-11-08
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_letters"
-down_revision = "0001"
+down_revision = "0004_desk"
 branch_labels = None
 depends_on = None
 
