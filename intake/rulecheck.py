@@ -50,13 +50,20 @@ OPEN = {
     "plan": (str, int, float, bool, list, dict),
     "mail": (str, int, float, bool, list),
     "texts": (str,),
+    "letter": (str,),  # the provider's letter (intake.report.wording)
 }
+# What `intake.report.wording.text` fills in a `[letter]` sentence.
+LETTER_FILLS = frozenset(
+    {"year", "deadline", "cutoff", "model", "office", "department", "mailbox", "phone"}
+    | {"kenmerk", "broken", "missing", "file", "reason", "received", "count", "version"}
+    | {"cell", "sheet"}
+)
 CLOSED = {"campaign": CAMPAIGN, "care_office": CARE_OFFICE, "register": REGISTER, "agb": AGB}
 REQUIRED_SECTIONS = ("campaign", "care_office", "register", "thresholds", "limits", "findings")
 
 # Placeholders that every message may use (see `Rules.common_values`).
 COMMON = frozenset(
-    {"cell", "office", "department", "mailbox", "phone", "deadline", "corrected_model_from"}
+    {"cell", "office", "department", "mailbox", "phone", "deadline", "corrected_model_from", "year"}
 )
 _TABLE = frozenset({"label", "value", "allowed", "council", "regions", "row", "minimum", "maximum"})
 _FILE = frozenset({"file", "reason", "format", "extension"})
@@ -257,6 +264,8 @@ def check_rules(data: dict[str, Any], file: str) -> list[Problem]:
     if isinstance(texts, dict):
         for key, value in texts.items():
             problems += _template(file, f"[texts] {key}", value, None)
+    for key, value in (data.get("letter") or {}).items():
+        problems += _template(file, f"[letter] {key}", value, LETTER_FILLS)
     return problems + _campaign_values(file, data)
 
 

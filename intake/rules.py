@@ -87,15 +87,19 @@ class Rules:
     def common_values(self) -> dict[str, Any]:
         """What every message may quote: the care office and the campaign's dates."""
         office = self.care_office
-        return {
+        base = {
             "office": office["name"],
             "department": office.get("department", ""),
             "mailbox": office.get("mailbox", ""),
             "phone": office.get("phone", ""),
             "deadline": self.deadline.strftime("%d-%m-%Y"),
             "corrected_model_from": self.corrected_model_from.strftime("%d-%m-%Y"),
-            **{k: v for k, v in self.texts.items() if k.startswith("name_")},
+            "year": str(self.plan.get("year", "")),  # the budget year, as the letter has it
         }
+        names = {
+            k: v.format_map(_Blank(base)) for k, v in self.texts.items() if k.startswith("name_")
+        }
+        return {**base, **names}
 
     def finding(
         self,

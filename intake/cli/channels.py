@@ -105,6 +105,27 @@ def rejudge(ctx: click.Context, dry_run: bool) -> None:
     sys.exit(EXIT_OK)
 
 
+def _demo_dates(
+    submissions: Path, received: datetime | None, settings: dict
+) -> dict[str, datetime]:
+    """Each example file's intended date of receipt (noon, local); "" for the rest.
+
+    The default day and time zone come from the examples' own `demo.toml`.
+    """
+    import json
+    from zoneinfo import ZoneInfo
+
+    noon = {"hour": 12, "tzinfo": ZoneInfo(settings["timezone"])}
+    fallback = received or datetime.combine(settings["received"], datetime.min.time())
+    fallback = fallback.replace(**noon)
+    dates = {"": fallback}
+    manifest = submissions / "manifest.json"
+    if received is None and manifest.is_file():
+        for case in json.loads(manifest.read_text(encoding="utf-8")):
+            dates[case["file"]] = datetime.fromisoformat(case["received"]).replace(**noon)
+    return dates
+
+
 def describe_change(change) -> str:  # type: ignore[no-untyped-def]
     """One line per document: file, AGB, old -> new status, +added -removed codes."""
     before, after = change.before, change.after
@@ -131,7 +152,9 @@ def describe_change(change) -> str:  # type: ignore[no-untyped-def]
 @click.option(
     "--received",
     type=DateParam(),
-    help="Date of receipt given to the example files (default: from SOURCE/demo.toml).",
+    default=None,
+    help="Date of receipt for every example file (default: each file's own date from "
+    "submissions/manifest.json, so a late file arrives late).",
 )
 @click.pass_context
 def demo(ctx: click.Context, source: Path, target: Path, received: datetime | None) -> None:
@@ -153,16 +176,15 @@ def demo(ctx: click.Context, source: Path, target: Path, received: datetime | No
         click.echo(f"{source} heeft geen map submissions/", err=True)
         sys.exit(EXIT_USAGE)
     settings = tomllib.loads((source / "demo.toml").read_text(encoding="utf-8"))
-    if received is None:
-        received = datetime.combine(settings["received"], datetime.min.time())
     if target.exists():
         shutil.rmtree(target)
     inbox = target / "inbox"
     inbox.mkdir(parents=True)
-    stamp = received.replace(hour=12).timestamp()
+    dates = _demo_dates(submissions, received, settings)
     for path in sorted(submissions.iterdir()):
         if path.name != "manifest.json":
             shutil.copyfile(path, inbox / path.name)
+            stamp = dates.get(path.name, dates[""]).timestamp()
             os.utime(inbox / path.name, (stamp, stamp))
     env = {
         "INTAKE_DATA_DIR": str(target),
