@@ -44,7 +44,7 @@ def test_every_rules_problem_is_reported_at_once():
     data["findings"]["AGB_INVALID"]["message"] = "AGB-code {agb_code} in {cell} is fout."
     data["findings"]["BUDGET_EMPTY"]["messsage_review"] = "x"
     del data["findings"]["DUPLICATE"]
-    data["letter"] = {"x": 1}
+    data["brieven"] = {"x": 1}
     problems = check_rules(data, "rules.toml")
     keys = _keys(problems)
     assert {
@@ -55,7 +55,7 @@ def test_every_rules_problem_is_reported_at_once():
         "[findings.AGB_INVALID] message",
         "[findings.BUDGET_EMPTY] messsage_review",
         "[findings.DUPLICATE]",
-        "[letter]",
+        "[brieven]",
     } <= keys
     why = {key: reason for _f, key, reason in problems}
     assert "{agb_code}" in why["[findings.AGB_INVALID] message"]
