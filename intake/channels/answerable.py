@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from email.errors import ObsoleteHeaderDefect
 from email.message import EmailMessage
 
 from intake.channels.headers import raw_header
@@ -44,10 +45,11 @@ def checked_sender(message: EmailMessage) -> str | None:
     try:
         header = message.get("From")
         addresses = list(getattr(header, "addresses", ()) or ())
+        defects = getattr(header, "defects", ())
     except Exception:  # an unparseable From is no address
         return None
-    if len(addresses) != 1:
-        return None
+    if len(addresses) != 1 or any(not isinstance(d, ObsoleteHeaderDefect) for d in defects):
+        return None  # the parser guessed: another client may read another address
     address = (addresses[0].addr_spec or "").strip()
     if not address.isascii() or not _ADDRESS.match(address):
         return None

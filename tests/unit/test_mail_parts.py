@@ -99,6 +99,9 @@ def test_documents_per_message_are_bounded_across_nested_zips():
         ("", None),
         ("a@x.nl, b@y.nl", None),
         ("<>", None),
+        ("purchasing@example.com <do-not-reply@example.org>", None),
+        ("tim@example.com concierge@example.com", None),
+        ("J. de Vries <jan@zorg.nl>", "jan@zorg.nl"),
         ("=?utf-8?q?Jan=0A?= <jan@zorg.nl>", None),  # unparseable: no answer
     ],
 )
@@ -129,7 +132,7 @@ def test_automatic_and_list_mail_is_never_answered(extra):
 
 def test_people_and_no_reply_senders():
     raw = b"From: jan@zorg.nl\r\nAuto-Submitted: no\r\nSubject: x\r\n\r\nbody"
-    names = answerable.DEFAULT_NO_REPLY + ("no-reply", "do-not-reply")
+    names = (*answerable.DEFAULT_NO_REPLY, "no-reply", "do-not-reply")
     assert answerable.why_not_answer(parse(raw), "jan@zorg.nl", "office@zz.nl", names) is None
     for sender in ("do_not_reply+42@zorg.nl", "MAILER-DAEMON@zorg.nl", "no-reply@zorg.nl"):
         assert answerable.no_reply_sender(sender.lower(), names)
