@@ -1,7 +1,7 @@
 """mails: a content hash, so that a reused Message-ID is a different mail
 
 Revision ID: 0006_mail
-Revises: 0001
+Revises: 0004_desk
 Create Date: 2019-11-01
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_mail"
-down_revision = "0001"
+down_revision = "0004_desk"
 branch_labels = None
 depends_on = None
 
