@@ -122,14 +122,15 @@ def take_in(
     mail_id: int | None = None,
     mail_state: str | None = None,
     signals: Mapping[str, Any] | None = None,
-    premade: Sequence[Verdict] = (),
+    premade: Sequence[tuple[Verdict, bytes]] = (),
 ) -> list[Taken]:
     """Judge, archive and record a group of documents that arrived together.
 
     The group is stored in one transaction, together with the mail's new state when
     `mail_state` is given: either all of it is in the ledger or none of it is.
     `signals` (how the mail was signed or wrapped) go into every verdict for staff;
-    `premade` verdicts (a mail over its limits) are recorded as they are.
+    `premade` verdicts (a mail over its limits) are archived with their bytes and
+    recorded as they are.
     """
     verdicts = judge_many(list(submissions), app.ctx)
     _attribute(verdicts, app, sender)
@@ -138,7 +139,9 @@ def take_in(
         app.archive.put(v.sha256, s.filename, s.content)
         for v, s in zip(verdicts, submissions, strict=True)
     ]
-    verdicts, sources = [*verdicts, *premade], [*sources, *([None] * len(premade))]
+    for verdict, content in premade:  # kept whole, so that staff can open what came in
+        sources.append(app.archive.put(verdict.sha256, "bericht.eml", content))
+        verdicts.append(verdict)
     for verdict in verdicts:
         verdict.signals.update(signals or {})
     taken = []

@@ -20,93 +20,25 @@ from __future__ import annotations
 import hashlib
 import imaplib
 import logging
-import ssl
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
 from intake.bootstrap import App
-from intake.channels import answerable, headers, replies
+from intake.channels import answerable, headers
+from intake.channels.answering import Answering
 from intake.channels.attachments import Contents, Limits, read
 from intake.channels.identity import MailIdentity, identify
-from intake.channels.smtp import SmtpSender, permanent
-from intake.channels.tls import TlsRefused, client_context, describe
-from intake.config import ImapSection
+from intake.channels.imap import connect, ensure_folders, fetch
+from intake.channels.mailwork import DONE, MailStats, Work
+from intake.channels.smtp import SmtpSender
 from intake.domain import DocumentKind, Submission, Verdict, decide_status
 from intake.faults import failpoint
 from intake.service import take_in
 
 log = logging.getLogger(__name__)
-DONE = {"replied", "moved", "no_reply", "reply_uncertain"}
-
-
-@dataclass
-class MailStats:
-    seen: int = 0
-    answered: int = 0
-    failed: int = 0
-    skipped: int = 0
-    given_up: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Work:
-    """One message in progress: where it is and what the ledger knows of it."""
-
-    uid: str
-    folder: str
-    raw: bytes
-    received: datetime | None
-    key: str
-    mail_id: int
-    state: str
-    attempts: int
-    error: str | None = None
-    machine: str | None = None  # why the mail came from a machine or a list
-    unjudged: int = 0  # documents in such a mail, not taken in
-
-
-def connect(config: ImapSection) -> Any:
-    """Log in over a verified connection; a refused certificate raises TlsRefused first."""
-    from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
-
-    context = client_context(config.ca_file)
-    try:
-        if config.security == "ssl":
-            box = MailBox(config.host, config.port, timeout=config.timeout, ssl_context=context)
-        elif config.security == "starttls":
-            box = MailBoxStartTls(
-                config.host, config.port, timeout=config.timeout, ssl_context=context
-            )
-        else:
-            box = MailBoxUnencrypted(config.host, config.port, timeout=config.timeout)
-    except ssl.SSLCertVerificationError as exc:
-        raise TlsRefused(describe(exc, config.host, config.port)) from exc
-    return box.login(config.user, config.password, initial_folder=None)
-
-
-def ensure_folders(mailbox: Any, config: ImapSection) -> None:
-    for folder in (config.processed_folder, config.failed_folder):
-        if not mailbox.folder.exists(folder):
-            mailbox.folder.create(folder)
-
-
-def _fetch(mailbox: Any, uid: str) -> tuple[bytes, datetime | None]:
-    typ, data = mailbox.client.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])")
-    if typ != "OK":
-        raise imaplib.IMAP4.error(f"FETCH {uid} failed: {data!r}")
-    for item in data:
-        if isinstance(item, tuple):
-            header, raw = item
-            parsed = imaplib.Internaldate2tuple(header)
-            received = datetime.fromtimestamp(time.mktime(parsed), tz=UTC) if parsed else None
-            return raw, received
-    raise imaplib.IMAP4.error(f"message {uid} has no body")
 
 
 def limits_of(box: dict[str, Any]) -> Limits:
@@ -118,7 +50,7 @@ def limits_of(box: dict[str, Any]) -> Limits:
     )
 
 
-class MailChannel:
+class MailChannel(Answering):
     def __init__(self, app: App, smtp: SmtpSender | None = None) -> None:
         self.app = app
         self.config = app.config.imap
@@ -181,7 +113,7 @@ class MailChannel:
         The message is in the ledger before its bytes are parsed, so a mail that
         breaks the parser is still recorded, counted and shown to staff.
         """
-        raw, internaldate = _fetch(mailbox, uid)
+        raw, internaldate = fetch(mailbox, uid)
         work = self._record(raw, internaldate, folder, uidvalidity, uid)
         if work is None:
             self._file(mailbox, uid, self.config.processed_folder)
@@ -203,7 +135,7 @@ class MailChannel:
 
     def _record(
         self, raw: bytes, received: datetime | None, folder: str, uidvalidity: int, uid: str
-    ) -> _Work | None:
+    ) -> Work | None:
         """The ledger row of this message (new or earlier); None for a redelivered one."""
         ledger = self.app.ledger
         ident = identify(raw)
@@ -227,7 +159,7 @@ class MailChannel:
         else:
             ledger.update_mail(row["id"], **here)
         assert row is not None
-        return _Work(
+        return Work(
             uid,
             folder,
             raw,
@@ -246,7 +178,7 @@ class MailChannel:
             return ident.distinct_key, self.app.ledger.mail(ident.distinct_key)
         return ident.key, row
 
-    def _settled(self, mailbox: Any, work: _Work, stats: MailStats) -> bool:
+    def _settled(self, mailbox: Any, work: Work, stats: MailStats) -> bool:
         """Answered before (or maybe answered, when a run died while sending): only file it."""
         ledger = self.app.ledger
         if work.state == "sending":
@@ -265,7 +197,7 @@ class MailChannel:
         stats.skipped += 1
         return True
 
-    def _take_in(self, work: _Work) -> EmailMessage:
+    def _take_in(self, work: Work) -> EmailMessage:
         """Parse the message and store its verdicts (unless stored before a crash)."""
         message, contents = read(work.raw, self.limits)
         sender = answerable.checked_sender(message)
@@ -290,11 +222,13 @@ class MailChannel:
         return message
 
     def _judge(
-        self, work: _Work, message: EmailMessage, contents: Contents, sender: str | None
+        self, work: Work, message: EmailMessage, contents: Contents, sender: str | None
     ) -> None:
         when = work.received or datetime.now(UTC)
         who = sender or answerable.UNKNOWN_SENDER  # never None: None would mean staff
-        premade = [self._over_limit(work, message, contents, when)] if contents.over_limit else []
+        premade = []
+        if contents.over_limit:
+            premade = [(self._over_limit(work, message, contents, when), work.raw)]
         found = [] if contents.over_limit else contents.documents
         if not found and not premade:
             self.app.ledger.update_mail(work.mail_id, state="judged", error=None)
@@ -311,7 +245,7 @@ class MailChannel:
         )
 
     def _over_limit(
-        self, work: _Work, message: EmailMessage, contents: Contents, when: datetime
+        self, work: Work, message: EmailMessage, contents: Contents, when: datetime
     ) -> Verdict:
         """One verdict for a mail past its limits: a finding, not thousands of documents."""
         rules = self.app.ctx.rules
@@ -332,83 +266,7 @@ class MailChannel:
             size=len(work.raw),
         )
 
-    def _answer(self, mailbox: Any, work: _Work, message: EmailMessage, stats: MailStats) -> None:
-        ledger = self.app.ledger
-        sender = answerable.checked_sender(message)
-        why_not = work.machine or answerable.why_not_answer(
-            message, sender, self.own, self.no_reply
-        )
-        if why_not or not self.smtp.enabled or sender is None:
-            self._not_answered(mailbox, work, why_not or "no SMTP server configured", stats)
-            return
-        stored = ledger.documents_of_mail(work.mail_id)
-        message_id = replies.reply_message_id(work.key, self.own)
-        if stored:
-            answer = replies.feedback(
-                message,
-                [d.verdict for d in stored],
-                self.app.ctx,
-                self.app.register,
-                to=sender,
-                own_address=self.own,
-                message_id=message_id,
-            )
-        else:
-            answer = replies.no_attachments(
-                message, self.app.ctx, to=sender, own_address=self.own, message_id=message_id
-            )
-        ledger.update_mail(work.mail_id, state="sending", reply_message_id=message_id)
-        try:
-            self.smtp.send(answer)
-        except Exception as exc:
-            # Not accepted by the server, so not sent.
-            if permanent(exc):
-                self._not_answered(mailbox, work, f"answer refused by the server: {exc}", stats)
-                return
-            ledger.update_mail(work.mail_id, state="judged", error=f"answer not sent: {exc}")
-            raise
-        self._replied(mailbox, work, answer, stored, stats)
-
-    def _replied(
-        self, mailbox: Any, work: _Work, answer: EmailMessage, stored: list, stats: MailStats
-    ) -> None:
-        ledger = self.app.ledger
-        kind = "feedback" if stored else "no_attachments"
-        with ledger.transaction() as conn:
-            ledger.update_mail(work.mail_id, conn, state="replied", error=None)
-            agbs = {d.verdict.provider.agb for d in stored if d.verdict.provider}
-            ledger.record_reply(
-                conn,
-                mail_id=work.mail_id,
-                kind=kind,
-                recipient=str(answer["To"]),
-                subject=str(answer["Subject"]),
-                message_id=str(answer["Message-ID"]),
-                provider_agb=next(iter(agbs)) if len(agbs) == 1 else None,
-            )
-        work.state = "replied"
-        failpoint("after_reply")
-        self._file(mailbox, work.uid, self.config.processed_folder)
-        ledger.update_mail(work.mail_id, state="moved")
-        stats.answered += 1
-        log.info(
-            "%s: answered %s (%s), filed in %s",
-            work.key,
-            answer["To"],
-            kind,
-            self.config.processed_folder,
-        )
-
-    def _not_answered(self, mailbox: Any, work: _Work, reason: str, stats: MailStats) -> None:
-        if work.unjudged:
-            reason += f"; {work.unjudged} document(s) in it not taken in"
-        self.app.ledger.update_mail(work.mail_id, state="no_reply", error=reason[:2000])
-        work.state = "no_reply"
-        log.info("%s: not answered (%s)", work.key, reason)
-        self._file(mailbox, work.uid, self.config.processed_folder)
-        stats.skipped += 1
-
-    def _fail(self, mailbox: Any, work: _Work, exc: Exception, stats: MailStats) -> None:
+    def _fail(self, mailbox: Any, work: Work, exc: Exception, stats: MailStats) -> None:
         """Record the failure, file the message in `Fout`: one log line, never a traceback."""
         error = f"{type(exc).__name__}: {exc}"[:2000]
         stats.failed += 1
@@ -433,7 +291,7 @@ class MailChannel:
         )
         log.debug("mail %s", work.key, exc_info=True)
 
-    def _give_up(self, mailbox: Any, work: _Work, stats: MailStats) -> None:
+    def _give_up(self, mailbox: Any, work: Work, stats: MailStats) -> None:
         """Tried `max_attempts` times: leave it in `Fout` for staff, say so once."""
         note = f"given up after {work.attempts} attempts"
         if not (work.error or "").startswith(note):

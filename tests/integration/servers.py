@@ -189,6 +189,7 @@ class SmtpSink:
     implicit_tls: bool = False
     messages: list[EmailMessage] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)  # recipients answered with 550
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -198,6 +199,12 @@ class SmtpSink:
         sink = self
 
         class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                if address.lower() in sink.refuse:
+                    return "550 5.1.1 no such user"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, server, session, envelope):
                 with sink.lock:
                     sink.messages.append(
