@@ -226,6 +226,8 @@ def build(
                 "modifications": v.signals.get("modifications", []),
                 "register_entry": v.signals.get("register_entry"),
                 "figures": v.figures,
+                "mail_signed": v.signals.get("mail_signed"),
+                "mail_unwrapped": v.signals.get("mail_unwrapped"),
             }
         documents.append(section)
     received = min((v.received for v in verdicts), default=now or datetime.now(rules.timezone))

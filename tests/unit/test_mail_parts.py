@@ -165,3 +165,19 @@ def test_a_reused_message_id_with_other_content_is_another_mail():
     assert identify(first) == identify(again)
     assert identify(first).key == identify(other).key == "<same@x.nl>"
     assert identify(first).content_sha256 != identify(other).content_sha256
+
+
+def test_the_staff_report_says_whether_the_mail_was_signed(ctx):
+    from datetime import UTC, datetime
+
+    from intake.domain import Submission
+    from intake.pipeline import judge
+    from intake.report.html import render_html
+    from intake.report.model import build
+
+    verdict = judge(Submission("model.xlsx", MODEL, datetime(2019, 11, 20, tzinfo=UTC)), ctx)
+    verdict.signals.update({"mail_signed": "S/MIME", "mail_unwrapped": "smime.p7m"})
+    staff = render_html(build([verdict], ctx.rules, ctx.family, audience="staff"))
+    assert "E-mail ondertekend" in staff and "S/MIME (uitgepakt uit smime.p7m)" in staff
+    provider = render_html(build([verdict], ctx.rules, ctx.family))
+    assert "E-mail ondertekend" not in provider
