@@ -10,6 +10,7 @@ import logging
 from email.message import EmailMessage
 from typing import Any
 
+from intake import letters
 from intake.bootstrap import App
 from intake.channels import answerable, replies
 from intake.channels.mailwork import MailStats, Work
@@ -42,14 +43,19 @@ class Answering:
         stored = ledger.documents_of_mail(work.mail_id)
         message_id = replies.reply_message_id(work.key, self.own)
         if stored:
+            verdicts = [d.verdict for d in stored]
             answer = replies.feedback(
                 message,
-                [d.verdict for d in stored],
+                verdicts,
                 self.app.ctx,
                 self.app.register,
                 to=sender,
                 own_address=self.own,
                 message_id=message_id,
+                others=letters.others_for(self.app, verdicts),
+                corrected=letters.corrected_models(
+                    self.app.ctx, verdicts, letters.archived(self.app, verdicts)
+                ),
             )
         else:
             answer = replies.no_attachments(
@@ -85,6 +91,8 @@ class Answering:
                 provider_agb=next(iter(agbs)) if len(agbs) == 1 else None,
             )
         work.state = "replied"
+        if stored:
+            letters.note_told(self.app, [d.verdict for d in stored], str(answer["Message-ID"]))
         failpoint("after_reply")
         self._file(mailbox, work.uid, self.config.processed_folder)
         ledger.update_mail(work.mail_id, state="moved")

@@ -10,6 +10,7 @@ from email.utils import formatdate
 from intake.channels import headers
 from intake.context import Context
 from intake.domain import Verdict
+from intake.migration import Migrated
 from intake.register import Register
 from intake.report.audience import sender_registered
 from intake.report.html import render_html, render_text
@@ -51,16 +52,25 @@ def feedback(
     to: str,
     own_address: str,
     message_id: str,
+    others: Sequence[Verdict] = (),
+    corrected: dict[str, Migrated] | None = None,
 ) -> EmailMessage:
-    """The feedback report; figures only when `to` (the checked From) is a registered contact."""
+    """The letter about the documents of one mail, to `to` (the checked From address,
+    never Reply-To); figures only when it is a registered contact. `others` are the
+    provider's other current documents, `corrected` the old-model workbooks carried
+    over (sent along only to a registered contact)."""
     sender = to
+    registered = sender_registered(verdicts, register, sender)
+    corrected = (corrected or {}) if registered else {}
     model = build(
         verdicts,
         ctx.rules,
         ctx.family,
         sender=sender,
         channel="mail",
-        sender_registered=sender_registered(verdicts, register, sender),
+        sender_registered=registered,
+        others=others if registered else (),
+        attached={k: m.filename for k, m in corrected.items()},
     )
     reply = _base(original, own_address, to, message_id)
     reply.set_content(render_text(model))
@@ -71,6 +81,13 @@ def feedback(
         subtype="pdf",
         filename=ctx.rules.mail.get("report_filename", "beoordeling.pdf"),
     )
+    for migrated in corrected.values():
+        reply.add_attachment(
+            migrated.content,
+            maintype="application",
+            subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            filename=migrated.filename,
+        )
     return reply
 
 

@@ -1,7 +1,7 @@
 """mails: a content hash, so that a reused Message-ID is a different mail
 
 Revision ID: 0006_mail
-Revises: 0004_desk
+Revises: 0005_letters
 Create Date: 2019-11-01
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_mail"
-down_revision = "0004_desk"
+down_revision = "0005_letters"
 branch_labels = None
 depends_on = None
 
