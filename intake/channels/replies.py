@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from intake.channels import headers
+from intake.channels import answerable, headers
 from intake.context import Context
 from intake.domain import Verdict
 from intake.migration import Migrated
@@ -49,7 +49,7 @@ def feedback(
     ctx: Context,
     register: Register | None,
     *,
-    to: str,
+    to: str | None = None,
     own_address: str,
     message_id: str,
     others: Sequence[Verdict] = (),
@@ -59,6 +59,7 @@ def feedback(
     never Reply-To); figures only when it is a registered contact. `others` are the
     provider's other current documents, `corrected` the old-model workbooks carried
     over (sent along only to a registered contact)."""
+    to = to or answerable.checked_sender(original) or ""
     sender = to
     registered = sender_registered(verdicts, register, sender)
     corrected = (corrected or {}) if registered else {}
