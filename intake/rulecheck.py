@@ -51,6 +51,7 @@ OPEN = {
     "mail": (str, int, float, bool, list),
     "texts": (str,),
     "letter": (str,),  # the provider's letter (intake.report.wording)
+    "mailbox": (int, float, list),  # the mailbox channel's limits and no-reply senders
 }
 # What `intake.report.wording.text` fills in a `[letter]` sentence.
 LETTER_FILLS = frozenset(
@@ -124,6 +125,7 @@ FILLS: dict[str, frozenset[str]] = {
     "MODEL_MISSING": frozenset(),
     "DUPLICATE": frozenset({"first_seen"}),
     "CONSENT_MISSING": _TABLE,
+    "MESSAGE_TOO_LARGE": frozenset({"reason", "max_documents", "max_megabytes"}),
 }
 # Codes a campaign needs only when its schema asks for them (a field's `on_no`).
 OPTIONAL = frozenset({"CONSENT_MISSING"})

@@ -65,6 +65,8 @@ class Rules:
     version: str | None = None
     data: dict[str, Any] = field(default_factory=dict)  # the merged file, for later additions
     sources: tuple[Path, ...] = ()
+    # The mailbox channel's limits and no-reply senders (`[mailbox]`).
+    mailbox: dict[str, Any] = field(default_factory=dict)
 
     @property
     def source(self) -> Path:
@@ -171,6 +173,7 @@ def parse_rules(data: dict[str, Any], sources: tuple[Path, ...] = ()) -> Rules:
         version=campaign.get("version"),
         data=data,
         sources=sources,
+        mailbox=dict(data.get("mailbox", {})),
     )
 
 
