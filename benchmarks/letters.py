@@ -16,11 +16,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from intake.context import Context
 from intake.domain import Submission
 from intake.migration import migrate
 from intake.pipeline import judge
-from intake.register import load_register
 from intake.report.html import render_html
 from intake.report.model import build
 from intake.report.pdf import render_pdf
@@ -44,10 +42,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", "--rounds", type=int, default=200)
     rounds = parser.parse_args().rounds
-    register = load_register(
-        ROOT / "fixtures" / "registers" / "gereserveerde-kwaliteitsmiddelen-2020.csv"
-    )
-    ctx = Context.default(register)
+    from intake.bootstrap import build_context
+    from intake.config import load
+
+    register = ROOT / "fixtures" / "registers" / "gereserveerde-kwaliteitsmiddelen-2020.csv"
+    ctx = build_context(load(None, {}), register=register)
     old = (SUBMISSIONS / "sept2019-na-8-november.xlsx").read_bytes()
     plan = (SUBMISSIONS / "kwaliteitsplan-2020.pdf").read_bytes()
     model_verdict = judge(Submission("model.xlsx", old, WHEN), ctx)

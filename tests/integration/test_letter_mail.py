@@ -8,10 +8,9 @@ from datetime import UTC, datetime
 
 import openpyxl
 
-from intake.context import Context
 from intake.domain import Submission
 from intake.pipeline import judge
-from intake.register import load_register
+from tests.conftest import context
 from tests.integration.test_mail_channel import (
     CONTACT,
     XLSX,
@@ -44,7 +43,7 @@ def test_old_model_reply_carries_the_corrected_workbook_only_to_a_contact(server
     assert workbook.get_filename() == "aanvraag-nov2019.xlsx"
     text = " ".join(reply.get_body(("plain",)).get_content().split())
     assert "U hoeft niets te doen" in text and "aanvraag-nov2019.xlsx" in text
-    ctx = Context.default(load_register(REGISTER_CSV))
+    ctx = context(REGISTER_CSV)
     content = workbook.get_content()
     verdict = judge(Submission("aanvraag-nov2019.xlsx", content, datetime.now(UTC)), ctx)
     assert verdict.template_version == "nov2019"
