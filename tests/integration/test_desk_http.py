@@ -381,3 +381,33 @@ def test_hostile_requests_get_answers_not_tracebacks(fresh, caplog):
     ]
     assert all(a.status_code < 500 for a in answers), [a.status_code for a in answers]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+def test_the_sweep_mails_the_todo_list_with_links_and_healthz_sees_it(tmp_path):
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from intake.channels.smtp import SmtpSender
+    from intake.channels.sweep import sweep
+
+    sink = SmtpSink().start()
+    try:
+        app = seeded_app(tmp_path, smtp_port=sink.port)
+        desk = replace(
+            app.config.desk, base_url="https://intake.example.nl", digest_to=("team@zk.nl",)
+        )
+        app.config = replace(app.config, desk=desk)
+        assert client_for(app, None).get("/healthz").json()["last_sweep"] is None
+        sweep(app, smtp=SmtpSender(app.config.smtp), now=datetime(2019, 11, 21, tzinfo=UTC))
+        [digest] = sink.wait_for(1)
+        assert str(digest["To"]) == "team@zk.nl"
+        text = digest.get_body(("plain",)).get_content()
+        html = digest.get_body(("html",)).get_content()
+        assert f"https://intake.example.nl/cases/{PROVIDER}" in text
+        assert f'href="https://intake.example.nl/cases/{PROVIDER}"' in html
+        assert "afgekapt.xlsx" in text and "Beoordelen: Zorggroep Rijnland" in text
+        assert list(app.config.folder_path("outbox").glob("digest-*.html"))
+        health = client_for(app, None).get("/healthz").json()
+        assert health["last_sweep"] and health["mails_waiting"] == 0
+    finally:
+        sink.stop()
