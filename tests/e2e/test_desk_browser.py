@@ -44,8 +44,8 @@ def arrived(browser, condition) -> None:
 
 
 def test_staff_log_in_work_the_todo_list_and_decide(desk):
-    from selenium.webdriver.common.by import By
     from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
     server, browser = desk
