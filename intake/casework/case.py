@@ -164,7 +164,7 @@ def case_detail(app: App, agb: str) -> dict[str, Any] | None:
     """Everything about one case, or None when neither register nor ledger knows the AGB."""
     cb, name = book(app), campaign(app)
     entry = app.register.get(agb) if app.register else None
-    states = [s for s in cb.provider_states(name) if s["agb"] == agb]
+    states = cb.provider_states(name, agb)
     rows = cb.case_documents(name, agb)
     if entry is None and not states and not rows:
         return None

@@ -25,6 +25,9 @@ from intake.storage.tables import (
     users,
 )
 
+# Built once: constructing aliases costs more than the query they serve.
+_MODEL, _PLAN = documents.alias("model"), documents.alias("plan")
+
 
 def in_campaign(table: sa.Table, campaign: str) -> Any:
     """A filter on the table's campaign column, or no filter when it has none."""
@@ -228,9 +231,23 @@ class Casebook:
 
     # --- cases: what the ledger knows per provider -----------------------------------
 
-    def provider_states(self, campaign: str) -> list[dict[str, Any]]:
+    def version(self, campaign: str) -> tuple:
+        """Changes whenever a case row could: documents (never deleted, so the newest
+        change covers inserts), provider states and reminders, decisions."""
+        query = sa.select(
+            sa.select(sa.func.max(documents.c.updated_at)).scalar_subquery(),
+            sa.select(sa.func.max(providers.c.updated_at)).scalar_subquery(),
+            sa.select(sa.func.max(providers.c.last_reminder_at)).scalar_subquery(),
+            sa.select(sa.func.max(decisions.c.id))
+            .where(decisions.c.campaign == campaign)
+            .scalar_subquery(),
+        )
+        with self.engine.connect() as c:
+            return tuple(c.execute(query).one())
+
+    def provider_states(self, campaign: str, agb: str | None = None) -> list[dict[str, Any]]:
         """Each provider's current model and plan with their status, in one query."""
-        model, plan = documents.alias("model"), documents.alias("plan")
+        model, plan = _MODEL, _PLAN
         query = (
             sa.select(
                 providers.c.agb,
@@ -251,6 +268,8 @@ class Casebook:
             )
             .where(in_campaign(providers, campaign))
         )
+        if agb is not None:
+            query = query.where(providers.c.agb == agb)
         return self._all(query)
 
     def agbs_with_sha_prefix(self, prefix: str, campaign: str) -> set[str]:

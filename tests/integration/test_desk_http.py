@@ -411,3 +411,18 @@ def test_the_sweep_mails_the_todo_list_with_links_and_healthz_sees_it(tmp_path):
         assert health["last_sweep"] and health["mails_waiting"] == 0
     finally:
         sink.stop()
+
+
+def test_the_case_list_pages(app, monkeypatch):
+    from intake.web.views import cases
+
+    monkeypatch.setattr(cases, "PAGE_SIZE", 3)
+    client = client_for(app)
+    first = client.get("/cases")
+    assert first.text.count('<tr><td><a href="/cases/') == 3 and 'id="next-page"' in first.text
+    second = client.get("/cases", params={"page": "2"})
+    assert second.text.count('<tr><td><a href="/cases/') == 1 and "pagina 2 van 2" in second.text
+    bad = client.get("/cases", params={"page": "-1"})
+    assert bad.status_code == 400 and "Ongeldig paginanummer" in bad.text
+    assert len(client.get("/api/cases").json()["cases"]) == 4  # the twin: every case
+    assert len(client.get("/api/cases", params={"page": "1"}).json()["cases"]) == 3
