@@ -14,6 +14,7 @@ of one case page.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -88,7 +89,7 @@ def fill_ledger(app, agbs: list[str], documents: int) -> None:  # type: ignore[n
             for j in range(per):
                 base = _pick(verdicts, i, j, per)
                 v = replace(base, findings=list(base.findings), figures=dict(base.figures))
-                v.sha256 = f"{i:06d}{j:04d}".ljust(64, "a")
+                v.sha256 = hashlib.sha256(f"{i}:{j}".encode()).hexdigest()
                 v.provider = Provider(agb, f"Zorgaanbieder {i}")
                 v.received = v.received + timedelta(minutes=i)
                 sender = f"info@aanbieder{i}.nl"
@@ -180,6 +181,47 @@ def screenshot(url: str, agb: str, target: Path) -> None:
         browser.quit()
 
 
+def example_desk(root: Path) -> dict[str, str]:
+    """A small real ledger for the screenshot: fixtures judged by the folder channel."""
+    from intake.bootstrap import build_app
+    from intake.casework.accounts import add_user
+    from intake.casework.decide import add_note
+    from intake.channels import folder
+    from intake.config import load
+    from intake.service import settle_pairs
+    from intake.storage.casebook import Casebook
+
+    env = {
+        "INTAKE_DATA_DIR": str(root / "data"),
+        "INTAKE_REGISTER_PATH": str(
+            ROOT / "fixtures/registers/gereserveerde-kwaliteitsmiddelen-2020.csv"
+        ),
+        "INTAKE_DESK_SECRET_KEY": SECRET,
+    }
+    app = build_app(load(None, env))
+    stamp = datetime(2019, 11, 20, 12, tzinfo=UTC).timestamp()
+    for names in (
+        ("geldig-nov2019.xlsx", "kwaliteitsplan-2020.pdf"),
+        ("aandeel-personeel-laag-toegelicht.xlsx",),
+    ):
+        for name in names:
+            target = app.folder("inbox") / name
+            target.write_bytes((SUBMISSIONS / name).read_bytes())
+            os.utime(target, (stamp, stamp))
+        folder.run_once(app)
+        settle_pairs(app)
+        stamp += 86400
+    add_user(Casebook(app.ledger.engine), "bench", "staff", PASSWORD)
+    add_note(
+        app,
+        "73730123",
+        "Controller gebeld: toelichting op het aandeel personeel volgt niet apart, staat in C13.",
+        "bench",
+        "127.0.0.1",
+    )
+    return env
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--providers", type=int, default=2000)
@@ -223,11 +265,17 @@ def main() -> None:
             "/api/cases/{agb}": timed(client, [p.replace("/cases", "/api/cases") for p in sample]),
             "/": timed(client, ["/"] * (args.requests // 4)),
         }
-        if args.screenshot:
-            screenshot(url, agbs[1], args.screenshot)
     finally:
         process.terminate()
         process.wait(timeout=15)
+    if args.screenshot:
+        example = example_desk(root / "example")
+        process, url = start_desk(example, root / "example.log")
+        try:
+            screenshot(url, "73730123", args.screenshot)
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
     report = {
         "providers": args.providers,
         "documents": app.ledger.count("documents"),

@@ -188,6 +188,8 @@ def case_detail(app: App, agb: str) -> dict[str, Any] | None:
     }
     _decide_status(detail, state)
     detail["timeline"] = _timeline(app, detail)
+    # The documents that count first, then the rest newest first.
+    detail["documents"] = sorted(docs, key=lambda d: (not d["current"], -d["id"]))
     return detail
 
 

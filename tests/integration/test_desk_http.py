@@ -151,7 +151,8 @@ def test_cases_search_filter_and_unknown_status(app):
 def test_case_json_carries_the_contract_fields(app):
     case = client_for(app).get(f"/api/cases/{PROVIDER}").json()
     assert {"agb", "naam", "status", "decision", "documents", "timeline"} <= set(case)
-    document = case["documents"][-1]
+    document = case["documents"][0]  # the current model first
+    assert document["file"] == "aandeel-personeel-laag-toegelicht.xlsx" and document["current"]
     assert {"sha256", "file", "document", "status", "findings"} <= set(document)
     finding = document["findings"][0]
     assert finding["code"] == "PERSONNEL_SHARE_LOW" and finding["cell"] and finding["sheet"]
@@ -206,7 +207,7 @@ def test_a_decision_overrides_without_erasing_and_a_repeat_is_one_decision(fresh
     case = client.get(f"/api/cases/{PROVIDER}").json()
     assert case["status"] == "decided" and case["computed"] == "review"
     assert case["decision"]["reason"] == "Toelichting volstaat"
-    assert case["documents"][-1]["status"] == "review"  # the verdict is kept
+    assert case["documents"][0]["status"] == "review"  # the verdict is kept
     assert len(book(fresh).decisions_of("kwaliteitsbudget-2020", PROVIDER)) == 1
     outbox = fresh.config.folder_path("outbox")
     [report] = outbox.glob(f"besluit-{PROVIDER}-*.html")
@@ -303,7 +304,7 @@ def test_notes_are_validated_and_audited(fresh):
 def test_downloads_are_audited(fresh):
     client = client_for(fresh)
     documents = client.get(f"/api/cases/{PROVIDER}").json()["documents"]
-    sha = documents[0]["sha256"]
+    [sha] = [d["sha256"] for d in documents if d["file"] == "geldig-nov2019.xlsx"]
     original = client.get(f"/documents/{sha}/original")
     assert original.content == (SUBMISSIONS / "geldig-nov2019.xlsx").read_bytes()
     assert original.headers["content-disposition"].startswith("attachment")
