@@ -150,6 +150,31 @@ def timed(client, paths: list[str]) -> dict[str, float]:  # type: ignore[no-unty
     }
 
 
+def after_each_change(app, client, agbs: list[str], n: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """/cases right after the ledger changed: the case list is computed afresh."""
+
+    from intake.storage.tables import providers
+
+    times = []
+    for i in range(n):
+        with app.ledger.transaction() as conn:
+            conn.execute(
+                providers.update()
+                .where(providers.c.agb == agbs[i])
+                .values(updated_at=datetime.now(UTC))
+            )
+        start = time.perf_counter()
+        assert client.get("/cases").status_code == 200
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {
+        "requests": n,
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[int(n * 0.95) - 1], 1),
+        "max_ms": round(times[-1], 1),
+    }
+
+
 def screenshot(url: str, agb: str, target: Path) -> None:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -264,6 +289,9 @@ def main() -> None:
             "/api/cases": timed(client, ["/api/cases"] * args.requests),
             "/api/cases/{agb}": timed(client, [p.replace("/cases", "/api/cases") for p in sample]),
             "/": timed(client, ["/"] * (args.requests // 4)),
+            "/cases after a ledger change": after_each_change(
+                app, client, agbs, args.requests // 4
+            ),
         }
     finally:
         process.terminate()
