@@ -261,6 +261,7 @@ def main() -> None:
     from intake.config import load
     from intake.storage.casebook import Casebook
 
+    load_start = os.getloadavg()[0]
     root = Path(tempfile.mkdtemp(prefix="intake-desk-bench-"))
     agbs = write_register(root / "register.csv", args.providers)
     env = {
@@ -313,6 +314,8 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        # The machine may be shared: the figures mean little without its load.
+        "load_average_1m_start_end": [round(load_start, 1), round(os.getloadavg()[0], 1)],
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
