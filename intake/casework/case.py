@@ -18,6 +18,7 @@ from intake.casework.status import (
     decision_stands,
 )
 from intake.domain import kenmerk, verdict_from_json
+from intake.report import wording
 from intake.report.model import FIGURE_LABELS
 
 STATUS_NL = {"accepted": "geaccepteerd", "review": "te beoordelen", "rejected": "afgewezen"}
@@ -25,7 +26,8 @@ KIND_NL = {"aanvraag": "aanvraagmodel", "kwaliteitsplan": "kwaliteitsplan", "unk
 
 
 def kenmerk_prefix(app: App) -> str:
-    return str(app.ctx.rules.care_office.get("kenmerk_prefix", "KB"))
+    """The same prefix as on the letter, so staff find what the provider quotes."""
+    return wording.kenmerk_prefix(app.ctx.rules)
 
 
 def split_location(location: str | None) -> tuple[str, str]:
