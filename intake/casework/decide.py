@@ -24,6 +24,7 @@ from intake.bootstrap import App
 from intake.casework.cases import book, campaign
 from intake.channels.replies import reply_message_id
 from intake.channels.smtp import SmtpSender
+from intake.channels.tls import TlsRefused
 from intake.domain import Decision, Status
 from intake.report.files import atomic_write
 from intake.report.html import render_html, render_text
@@ -36,6 +37,7 @@ DECISIONS = ("accepted", "rejected", "review")
 MAX_REASON = 4000
 # Refused before any data went out: safe to try again later.
 _NOT_SENT = (
+    TlsRefused,
     ConnectionRefusedError,
     smtplib.SMTPConnectError,
     smtplib.SMTPRecipientsRefused,
