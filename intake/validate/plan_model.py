@@ -21,7 +21,7 @@ from intake.validate.plan_text import where
 PAIR_CODES = frozenset(
     {"PLAN_FTE_MISMATCH", "PLAN_BUDGET_MISMATCH", "PLAN_FIGURES_MISSING", "PLAN_SHARE_UNEXPLAINED"}
 )
-AMOUNT_TARGETS = ("requested", "total_budget", "personnel_cost")
+AMOUNT_TARGETS = ("requested", "total_budget")
 
 
 def _close(figure: Figure, target: float, tolerance: Decimal) -> bool:

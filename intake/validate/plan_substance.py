@@ -53,7 +53,7 @@ def word_stats(sentences: list[Sentence], section: dict[str, Any]) -> dict[str, 
 
 def placeholders(sentences: list[Sentence], section: dict[str, Any]) -> list[Sentence]:
     """Sentences with template leftovers: "[naam]", "<invullen>", "xx", "€ x.xxx"."""
-    words = tuple(normalise(w).strip() for w in section.get("placeholders", []))
+    words = tuple(w for w in (normalise(p).strip() for p in section.get("placeholders", [])) if w)
     found = []
     for sentence in sentences:
         bracketed = any(

@@ -19,6 +19,11 @@ _INNER_HYPHEN = re.compile(r"(?<=[a-z])[-\u2010\u2011](?=[a-z])")
 _NOT_WORD = re.compile(r"[^a-z0-9%]+")
 _LINE_HYPHEN = re.compile(r"(\w)-\n(?=[a-zà-ÿ])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9À-Ý€\"'(])")
+_NOT_AN_END = re.compile(  # "1." of a heading, "drs." of a name: the sentence goes on
+    r"(?:^\d{1,2}(?:\.\d{1,2})*\.|\b(?:bijv|o\.a|ca|nr|drs|dr|mr|mw|dhr|incl|excl|"
+    r"t\.b\.v|m\.b\.t|i\.s\.m)\.)$",
+    re.IGNORECASE,
+)
 _BULLET = re.compile(r"^\s*(?:[-•*▪●◦–]|\d{1,2}[.)])\s")
 HEADING_CHARS = 50  # a line shorter than this without end punctuation is a heading
 MAX_SENTENCE = 600
@@ -76,8 +81,14 @@ def _blocks(page_text: str) -> list[str]:
 
 
 def _pieces(block: str) -> list[str]:
-    out = []
+    parts: list[str] = []
     for part in _SENTENCE_END.split(block):
+        if parts and _NOT_AN_END.search(parts[-1]):
+            parts[-1] += " " + part
+        else:
+            parts.append(part)
+    out = []
+    for part in parts:
         while len(part) > MAX_SENTENCE:  # a table flattened into one line
             cut = part.rfind(" ", 0, MAX_SENTENCE)
             cut = cut if cut > 0 else MAX_SENTENCE
