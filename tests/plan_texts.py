@@ -730,3 +730,98 @@ DUINRAND = Plan(
 )
 
 HELD_OUT = (HET_BAKEN, DUINRAND)
+
+
+# Written after the second round of stems; only measured.
+VEENWEIDE = Plan(
+    "veenweide",
+    ("Kwaliteitsplan 2020", "Stichting Amstelring Zorg, locatie Veenweide", "AGB-code 73730456"),
+    (
+        _s(
+            "1 Inleiding",
+            (
+                {G},
+                "Dit plan is in oktober 2019 vastgesteld door de bestuurder na bespreking in het "
+                "managementteam van de locatie.",
+            ),
+        ),
+        _s(
+            "2 Zorg en ondersteuning",
+            (
+                {P},
+                "Medewerkers kennen de voorkeuren van de mensen voor wie zij zorgen, zoals hoe "
+                "laat iemand wil opstaan en wat hij graag eet.",
+            ),
+            (
+                {P},
+                "In het laatste levensfase-overleg bespreken wij met de huisarts en de familie "
+                "hoe wij iemand het beste kunnen begeleiden.",
+            ),
+        ),
+        _s(
+            "3 Leven en welbevinden",
+            (
+                {W},
+                "Bewoners gaan wekelijks op pad met de riksja of de duofiets, begeleid door "
+                "vrijwilligers uit het dorp.",
+            ),
+            (
+                {W},
+                "Het restaurant is voor bewoners en buurtbewoners open, zodat er meer contact "
+                "met de omgeving is.",
+            ),
+        ),
+        _s(
+            "4 Veilige zorg",
+            (
+                {V},
+                "Het aantal fouten bij het aftekenen van geneesmiddelen willen wij halveren met "
+                "een digitaal aftekensysteem.",
+            ),
+            (
+                {V},
+                "Bij elke bewoner met een verhoogde kans op vallen worden passende maatregelen "
+                "afgesproken.",
+            ),
+        ),
+        _s(
+            "5 Werken aan kwaliteit",
+            (
+                {L},
+                "Twee keer per jaar houden wij een kwaliteitsronde waarin teams elkaars werk "
+                "bekijken en tips geven.",
+            ),
+        ),
+        _s(
+            "6 Medewerkers",
+            (
+                {S},
+                "Met het kwaliteitsbudget stellen wij 11 fte extra zorgpersoneel aan, vooral in "
+                "de ochtend en rond de maaltijden.",
+            ),
+            (
+                {S},
+                "Leidinggevenden voeren jaarlijks een loopbaangesprek met iedere medewerker.",
+            ),
+        ),
+        _s(
+            "7 Inzet van middelen",
+            (
+                {H},
+                "Wij schaffen nieuwe hoog-laagbedden aan en breiden het wifi-netwerk uit naar "
+                "alle kamers.",
+            ),
+        ),
+        _s(
+            "8 Sturen op cijfers",
+            (
+                {I, G},
+                "Het managementteam bespreekt elk kwartaal de uitkomsten van de "
+                "indicatoren basisveiligheid.",
+            ),
+        ),
+    ),
+    frozenset(ALL_THEMES),
+)
+
+FRESH = (VEENWEIDE,)

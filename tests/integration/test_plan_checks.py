@@ -11,7 +11,7 @@ import pytest
 from intake.domain import Submission
 from intake.pipeline import Context, judge
 from tests.plan_docs import pdf_bytes, plan_docx, plan_pdf
-from tests.plan_texts import AMSTELRING, DE_KREEK, MARENTE, RIJNLAND, TUNED
+from tests.plan_texts import AMSTELRING, DE_KREEK, HELD_OUT, MARENTE, RIJNLAND, TUNED
 
 NOV_20 = datetime(2019, 11, 20, 12, tzinfo=UTC)
 MAKERS = {"pdf": plan_pdf, "docx": plan_docx}
@@ -63,7 +63,7 @@ def rules_plan_decisions(ctx):
 
     return {
         p.key: {k: v for k, v in plan_decisions(p, ctx.rules).items() if v != (k in p.themes)}
-        for p in TUNED
+        for p in TUNED + HELD_OUT
     }
 
 
