@@ -221,6 +221,7 @@ def build(
                 "modifications": v.signals.get("modifications", []),
                 "register_entry": v.signals.get("register_entry"),
                 "figures": v.figures,
+                "plan_themes": (v.signals.get("plan") or {}).get("themes"),
             }
         documents.append(section)
     received = min((v.received for v in verdicts), default=now or datetime.now(rules.timezone))

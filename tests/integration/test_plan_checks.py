@@ -193,3 +193,17 @@ def test_councils_inform_in_2020_and_can_be_required(ctx):
     missing = [f for f in verdict.findings if f.code == "PLAN_COUNCIL_CONSENT_MISSING"]
     assert len(missing) == 2 and verdict.status.value == "rejected"
     assert run(strict_ctx, "p.pdf", plan_pdf(DE_KREEK)).status.value == "accepted"
+
+
+def test_staff_report_shows_theme_coverage_with_evidence_and_the_provider_report_does_not(ctx):
+    from intake.report.html import render_html
+    from intake.report.model import build
+
+    verdict = run(ctx, "marente.pdf", plan_pdf(MARENTE))
+    staff = render_html(build([verdict], ctx.rules, ctx.family, audience="staff"))
+    assert "Thema's van het Kwaliteitskader (6 van 8 gevonden)" in staff
+    assert "Gebruik van informatie</td><td>nee" in staff
+    assert "p. 2: Valincidenten bespreken wij" in staff
+    provider = render_html(build([verdict], ctx.rules, ctx.family, audience="provider"))
+    assert "Thema's van het Kwaliteitskader (" not in provider
+    assert "Gebruik van informatie" in provider  # the finding itself is for the provider too
