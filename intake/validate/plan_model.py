@@ -53,7 +53,7 @@ def _model_values(model: Verdict) -> dict[str, float]:
     return values
 
 
-def _mismatch(rules: Rules, code: str, figure: Figure, model: str, cell: str) -> Finding:
+def _mismatch(rules: Rules, code: str, figure: Figure, model: str) -> Finding:
     return rules.finding(
         code,
         where(figure.page),
@@ -61,9 +61,26 @@ def _mismatch(rules: Rules, code: str, figure: Figure, model: str, cell: str) ->
         quote=figure.quote,
         page=f"pagina {figure.page}" if figure.page else "het plan",
         model_value=model,
-        model_cell=cell,
         evidence={"plan": figure.to_json(), "model": model},
     )
+
+
+Outcome = tuple[str, Figure | None]
+
+
+def _outcomes(figures: list[Figure], values: dict[str, float], rules: Rules) -> dict[str, Outcome]:
+    """Per kind (fte, euro): does a plan figure match the model, contradict it, or neither."""
+    section = rules.plan.get("figures", {})
+    fte_tol = Decimal(str(section.get("fte_tolerance", 0.5)))
+    rel_tol = Decimal(str(section.get("amount_tolerance", 0.02)))
+    fte_targets = [values["fte_increase"]] if "fte_increase" in values else []
+    amount_targets = [values[k] for k in (*AMOUNT_TARGETS, "requested_workbook") if k in values]
+    ftes = [f for f in figures if f.kind == "fte"]
+    euros = [f for f in figures if f.kind == "euro"]
+    return {
+        "fte": _judge(ftes, fte_targets, lambda _t: fte_tol),
+        "euro": _judge(euros, amount_targets, lambda t: rel_tol * Decimal(str(t))),
+    }
 
 
 def compare(plan: Verdict, model: Verdict, rules: Rules) -> tuple[list[Finding], dict[str, Any]]:
@@ -71,35 +88,17 @@ def compare(plan: Verdict, model: Verdict, rules: Rules) -> tuple[list[Finding],
     reading = plan.signals.get("plan") or {}
     if "figures" not in reading:
         return [], {}  # a scan, or a plan without a readable text
-    section = rules.plan.get("figures", {})
-    fte_tol = Decimal(str(section.get("fte_tolerance", 0.5)))
-    rel_tol = Decimal(str(section.get("amount_tolerance", 0.02)))
-    figures = [figure_from_json(f) for f in reading["figures"]]
     values = _model_values(model)
-    ftes = [f for f in figures if f.kind == "fte"]
-    euros = [f for f in figures if f.kind == "euro"]
-    fte_targets = [values["fte_increase"]] if "fte_increase" in values else []
-    amount_targets = [values[k] for k in (*AMOUNT_TARGETS, "requested_workbook") if k in values]
-    fte_state, fte_fig = _judge(ftes, fte_targets, lambda _t: fte_tol)
-    euro_state, euro_fig = _judge(euros, amount_targets, lambda t: rel_tol * Decimal(str(t)))
+    outcome = _outcomes([figure_from_json(f) for f in reading["figures"]], values, rules)
+    (fte_state, fte_fig), (euro_state, euro_fig) = outcome["fte"], outcome["euro"]
     fte_model = fmt.number(values.get("fte_increase"))
     euro_model = fmt.euro(values.get("requested"))
     findings = []
     if fte_state == "mismatch" and fte_fig:
-        findings.append(
-            _mismatch(rules, "PLAN_FTE_MISMATCH", fte_fig, fte_model, "'2. Personeel'!D15")
-        )
+        findings.append(_mismatch(rules, "PLAN_FTE_MISMATCH", fte_fig, fte_model))
     if euro_state == "mismatch" and euro_fig:
-        findings.append(
-            _mismatch(
-                rules, "PLAN_BUDGET_MISMATCH", euro_fig, euro_model, "'4. Kwaliteitsbudget'!C10"
-            )
-        )
-    if (
-        fte_state in ("absent", "unknown")
-        and euro_state in ("absent", "unknown")
-        and (fte_targets or amount_targets)
-    ):
+        findings.append(_mismatch(rules, "PLAN_BUDGET_MISMATCH", euro_fig, euro_model))
+    if {fte_state, euro_state} <= {"absent", "unknown"} and {fte_state, euro_state} != {"unknown"}:
         findings.append(
             rules.finding("PLAN_FIGURES_MISSING", fte_model=fte_model, amount_model=euro_model)
         )

@@ -7,7 +7,7 @@ either without a person looking: it goes to review with both named.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from intake.domain import Finding, Provider
@@ -24,7 +24,6 @@ class Named:
     entry: Entry
     by_agb: int | None = None  # page (or 0 when unknown) where its AGB code stands
     by_name: int | None = None
-    how: list[str] = field(default_factory=list)
 
     @property
     def both(self) -> bool:
@@ -44,11 +43,21 @@ def _name_key(name: str, ignore: set[str]) -> str:
     return " " + " ".join(words) + " " if words else ""
 
 
+def _stripped(norm: str, ignore: set[str]) -> str:
+    return " " + " ".join(w for w in norm.split() if w not in ignore) + " "
+
+
 def named(sentences: list[Sentence], register: Register, rules: Rules) -> list[Named]:
     """Registered providers the plan names by AGB code or by name, in order of appearance."""
     words = rules.plan.get("provider", {}).get("name_ignore", [])
     ignore = {token for w in words for token in normalise(w).split()}
-    names = {e.agb: _name_key(e.naam or "", ignore) for e in register.entries.values()}
+    whole = _stripped(" ".join(s.norm for s in sentences), ignore)
+    # Only names somewhere in the plan are looked for sentence by sentence (for the page).
+    names = {
+        e.agb: key
+        for e in register.entries.values()
+        if (key := _name_key(e.naam or "", ignore)).strip() and key in whole
+    }
     found: dict[str, Named] = {}
     for sentence in sentences:
         page = sentence.page or 0
@@ -57,9 +66,11 @@ def named(sentences: list[Sentence], register: Register, rules: Rules) -> list[N
             if entry is not None:
                 item = found.setdefault(entry.agb, Named(entry))
                 item.by_agb = item.by_agb if item.by_agb is not None else page
-        text = " " + " ".join(w for w in sentence.norm.split() if w not in ignore) + " "
+        if not names:
+            continue
+        text = _stripped(sentence.norm, ignore)
         for agb, key in names.items():
-            if key.strip() and key in text:
+            if key in text:
                 item = found.setdefault(agb, Named(register.get(agb)))
                 item.by_name = item.by_name if item.by_name is not None else page
     return list(found.values())
