@@ -40,6 +40,37 @@ def _plan_level(plans, rules) -> dict[str, int]:
     return counts
 
 
+def speed() -> dict[str, float]:
+    """Milliseconds to judge a written plan (PDF, Word) and a 40-page plan, median of 5."""
+    import statistics
+    import time
+    from datetime import UTC, datetime
+
+    from intake.domain import Submission
+    from intake.pipeline import Context, judge
+    from intake.register import load_register
+    from tests.manifest import REGISTER_CSV
+    from tests.plan_docs import pdf_bytes, plan_docx, plan_pages, plan_pdf
+    from tests.plan_texts import RIJNLAND
+
+    ctx = Context.default(load_register(REGISTER_CSV))
+    long_pages = (plan_pages(RIJNLAND) * 10)[:40]
+    files = {
+        "plan_pdf_4_pages": plan_pdf(RIJNLAND),
+        "plan_docx_4_pages": plan_docx(RIJNLAND),
+        "plan_pdf_40_pages": pdf_bytes(long_pages),
+    }
+    result = {}
+    for name, content in files.items():
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            judge(Submission(name, content, datetime(2019, 11, 20, tzinfo=UTC)), ctx)
+            times.append((time.perf_counter() - start) * 1000)
+        result[name] = round(statistics.median(times), 1)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
@@ -61,6 +92,7 @@ def main() -> None:
         )
     for name in ("tuned", "held_out"):
         print(name, "plan level:", result[name]["plans"])
+    print("ms per plan (median of 5):", speed())
 
 
 if __name__ == "__main__":

@@ -38,8 +38,10 @@ class Sentence:
 
 def normalise(text: str) -> str:
     """Lower case, no accents, hyphens inside words removed, other punctuation as spaces."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    plain = text.casefold()
+    if not plain.isascii():
+        folded = unicodedata.normalize("NFKD", plain)
+        plain = "".join(c for c in folded if not unicodedata.combining(c))
     plain = _INNER_HYPHEN.sub("", plain)
     return " " + _NOT_WORD.sub(" ", plain).strip() + " "
 
