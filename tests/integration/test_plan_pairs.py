@@ -114,3 +114,17 @@ def test_a_low_share_explained_in_the_plan_gives_no_warning(app):
         channel="folder",
     )
     assert "PLAN_SHARE_UNEXPLAINED" not in plan_of(taken).codes
+
+
+def test_the_desk_shows_theme_coverage_and_the_comparison_on_the_case(tmp_path):
+    from tests.integration.desk import client_for, seeded_app
+
+    app = seeded_app(tmp_path)
+    client = client_for(app)
+    html = client.get("/cases/73730123").text
+    assert "Thema's van het Kwaliteitskader: 8 van 8 gevonden" in html
+    assert "Persoonsgerichte zorg en ondersteuning" in html
+    data = client.get("/api/cases/73730123").json()
+    plan_doc = next(d for d in data["documents"] if d["document"] == "kwaliteitsplan")
+    # the newer model asks € 1.250.000 (total € 1.433.000); the plan still says € 1.138.000
+    assert "PLAN_BUDGET_MISMATCH" in [f["code"] for f in plan_doc["findings"]]
