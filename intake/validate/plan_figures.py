@@ -138,7 +138,8 @@ def find_figures(
 ) -> list[Figure]:
     """Every fte and euro figure, at most MAX_PER_KIND of each, in reading order."""
     section = plan_rules.get("figures", {})
-    fte_context = stem_patterns(section.get("fte_context", []))
+    year = str(plan_rules.get("year", ""))  # "in 2020 komen er 12 fte bij" is about the extra
+    fte_context = stem_patterns([*section.get("fte_context", []), year])
     amount_context = stem_patterns(section.get("amount_context", []))
     ftes: list[Figure] = []
     euros: list[Figure] = []
