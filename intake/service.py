@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from intake import fmt
+from intake import fmt, letters
 from intake.bootstrap import App
 from intake.context import Context
 from intake.domain import (
@@ -200,6 +200,7 @@ def settle_pairs(app: App) -> list[Verdict]:
     """Drop PLAN_MISSING / MODEL_MISSING from stored verdicts whose other half has arrived,
     and compare each complete pair's plan with its (newest) model again."""
     settled: dict[int, Verdict] = {}
+    before: dict[int, Verdict] = {}
     for state in app.ledger.all_providers():
         if not (state["model_document_id"] and state["plan_document_id"]):
             continue
@@ -207,6 +208,7 @@ def settle_pairs(app: App) -> list[Verdict]:
             if PAIRING & set(stored.verdict.codes):
                 verdict = _with(stored.verdict, [], drop=PAIRING)
                 app.ledger.replace_verdict(stored.id, verdict)
+                before.setdefault(stored.id, stored.verdict)
                 settled[stored.id] = verdict
                 log.info(
                     "%s: pair complete for %s, now %s",
@@ -216,12 +218,14 @@ def settle_pairs(app: App) -> list[Verdict]:
                 )
         compared = _compare_stored_pair(app, state)
         if compared is not None:
-            settled[state["plan_document_id"]] = compared
+            before.setdefault(state["plan_document_id"], compared[0])
+            settled[state["plan_document_id"]] = compared[1]
+    letters.after_change(app, [(before[i], v) for i, v in settled.items()], event="pair")
     return list(settled.values())
 
 
-def _compare_stored_pair(app: App, state: dict) -> Verdict | None:
-    """The stored plan against the stored model; the new verdict when the outcome changed."""
+def _compare_stored_pair(app: App, state: dict) -> tuple[Verdict, Verdict] | None:
+    """The stored plan against the stored model: (before, after) when the verdict changed."""
     plan = app.ledger.document(state["plan_document_id"])
     model = app.ledger.document(state["model_document_id"])
     if plan is None or model is None:
@@ -231,7 +235,7 @@ def _compare_stored_pair(app: App, state: dict) -> Verdict | None:
         return None
     app.ledger.replace_verdict(plan.id, verdict)
     log.info("%s: compared with %s, now %s", verdict.file, model.verdict.file, verdict.status.value)
-    return verdict
+    return plan.verdict, verdict
 
 
 LEDGER_CODES = {"DUPLICATE", "PLAN_MISSING", "MODEL_MISSING", *plan_model.PAIR_CODES}
@@ -310,4 +314,5 @@ def rejudge(
             progress(len(docs))
     if not dry_run:
         settle_pairs(app)
+        letters.after_change(app, [(c.before, c.after) for c in changed], event="rejudge")
     return changed
