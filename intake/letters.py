@@ -20,7 +20,7 @@ from pathlib import PurePath
 
 from intake.bootstrap import App
 from intake.context import Context
-from intake.domain import Decision, Verdict
+from intake.domain import Decision, Status, Verdict
 from intake.migration import Migrated, MigrationRefused, migrate, refusal
 from intake.report.files import atomic_write, write_report_files
 from intake.report.html import render_html
@@ -99,8 +99,21 @@ def archived(app: App, verdicts: Sequence[Verdict]) -> dict[str, bytes]:
     return found
 
 
+def standing_decision(app: App, agb: str) -> Decision | None:
+    """The staff decision on the case, unless a document arrived after it."""
+    from intake.casework.case import case_detail
+
+    detail = case_detail(app, agb)
+    found = detail["decision"] if detail else None
+    if not found:
+        return None
+    return Decision(Status(found["status"]), found["reason"], found["actor"], found["decided_at"])
+
+
 def render_again(app: App, agb: str, decision: Decision | None = None) -> ReportModel | None:
-    """The provider's current documents' letters in the outbox, written anew."""
+    """The provider's current documents' letters in the outbox, written anew (with the
+    standing staff decision when none is given)."""
+    decision = decision or standing_decision(app, agb)
     current = current_documents(app, agb)
     if not current:
         return None
@@ -149,10 +162,13 @@ def after_change(
     agbs = sorted({a.provider.agb for _, a in changes if a.provider and a.provider.agb})
     due = []
     for agb in agbs:
-        model = render_again(app, agb, decision)
+        stands = decision or standing_decision(app, agb)
+        model = render_again(app, agb, stands)
         if model is None:
             continue
-        before = record.last_outcome(app.ledger, agb) or _before(app, agb, changes)
+        # A standing decision is the outcome whatever the rules say; the desk tells it.
+        told = None if stands else record.last_outcome(app.ledger, agb)
+        before = told or _before(app, agb, changes, stands if stands is not decision else None)
         if model.outcome_key == before:
             continue
         message_id = _message_id(app, agb, model.outcome_key, event, current_documents(app, agb))
@@ -172,11 +188,16 @@ def after_change(
     return due
 
 
-def _before(app: App, agb: str, changes: Sequence[tuple[Verdict | None, Verdict]]) -> str:
+def _before(
+    app: App,
+    agb: str,
+    changes: Sequence[tuple[Verdict | None, Verdict]],
+    decision: Decision | None = None,
+) -> str:
     """The outcome the provider was last told, rebuilt from the verdicts before the change."""
     replaced = {a.sha256: b for b, a in changes if b is not None}
     current = [replaced.get(v.sha256, v) for v in current_documents(app, agb)]
-    return application_outcome(current).key
+    return application_outcome(current, decision=decision).key
 
 
 def send_recorded(app: App, send: Send, decisions: dict[str, Decision] | None = None) -> int:
@@ -185,7 +206,8 @@ def send_recorded(app: App, send: Send, decisions: dict[str, Decision] | None = 
     for row in record.due(app.ledger):
         current = current_documents(app, row["provider_agb"])
         corrected = corrected_models(app.ctx, current, archived(app, current))
-        decision = (decisions or {}).get(row["provider_agb"])
+        agb = row["provider_agb"]
+        decision = (decisions or {}).get(agb) or standing_decision(app, agb)
         model = letter(app, current, decision=decision, corrected=corrected)
         record.mark(app.ledger, row["id"], "sending")  # a crash from here on: never twice
         message = send(row["provider_agb"], row["message_id"], model, corrected)

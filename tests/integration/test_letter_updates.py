@@ -104,3 +104,30 @@ def test_a_staff_decision_is_in_the_letter_and_mailed_once(tmp_path, smtp):
     assert "De toelichting is voldoende." in body
     letter = _pdf_text(app.folder("outbox") / "aandeel-personeel-laag-toegelicht.xlsx.pdf")
     assert "De toelichting is voldoende." in letter
+
+
+def test_a_desk_decision_stands_in_the_letters_and_a_rejudge_mails_nothing(tmp_path, smtp):
+    from intake.casework.decide import decide
+
+    app = _app(tmp_path)
+    sender = SmtpSender(SmtpSection(host="127.0.0.1", port=smtp.port, security="none"))
+    drop(app, "geldig-nov2019.xlsx")
+    drop(app, "kwaliteitsplan-2020.pdf")
+    folder.run_once(app)
+    form = {
+        "decision": "rejected",
+        "reason": "Plan en model horen niet bij elkaar.",
+        "idempotency_key": "besluit-0001",
+    }
+    decide(app, AGB, form, "medewerker", None)
+    outbox = app.folder("outbox")
+    for name in ("geldig-nov2019.xlsx.pdf", "kwaliteitsplan-2020.pdf.pdf"):
+        text = _pdf_text(outbox / name)
+        assert "Plan en model horen niet bij elkaar." in text and "geaccepteerd" not in text
+
+    changed = tmp_path / "register-nieuw.csv"
+    changed.write_text(REGISTER_CSV.read_text().replace("1250000.00", "1300000.00"))
+    updated = _app(tmp_path, changed)
+    assert rejudge(updated) != []
+    assert notices.send_due(updated, sender) == 0  # the decision stands: nothing new to tell
+    assert "Plan en model horen niet bij elkaar." in _pdf_text(outbox / "geldig-nov2019.xlsx.pdf")
