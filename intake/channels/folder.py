@@ -106,7 +106,10 @@ def publish(
     for migrated in corrected.values():
         atomic_write(outbox / migrated.filename, migrated.content)
         paths.append(outbox / migrated.filename)
-    staff_view = build([verdict], rules, family, audience="staff", sender=sender, channel=channel)
+    others = letters.others_for(app, [verdict])
+    staff_view = build(
+        [verdict], rules, family, audience="staff", sender=sender, channel=channel, others=others
+    )
     staff_path = outbox / f"{name}.staff.html"
     atomic_write(staff_path, render_html(staff_view))
     return [*paths, staff_path]

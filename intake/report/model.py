@@ -265,7 +265,7 @@ def build(
         status=(decision.status if decision else _status_of(outcome)).value,
         outcome=outcome_sentence(rules, outcome),
         summary="",
-        next_step=next_step(rules, family, outcome, today),
+        next_step=next_step(rules, family, outcome, today, verdicts),
         decision=wording.text(rules, "decision_reason", reason=decision.reason) if decision else "",
         decision_reason=decision.reason if decision else None,
         outcome_key=outcome.key,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from intake.domain import Verdict
+from intake.domain import Verdict, kenmerk
 from intake.report import wording
 from intake.report.outcome import Outcome
 from intake.rules import Rules
@@ -36,15 +36,35 @@ def outcome_sentence(rules: Rules, outcome: Outcome) -> str:
     )
 
 
-def next_step(rules: Rules, family: TemplateFamily, outcome: Outcome, today: date) -> str:
-    """What to do and by when; after the deadline, what happens now instead."""
+def next_step(
+    rules: Rules,
+    family: TemplateFamily,
+    outcome: Outcome,
+    today: date,
+    letter: Sequence[Verdict] = (),
+) -> str:
+    """What to do and by when; after the deadline, what happens now instead.
+
+    When a document to fix is not in this letter (a plan's letter while the model must
+    be fixed), the provider is pointed to the letter about it by its kenmerk.
+    """
     status = outcome.decision.status.value if outcome.decision else outcome.key
     if status not in ("rejected", "incomplete"):
         return wording.text(rules, f"next_{status}", family)
     late = "_late" if wording.after_deadline(rules, today) else ""
     broken = _nouns(rules, outcome.broken) or wording.text(rules, "noun_aanvraag")
     missing = _missing(rules, outcome)
-    return wording.text(rules, f"next_{status}{late}", family, broken=broken, missing=missing)
+    step = wording.text(rules, f"next_{status}{late}", family, broken=broken, missing=missing)
+    here = {v.sha256 for v in letter}
+    elsewhere = [v for v in outcome.broken if v.sha256 not in here]
+    if status == "rejected" and elsewhere:
+        prefix = wording.kenmerk_prefix(rules)
+        references = ", ".join(kenmerk(prefix, v.sha256) for v in elsewhere)
+        found = wording.text(
+            rules, "broken_elsewhere", broken=_nouns(rules, elsewhere), kenmerk=references
+        )
+        step = f"{found} {step}"
+    return step
 
 
 def migration_note(

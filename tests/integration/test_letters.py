@@ -10,7 +10,7 @@ from email.message import EmailMessage
 import pytest
 
 from intake.channels.replies import feedback
-from intake.domain import Decision, Status, Submission, kenmerk_hash_prefix
+from intake.domain import Decision, Status, Submission, kenmerk, kenmerk_hash_prefix
 from intake.letters import corrected_models
 from intake.pipeline import judge
 from intake.report.html import render_html, render_text
@@ -88,6 +88,9 @@ def test_plan_letter_never_says_accepted_while_the_model_must_be_fixed(ctx, tmp_
     for text in [*_texts(letter, tmp_path), mail.get_body(("plain",)).get_content()]:
         assert "geaccepteerd" not in text.lower()
         assert "het aanvraagmodel moet worden hersteld" in text
+        assert f"beoordeling met kenmerk {kenmerk('KB', model_verdict.sha256)}" in " ".join(
+            text.split()
+        )
     alone = build([plan], ctx.rules, ctx.family, others=[], now=BEFORE_DEADLINE)
     assert "nog niet compleet" in alone.outcome and "het aanvraagmodel" in alone.outcome
 
