@@ -58,9 +58,15 @@ def mail(ctx: click.Context, once: bool) -> None:
     if not app.config.mail_enabled:
         click.echo("Configuratiefout: geen mailbox ingesteld ([imap] host).", err=True)
         sys.exit(EXIT_USAGE)
+    from intake.channels.tls import TlsRefused
+
     channel = MailChannel(app)
     if once:
-        stats = channel.run_once()
+        try:
+            stats = channel.run_once()
+        except TlsRefused as exc:  # before any password was sent
+            click.echo(f"Mailserver geweigerd: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
         click.echo(
             f"{stats.seen} bericht(en): {stats.answered} beantwoord, "
             f"{stats.skipped} overgeslagen, {stats.failed} mislukt"

@@ -27,6 +27,8 @@ mails = sa.Table(
     sa.Column("duplicates", sa.Integer, nullable=False, default=0),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # sha256 of From, Subject and body: tells a reused Message-ID from a redelivery.
+    sa.Column("content_sha256", sa.String(64)),
 )
 
 documents = sa.Table(
