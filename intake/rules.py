@@ -212,9 +212,13 @@ def rules_path(campaign: str, path: Path | None = None) -> Path:
     return path or rules_dir() / f"{campaign}.toml"
 
 
+def load_rules(campaign: str | None = None, path: Path | None = None) -> Rules:
+    """Rules of one campaign (default: the shipped default), from a file or the package's."""
+    return _load_rules(campaign or default_campaign(), path)
+
+
 @cache
-def load_rules(campaign: str, path: Path | None = None) -> Rules:
-    """Rules of one campaign, from a given file or the one shipped with the package."""
+def _load_rules(campaign: str, path: Path | None) -> Rules:
     from intake.rulecheck import check_rules
 
     source = rules_path(campaign, path)

@@ -70,7 +70,6 @@ def test_a_campaign_extends_another_and_states_only_what_differs(tmp_path: Path)
         "[thresholds]\npersonnel_share_min = 0.9\n",
         encoding="utf-8",
     )
-    load_rules.cache_clear()
     rules = load_rules("next", tmp_path / "next.toml")
     assert rules.campaign == "next" and str(rules.deadline) == "2020-12-31"
     assert rules.thresholds["personnel_share_min"] == 0.9
