@@ -47,9 +47,11 @@ def _judge(
 def _model_values(model: Verdict) -> dict[str, float]:
     corrected = model.figures.get("corrected") or {}
     workbook = model.figures.get("workbook") or {}
-    values = {k: v for k, v in corrected.items() if isinstance(v, (int, float))}
-    if isinstance(workbook.get("requested"), (int, float)):
-        values.setdefault("requested_workbook", workbook["requested"])
+    # Amounts are Decimal in a fresh verdict and numbers in one read back from JSON.
+    number = (int, float, Decimal)
+    values = {k: float(v) for k, v in corrected.items() if isinstance(v, number)}
+    if isinstance(workbook.get("requested"), number):
+        values.setdefault("requested_workbook", float(workbook["requested"]))
     return values
 
 
