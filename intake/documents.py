@@ -23,7 +23,7 @@ from intake.extract.workbook import WorkbookIR, WorkbookReadError
 from intake.register import Entry
 from intake.rules import Rules
 from intake.templates import TemplateFamily
-from intake.validate import campaign, formulas, plan_checks, register_checks
+from intake.validate import campaign, formulas, plan_checks, plausibility, register_checks
 from intake.values import agb_text
 
 log = logging.getLogger("intake.pipeline")
@@ -127,6 +127,7 @@ def judge_workbook(work: Work, ctx: Context) -> None:
     skip = formulas.downstream(family, version, broken)
     findings += formulas.check_total_mismatch(ir, family, version, own, rules, skip)
     findings += formulas.check_values_calculated(ir, rules)
+    findings += plausibility.check_plausible(ir, family, own, rules)
 
     entry: Entry | None = None
     if ctx.register is not None:

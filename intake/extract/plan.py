@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -21,6 +22,9 @@ MAX_TEXT_PAGES = 40
 MAX_PAGE_CHARS = 100_000
 _PARAGRAPH_END = {"p", "br", "cr", "tab"}
 _IMAGES = {"drawing", "pict", "imagedata", "object"}
+# PDF operators that put something visible on a page besides text: images, paths.
+_PAINTING = re.compile(rb"(?:^|\s)(?:Do|BI|S|s|f|F|f\*|B|B\*|b|b\*|sh)(?=\s|$)")
+_MARK_BYTES = 65_536
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class PlanText:
 
 @dataclass(frozen=True)
 class Extracted:
-    """A plan's text and whether it has pictures: a blank document is empty, not a scan."""
+    """A plan's text and whether it has pictures or drawings: blank is empty, not a scan."""
 
     plan: PlanText
     has_images: bool
@@ -72,12 +76,26 @@ def _open_pdf(content: bytes):  # type: ignore[no-untyped-def]
     return reader
 
 
-def _page_has_images(page) -> bool:  # type: ignore[no-untyped-def]
+def _content_bytes(page) -> bytes:  # type: ignore[no-untyped-def]
+    contents = page.get("/Contents")
+    if contents is None:
+        return b""
+    contents = contents.get_object()
+    streams = contents if isinstance(contents, list) else [contents]
+    data = b""
+    for stream in streams[:16]:
+        data += stream.get_object().get_data()[:_MARK_BYTES]
+    return data
+
+
+def _page_has_marks(page) -> bool:  # type: ignore[no-untyped-def]
+    """Pictures or drawings on a page without text: a scan for a person, not a blank page."""
     try:
         resources = page.get("/Resources") or {}
-        xobjects = resources.get("/XObject") if hasattr(resources, "get") else None
-        return bool(xobjects) or "/Image" in str(page.get_contents().get_data()[:4096])
-    except Exception:  # a broken resource dictionary: assume a picture, never call it empty
+        if resources.get("/XObject"):
+            return True
+        return bool(_PAINTING.search(_content_bytes(page)))
+    except Exception:  # a broken page: assume marks, never call it empty
         return True
 
 
@@ -90,7 +108,7 @@ def _pdf_pages(reader, pages: int) -> tuple[list[str], int, bool]:  # type: igno
             log.debug("page text failed: %s", exc)
             texts.append("")
             failed += 1
-        images = images or _page_has_images(page)
+        images = images or _page_has_marks(page)
     return texts, failed, images
 
 
