@@ -28,10 +28,20 @@ def _ctx() -> Any:
     return _context
 
 
+def _limit_memory(memory: int) -> None:
+    """Lower the address-space limit to `memory`; never above a limit already imposed."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if memory <= 0:
+        return
+    ceiling = hard if hard != resource.RLIM_INFINITY else memory
+    wanted = min(memory, ceiling)
+    if soft == resource.RLIM_INFINITY or wanted < soft:
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
 def _child(conn: Connection, func: Callable[..., Any], args: tuple, memory: int) -> None:
     try:
-        soft = memory if memory > 0 else resource.RLIM_INFINITY
-        resource.setrlimit(resource.RLIMIT_AS, (soft, resource.RLIM_INFINITY))
+        _limit_memory(memory)
         conn.send(("ok", func(*args)))
     except ContainerError as exc:
         conn.send(("container", exc.code, exc.reason))
