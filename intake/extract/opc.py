@@ -79,18 +79,28 @@ _OVERRIDE = (
 
 
 def _referenced_names(parts: dict[str, bytes]) -> dict[str, str]:
-    """Part names as the relationships spell them, by their case-folded form."""
+    """Part names as the relationships spell them, by case-folded name: walked from the
+    package's own relationships, so each source part has its referenced spelling too."""
+    by_fold = {name.casefold(): name for name in parts}
     spelled: dict[str, str] = {}
-    for name, data in parts.items():
-        if not name.lower().endswith(".rels"):
+    queue, seen = [""], set()
+    while queue:
+        source = queue.pop()
+        if source in seen:
             continue
-        folder, _, file = name.rpartition("_rels/")
-        source = folder + file.removesuffix(".rels")
+        seen.add(source)
+        rels_name = by_fold.get(rels_path(source).casefold())
+        if rels_name is None:
+            continue
+        spelled[rels_name.casefold()] = rels_path(source)
         try:
-            for _, _, part in relationships(data, source):
-                spelled.setdefault(part.casefold(), part)
+            found = relationships(parts[rels_name], source)
         except etree.XMLSyntaxError:
             continue
+        for _, _, part in found:
+            if part.casefold() in by_fold and part.casefold() not in spelled:
+                spelled[part.casefold()] = part
+                queue.append(part)
     return spelled
 
 
