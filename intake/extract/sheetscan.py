@@ -24,6 +24,7 @@ _M = f"{{{MAIN}}}"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
 _REF_TOKEN = re.compile(r"('(?:[^']|'')*'|\"[^\"]*\")|(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(])")
 EPOCH = datetime(1899, 12, 30)
+MAX_FORMULA_CHARS = 8_192  # Excel's own limit
 
 
 def parse_xml(data: bytes) -> Any:
@@ -137,6 +138,8 @@ def _formula(
         return text
     if si in shared:
         master, master_row, master_col = shared[si]
+        if len(master) > MAX_FORMULA_CHARS:
+            return master  # longer than Excel allows: never shifted, never a model formula
         return _shift(master, row - master_row, col - master_col)
     return None
 
