@@ -1,15 +1,17 @@
 """Run one extraction in a child process that is killed when it overruns.
 
 Parsers of hostile PDFs can loop for minutes or grow without bound; a thread cannot be
-stopped, a process can. The child comes from a fork server (started once, with the
-parsers preloaded), so it inherits no threads, locks or sockets of a watcher or of
-the desk, and costs milliseconds rather than an interpreter start per document.
+stopped, a process can. In a single-threaded process (`intake check`) the child is a
+plain fork, which costs milliseconds; where threads run (watchers, the desk) it comes
+from a fork server (started once, parsers preloaded), so it inherits no threads, locks
+or sockets half-way through their work.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import resource
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -17,15 +19,17 @@ from typing import Any
 from intake.extract.container import ContainerError
 
 _PRELOAD = ["intake.extract.plan", "pypdf", "lxml.etree"]
-_context: Any = None
+_server: Any = None
 
 
 def _ctx() -> Any:
-    global _context
-    if _context is None:
-        _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(_PRELOAD)
-    return _context
+    global _server
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if _server is None:
+        _server = multiprocessing.get_context("forkserver")
+        _server.set_forkserver_preload(_PRELOAD)
+    return _server
 
 
 def _limit_memory(memory: int) -> None:
@@ -55,8 +59,9 @@ def _child(conn: Connection, func: Callable[..., Any], args: tuple, memory: int)
 
 def run_limited(func: Callable[..., Any], args: tuple, *, seconds: float, memory: int) -> Any:
     """`func(*args)` in a child; ContainerError on timeout, memory or a reported failure."""
-    receive, send = _ctx().Pipe(duplex=False)
-    process = _ctx().Process(target=_child, args=(send, func, args, memory), daemon=True)
+    context = _ctx()
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(send, func, args, memory), daemon=True)
     process.start()
     send.close()
     try:

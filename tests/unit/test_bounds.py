@@ -63,3 +63,17 @@ def test_a_worker_over_its_memory_is_stopped():
 
 def test_a_worker_returns_its_result():
     assert run_limited(_allocate, (1000,), seconds=60, memory=1 << 30) == 1000
+
+
+def test_with_threads_running_the_worker_comes_from_the_fork_server():
+    import threading
+
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait, daemon=True)
+    helper.start()
+    try:
+        assert run_limited(_allocate, (10,), seconds=60, memory=1 << 30) == 10
+        with pytest.raises(ContainerError):
+            run_limited(time.sleep, (60,), seconds=1, memory=0)
+    finally:
+        stop.set()
