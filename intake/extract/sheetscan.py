@@ -84,8 +84,13 @@ def _iso_date(text: str) -> Any:
         return text
 
 
-def _number(text: str) -> float | int:
-    return float(text) if any(ch in text for ch in ".eE") else int(text)
+def _number(text: str) -> float | int | str:
+    """A stored number; NaN, infinity or garbage stay text, so the cell is VALUE_NOT_NUMERIC
+    instead of the whole workbook unreadable (or NaN slipping through as a number)."""
+    try:
+        return float(text) if any(ch in text for ch in ".eE") else int(text)
+    except ValueError:
+        return text.strip()
 
 
 def _decode(kind: str, text: str, style: int, strings: Strings, dates: frozenset[int]) -> Any:
@@ -99,6 +104,8 @@ def _decode(kind: str, text: str, style: int, strings: Strings, dates: frozenset
     if kind == "d":
         return _iso_date(text)
     number = _number(text)
+    if isinstance(number, str):
+        return number
     if style in dates:
         try:
             return EPOCH + timedelta(days=float(number))

@@ -141,6 +141,13 @@ def test_an_infinite_wage_is_not_numeric_and_json_stays_json(ctx):
     json.dumps(verdict.to_json(), allow_nan=False, default=str)
 
 
+def test_a_nan_wage_is_not_numeric_not_negative(ctx):
+    verdict = _judge("model.xlsx", hostile.with_cell_value(STAFF, "E9", "NaN"), ctx)
+    wage = [f for f in verdict.findings if f.location == "'2. Personeel'!E9"]
+    assert [f.code for f in wage] == ["VALUE_NOT_NUMERIC"]
+    json.dumps(verdict.to_json(), allow_nan=False, default=str)
+
+
 def test_a_huge_wage_goes_to_review_and_json_stays_json(ctx):
     verdict = _judge("model.xlsx", hostile.with_cell_value(STAFF, "E9", "1e308"), ctx)
     assert "AMOUNT_IMPLAUSIBLE" in _codes(verdict)
