@@ -85,13 +85,7 @@ class BoundedZip:
     """A zip archive whose members are read under the limits, never more than asked."""
 
     def __init__(self, content: bytes, limits: Limits | None = None) -> None:
-        try:
-            self._zip = zipfile.ZipFile(io.BytesIO(content))
-            infos = [i for i in self._zip.infolist() if not i.is_dir()]
-        except (zipfile.BadZipFile, ValueError, EOFError, struct.error) as exc:
-            raise ContainerError(
-                "FILE_UNREADABLE", "het zip-archief is beschadigd of onvolledig"
-            ) from exc
+        infos = _directory(content)
         self.content = content
         self.limits = limits or Limits(len(content), 60_000_000, 200_000)
         self.infos = infos
@@ -188,6 +182,25 @@ class BoundedZip:
                 f"het onderdeel {info.filename} pakt {ratio:.0f} keer zo groot uit "
                 f"(grens {limits.max_part_ratio})",
             )
+
+
+_last_directory: tuple[bytes, list[zipfile.ZipInfo]] | None = None
+
+
+def _directory(content: bytes) -> list[zipfile.ZipInfo]:
+    """The members of a zip; the last archive's are kept, as sniffing and reading ask in turn."""
+    global _last_directory
+    if _last_directory is not None and _last_directory[0] is content:
+        return _last_directory[1]
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, ValueError, EOFError, struct.error) as exc:
+        raise ContainerError(
+            "FILE_UNREADABLE", "het zip-archief is beschadigd of onvolledig"
+        ) from exc
+    _last_directory = (content, infos)
+    return infos
 
 
 def open_zip(content: bytes, limits: Limits | None = None) -> BoundedZip:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -25,6 +26,7 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fal
 _REF_TOKEN = re.compile(r"('(?:[^']|'')*'|\"[^\"]*\")|(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(])")
 EPOCH = datetime(1899, 12, 30)
 MAX_FORMULA_CHARS = 8_192  # Excel's own limit
+_WHOLE_SHEET_BYTES = 1_000_000
 
 
 def parse_xml(data: bytes) -> Any:
@@ -114,12 +116,12 @@ def _decode(kind: str, text: str, style: int, strings: Strings, dates: frozenset
     return number
 
 
-def _value(cell: Any, strings: Strings, dates: frozenset[int]) -> Any:
+def _value(cell: Any, strings: Strings, dates: frozenset[int], v_tag: str = "{*}v") -> Any:
     kind = cell.get("t", "n")
     if kind == "inlineStr":
         node = cell.find("{*}is")
         return "".join(t.text or "" for t in node.iter("{*}t")) if node is not None else None
-    v = cell.find("{*}v")
+    v = cell.find(v_tag)
     if v is None or v.text is None:
         return None
     try:
@@ -169,6 +171,22 @@ def scan_sheet(
     found: dict[str, Cell] = {}
     shared: dict[str, tuple[str, int, int]] = {}
     number = 0
+    # Without shared formulas, a cell the map does not need can be passed over unread.
+    masters = b'"shared"' in data
+    for row in _rows(data):
+        number = _row_number(row, number)
+        _scan_row(row, number, refs, strings, dates, shared if masters else None, found)
+        if number >= max_row:
+            break
+    return found
+
+
+def _rows(data: bytes) -> Iterator[Any]:
+    """The sheet's rows: a small sheet parsed at once (quicker), a large one streamed and
+    forgotten row by row (bounded memory)."""
+    if len(data) <= _WHOLE_SHEET_BYTES:
+        yield from parse_xml(data).iter("{*}row")
+        return
     for _, row in etree.iterparse(
         io.BytesIO(data),
         events=("end",),
@@ -178,14 +196,10 @@ def scan_sheet(
         load_dtd=False,
         huge_tree=False,
     ):
-        number = _row_number(row, number)
-        _scan_row(row, number, refs, strings, dates, shared, found)
+        yield row
         row.clear()
         while row.getprevious() is not None:
             del row.getparent()[0]
-        if number >= max_row:
-            break
-    return found
 
 
 def _row_number(row: Any, previous: int) -> int:
@@ -193,16 +207,10 @@ def _row_number(row: Any, previous: int) -> int:
     return int(raw) if raw.isdigit() else previous + 1
 
 
-def _cell_ref(cell: Any, number: int, previous_col: int) -> tuple[str, int]:
-    raw = (cell.get("r") or "").strip().upper()
-    if raw:
-        try:
-            row, col = parse_ref(raw)
-        except (ValueError, KeyError):
-            row, col = number, previous_col + 1
-        return f"{column_letters(col)}{row}", col
-    col = previous_col + 1
-    return f"{column_letters(col)}{number}", col
+def _next_ref(previous: str | None, number: int) -> str:
+    """The reference of a cell without `r`: the column after the previous cell's."""
+    col = parse_ref(previous)[1] + 1 if previous else 1
+    return f"{column_letters(col)}{number}"
 
 
 def _scan_row(
@@ -211,21 +219,34 @@ def _scan_row(
     refs: frozenset[str],
     strings: Strings,
     dates: frozenset[int],
-    shared: dict[str, tuple[str, int, int]],
+    shared: dict[str, tuple[str, int, int]] | None,
     found: dict[str, Cell],
 ) -> None:
-    col = 0
-    for cell in row.iterfind("{*}c"):
-        ref, col = _cell_ref(cell, number, col)
-        f = cell.find("{*}f")
+    """The needed cells of one row into `found`; with `shared`, also every shared
+    formula's master, which a needed cell further on may refer to."""
+    ns = row.tag[:-3]  # "{namespace}" of this sheet's elements, whatever their prefix
+    f_tag, v_tag = ns + "f", ns + "v"
+    previous = None
+    for cell in row.iterchildren(ns + "c"):
+        raw = cell.get("r")
+        ref = previous = raw.strip().upper() if raw else _next_ref(previous, number)
+        if shared is None and ref not in refs:
+            continue
+        f = cell.find(f_tag)
         if f is None and ref not in refs:
             continue
         formula = None
         if f is not None:
-            formula = _formula(ref, f.text, f.get("t") == "shared", f.get("si", ""), shared)
+            formula = _formula(
+                ref,
+                f.text,
+                f.get("t") == "shared",
+                f.get("si", ""),
+                {} if shared is None else shared,
+            )
             if ref not in refs:
                 continue
-        value = _value(cell, strings, dates)
+        value = _value(cell, strings, dates, v_tag)
         if formula:
             found[ref] = Cell(normalise_value(value), formula)
         elif value is not None:
