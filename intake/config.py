@@ -56,6 +56,7 @@ class ImapSection:
     user: str = ""
     password: str = ""
     security: str = "ssl"
+    ca_file: str = ""  # extra CAs to trust (PEM); verification itself is never off
     folder: str = "INBOX"
     processed_folder: str = "Verwerkt"
     failed_folder: str = "Fout"
@@ -70,6 +71,7 @@ class SmtpSection:
     user: str = ""
     password: str = ""
     security: str = "starttls"
+    ca_file: str = ""
     sender: str = "zorginkoop.wlz@zorgenzekerheid.nl"
     timeout: float = 30.0
 
@@ -195,6 +197,9 @@ def _validate(config: Config) -> None:
             raise ConfigError(
                 f"[{section}] security must be ssl, starttls or none, not '{security}'"
             )
+        ca_file = getattr(config, section).ca_file
+        if ca_file and not Path(ca_file).is_file():
+            raise ConfigError(f"[{section}] ca_file: {ca_file} is not a readable file")
     if config.mail_enabled and not config.imap.user:
         raise ConfigError("[imap] user is required when [imap] host is set")
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-from intake import fmt
+from intake import fmt, letters
 from intake.bootstrap import App
 from intake.context import Context
 from intake.domain import (
@@ -120,24 +121,39 @@ def take_in(
     sender: str | None = None,
     mail_id: int | None = None,
     mail_state: str | None = None,
+    signals: Mapping[str, Any] | None = None,
+    premade: Sequence[tuple[Verdict, bytes]] = (),
 ) -> list[Taken]:
     """Judge, archive and record a group of documents that arrived together.
 
     The group is stored in one transaction, together with the mail's new state when
     `mail_state` is given: either all of it is in the ledger or none of it is.
+    `signals` (how the mail was signed or wrapped) go into every verdict for staff;
+    `premade` verdicts (a mail over its limits) are archived with their bytes and
+    recorded as they are.
     """
     verdicts = judge_many(list(submissions), app.ctx)
     _attribute(verdicts, app, sender)
     verdicts = _ledger_findings(verdicts, app, sender)
-    sources = [
+    sources: list[Any] = [
         app.archive.put(v.sha256, s.filename, s.content)
         for v, s in zip(verdicts, submissions, strict=True)
     ]
+    for verdict, content in premade:  # kept whole, so that staff can open what came in
+        sources.append(app.archive.put(verdict.sha256, "bericht.eml", content))
+        verdicts.append(verdict)
+    for verdict in verdicts:
+        verdict.signals.update(signals or {})
     taken = []
     with app.ledger.transaction() as conn:
         for verdict, source in zip(verdicts, sources, strict=True):
             doc_id = app.ledger.store_document(
-                conn, verdict, channel=channel, source=str(source), sender=sender, mail_id=mail_id
+                conn,
+                verdict,
+                channel=channel,
+                source=str(source) if source else None,
+                sender=sender,
+                mail_id=mail_id,
             )
             if _pairable(verdict):
                 app.ledger.record_provider_document(
@@ -164,7 +180,7 @@ def take_in(
 
 def settle_pairs(app: App) -> list[Verdict]:
     """Drop PLAN_MISSING / MODEL_MISSING from stored verdicts whose other half has arrived."""
-    settled = []
+    settled, changes = [], []
     for state in app.ledger.all_providers():
         if not (state["model_document_id"] and state["plan_document_id"]):
             continue
@@ -173,12 +189,14 @@ def settle_pairs(app: App) -> list[Verdict]:
                 verdict = _with(stored.verdict, [], drop=PAIRING)
                 app.ledger.replace_verdict(stored.id, verdict)
                 settled.append(verdict)
+                changes.append((stored.verdict, verdict))
                 log.info(
                     "%s: pair complete for %s, now %s",
                     verdict.file,
                     state["agb"],
                     verdict.status.value,
                 )
+    letters.after_change(app, changes, event="pair")
     return settled
 
 
@@ -258,4 +276,5 @@ def rejudge(
             progress(len(docs))
     if not dry_run:
         settle_pairs(app)
+        letters.after_change(app, [(c.before, c.after) for c in changed], event="rejudge")
     return changed

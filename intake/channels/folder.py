@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from intake import letters
 from intake.bootstrap import App
 from intake.domain import Submission, Verdict
 from intake.report.files import atomic_write, verdict_json, write_report_files
@@ -83,17 +84,32 @@ def _outbox_name(outbox: Path, verdict: Verdict) -> str:
 
 
 def publish(
-    app: App, verdict: Verdict, *, channel: str, sender: str | None = None, registered: bool = True
+    app: App,
+    verdict: Verdict,
+    *,
+    channel: str,
+    sender: str | None = None,
+    registered: bool = True,
+    content: bytes | None = None,
 ) -> list[Path]:
     """Provider report, staff report and verdict JSON in the outbox."""
     outbox = app.folder("outbox")
     name = _outbox_name(outbox, verdict)
     rules, family = app.ctx.rules, app.ctx.family
-    provider_view = build(
-        [verdict], rules, family, sender=sender, channel=channel, sender_registered=registered
+    corrected = letters.corrected_models(
+        app.ctx, [verdict], {verdict.sha256: content} if content else {}
+    )
+    provider_view = letters.letter(
+        app, [verdict], sender=sender, channel=channel, registered=registered, corrected=corrected
     )
     paths = write_report_files(verdict, provider_view, outbox, name)
-    staff_view = build([verdict], rules, family, audience="staff", sender=sender, channel=channel)
+    for migrated in corrected.values():
+        atomic_write(outbox / migrated.filename, migrated.content)
+        paths.append(outbox / migrated.filename)
+    others = letters.others_for(app, [verdict])
+    staff_view = build(
+        [verdict], rules, family, audience="staff", sender=sender, channel=channel, others=others
+    )
     staff_path = outbox / f"{name}.staff.html"
     atomic_write(staff_path, render_html(staff_view))
     return [*paths, staff_path]
@@ -122,7 +138,7 @@ def take_file(app: App, path: Path) -> Verdict | None:
     received = datetime.fromtimestamp(stat.st_mtime, tz=app.ctx.rules.timezone)
     [taken] = take_in(app, [Submission(path.name, data, received, "folder")], channel="folder")
     verdict = taken.verdict
-    publish(app, verdict, channel="folder")
+    publish(app, verdict, channel="folder", content=data)
     if UNREADABLE & set(verdict.codes):
         target = _quarantine(app, path, verdict)
         log.warning("%s: unreadable (%s), copied to %s", path.name, ",".join(verdict.codes), target)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from intake.bootstrap import App
-from intake.channels import folder, replies
+from intake.channels import folder, notices, replies
 from intake.channels.digest import write_digest
 from intake.channels.mail import MailChannel, MailStats
 from intake.channels.smtp import SmtpSender
@@ -109,6 +109,7 @@ def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = No
     else:
         log.info("sweep: no mailbox configured ([imap] host), mail channel skipped")
     result.settled = settle_pairs(app)
+    notices.send_due(app, smtp)
     result.reminded = send_reminders(app, smtp, now)
     today: date = now.astimezone(app.ctx.rules.timezone).date()
     result.digest = write_digest(app, today)

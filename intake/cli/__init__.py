@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from intake import __version__
-from intake.cli import channels, desk, judging
+from intake.cli import channels, desk, judging, migrating
 from intake.cli.argv import hoist_global_options
 from intake.cli.common import (
     EXIT_INTERRUPTED,
@@ -57,6 +57,7 @@ for command in (
     channels.sweep,
     channels.rejudge,
     channels.demo,
+    migrating.migrate,
     desk.serve,
     desk.user_group,
 ):

@@ -58,9 +58,15 @@ def mail(ctx: click.Context, once: bool) -> None:
     if not app.config.mail_enabled:
         click.echo("Configuratiefout: geen mailbox ingesteld ([imap] host).", err=True)
         sys.exit(EXIT_USAGE)
+    from intake.channels.tls import TlsRefused
+
     channel = MailChannel(app)
     if once:
-        stats = channel.run_once()
+        try:
+            stats = channel.run_once()
+        except TlsRefused as exc:  # before any password was sent
+            click.echo(f"Mailserver geweigerd: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
         click.echo(
             f"{stats.seen} bericht(en): {stats.answered} beantwoord, "
             f"{stats.skipped} overgeslagen, {stats.failed} mislukt"
@@ -105,6 +111,21 @@ def rejudge(ctx: click.Context, dry_run: bool) -> None:
     sys.exit(EXIT_OK)
 
 
+def _demo_dates(submissions: Path, received: datetime | None) -> dict[str, datetime]:
+    """Each example file's intended date of receipt (noon, Amsterdam); "" for the rest."""
+    import json
+    from zoneinfo import ZoneInfo
+
+    noon = {"hour": 12, "tzinfo": ZoneInfo("Europe/Amsterdam")}
+    fallback = (received or datetime(2019, 11, 20)).replace(**noon)
+    dates = {"": fallback}
+    manifest = submissions / "manifest.json"
+    if received is None and manifest.is_file():
+        for case in json.loads(manifest.read_text(encoding="utf-8")):
+            dates[case["file"]] = datetime.fromisoformat(case["received"]).replace(**noon)
+    return dates
+
+
 def describe_change(change) -> str:  # type: ignore[no-untyped-def]
     """One line per document: file, AGB, old -> new status, +added -removed codes."""
     before, after = change.before, change.after
@@ -134,12 +155,12 @@ DEMO_MARKER = ".intake-demo"
 @click.option(
     "--received",
     type=DateParam(),
-    default="2019-11-20",
-    show_default=True,
-    help="Date of receipt given to the example files.",
+    default=None,
+    help="Date of receipt for every example file (default: each file's own date from "
+    "submissions/manifest.json, so a late file arrives late).",
 )
 @click.pass_context
-def demo(ctx: click.Context, source: Path, target: Path, received: datetime) -> None:
+def demo(ctx: click.Context, source: Path, target: Path, received: datetime | None) -> None:
     """Run the sweep on the bundled example data (SOURCE: the repository's fixtures/).
 
     Copies the example submissions into a fresh drop folder under --dir, uses the
@@ -170,10 +191,11 @@ def demo(ctx: click.Context, source: Path, target: Path, received: datetime) -> 
     inbox = target / "inbox"
     inbox.mkdir(parents=True)
     marker.write_text("Gemaakt door 'intake demo'; wordt bij een volgende demo vervangen.\n")
-    stamp = received.replace(hour=12).timestamp()
+    dates = _demo_dates(submissions, received)
     for path in sorted(submissions.iterdir()):
         if path.name != "manifest.json":
             shutil.copyfile(path, inbox / path.name)
+            stamp = dates.get(path.name, dates[""]).timestamp()
             os.utime(inbox / path.name, (stamp, stamp))
     env = {
         "INTAKE_DATA_DIR": str(target),
