@@ -73,6 +73,18 @@ def _p95(values: list[float]) -> float:
     return values[max(0, round(0.95 * len(values)) - 1)]
 
 
+def _compact(result: dict[str, object]) -> dict[str, object]:
+    """What is kept per file: the finding codes instead of the whole output."""
+    try:
+        verdicts = json.loads(str(result.get("stdout") or "[]"))
+        codes = [f["code"] for v in verdicts for f in v["findings"]]
+    except (ValueError, KeyError, TypeError):
+        codes = ["<no JSON>"]
+    kept = {k: v for k, v in result.items() if k not in ("stdout", "stderr")}
+    kept["traceback"] = "Traceback" in str(result.get("stderr", ""))
+    return {**kept, "codes": codes, "seconds": round(float(result["seconds"]), 3)}
+
+
 def summary(results: list[dict[str, object]]) -> dict[str, object]:
     times = sorted(float(r["seconds"]) for r in results)
     memory = sorted(float(r.get("peak_rss_mib", 0)) for r in results)
@@ -85,7 +97,7 @@ def summary(results: list[dict[str, object]]) -> dict[str, object]:
         "p95_rss_mib": _p95(memory),
         "max_rss_mib": memory[-1],
         "timeouts": sum(1 for r in results if r.get("timeout")),
-        "tracebacks": sum(1 for r in results if "Traceback" in str(r.get("stderr", ""))),
+        "tracebacks": sum(1 for r in results if r.get("traceback")),
     }
 
 
@@ -97,6 +109,7 @@ def main() -> None:
     files = sorted(p for p in CORPUS.iterdir() if p.name != "SOURCES.tsv")
     with ThreadPoolExecutor(args.jobs) as pool:
         results = list(pool.map(run_check, files))
+    results = [_compact(r) for r in results]
     slowest = sorted(results, key=lambda r: -float(r["seconds"]))[:5]
     report = {"summary": summary(results), "slowest": slowest, "results": results}
     args.out.parent.mkdir(parents=True, exist_ok=True)
