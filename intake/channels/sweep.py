@@ -9,12 +9,13 @@ from pathlib import Path
 
 from intake.bootstrap import App
 from intake.channels import folder, notices, replies
-from intake.channels.digest import write_digest
+from intake.channels.digest import send_digest, write_digest
 from intake.channels.mail import MailChannel, MailStats
 from intake.channels.smtp import SmtpSender
 from intake.domain import Status, Verdict
 from intake.progress import progress
 from intake.service import settle_pairs
+from intake.storage.casebook import Casebook
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,20 @@ def send_reminders(app: App, smtp: SmtpSender, now: datetime) -> list[str]:
     return sent
 
 
+def _mail_digest(app: App, smtp: SmtpSender, today: date) -> None:
+    try:
+        send_digest(app, smtp, today)
+    except Exception as exc:  # the digest file is written; a mail problem must not stop the sweep
+        log.warning("digest not mailed: %s: %s", type(exc).__name__, exc)
+
+
+def _deliver_decisions(app: App, smtp: SmtpSender) -> None:
+    """Decision mails whose intent was stored but not sent (desk stopped in between)."""
+    from intake.casework.decide import deliver_pending
+
+    deliver_pending(app, smtp)
+
+
 def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = None) -> SweepResult:
     now = now or datetime.now(UTC)
     smtp = smtp or SmtpSender(app.config.smtp)
@@ -113,6 +128,9 @@ def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = No
     result.reminded = send_reminders(app, smtp, now)
     today: date = now.astimezone(app.ctx.rules.timezone).date()
     result.digest = write_digest(app, today)
+    _mail_digest(app, smtp, today)
+    _deliver_decisions(app, smtp)
+    Casebook(app.ledger.engine).record("sweep", "sweep", campaign=app.ctx.rules.campaign)
     log.info(
         "sweep done: %d file(s), %s, %d pair(s) completed, %d reminder(s), digest %s",
         len(result.folder),
