@@ -79,6 +79,7 @@ def _document(app: App, row: dict[str, Any], current: set[int]) -> dict[str, Any
         ],
         "figures": _figures(verdict.figures),
         "figures_raw": verdict.figures,
+        "plan_themes": (verdict.signals.get("plan") or {}).get("themes"),
         "created_at": row["created_at"],
     }
 

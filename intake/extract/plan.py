@@ -29,6 +29,8 @@ _MARK_BYTES = 65_536
 
 @dataclass(frozen=True)
 class PlanText:
+    """The text of a plan page by page, so that checks can say where they found something."""
+
     pages: int
     page_texts: tuple[str, ...]
 
@@ -151,7 +153,11 @@ def _word_pages(body: bytes) -> tuple[list[str], bool]:
             continue
         name = etree.QName(node).localname
         if event == "start":
-            if name == "lastRenderedPageBreak" or (name == "br" and _is_page_break(node)):
+            # An explicit page break always starts a page; where Word last broke the
+            # page only when text came before it (not at the top of a page).
+            explicit = name == "br" and _is_page_break(node)
+            rendered = name == "lastRenderedPageBreak" and "".join(pages[-1]).strip()
+            if explicit or rendered:
                 pages.append([])
             continue
         if name == "t" and node.text:
