@@ -13,6 +13,7 @@ from pathlib import Path
 
 from intake.config import Config
 from intake.context import Context
+from intake.filemodes import PRIVATE_DIR, SHARED_DIR, make_dirs
 from intake.register import Register, load_register
 from intake.rulecheck import check_campaign
 from intake.rules import RulesError, default_campaign, load_rules
@@ -39,9 +40,10 @@ class App:
         return {c.campaign: c for c in self.ctx.campaigns}
 
     def folder(self, name: str) -> Path:
+        """A configured folder, created if missing: the archive private, the others for
+        the intake team's group (staff drop files in the inbox and read the outbox)."""
         path = self.config.folder_path(name)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return make_dirs(path, PRIVATE_DIR if name == "archive" else SHARED_DIR)
 
 
 def campaign_names(config: Config) -> list[str]:

@@ -6,6 +6,7 @@ can share these types without dragging parsers or drivers along.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -111,12 +112,12 @@ class Verdict:
             "provider": self.provider.to_json() if self.provider else None,
             "status": self.status.value,
             "findings": [f.to_json() for f in self.findings],
-            "figures": json_money(self.figures),
+            "figures": json_safe(json_money(self.figures)),
             "campaign": self.campaign,
             "rules_version": self.rules_version,
             "received": self.received.isoformat(),
             "size": self.size,
-            "signals": self.signals,
+            "signals": json_safe(self.signals),
         }
 
 
@@ -125,8 +126,8 @@ CENT = Decimal("0.01")
 
 def money(value: float | Decimal | None) -> Decimal | None:
     """An amount to the cent, as a letter shows it: 327379.9999999997 is € 327.380,00."""
-    if value is None:
-        return None
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None  # NaN or infinity is no amount: shown as unknown, never a crash
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -136,8 +137,19 @@ def json_money(value: Any) -> Any:
         return float(value)
     if isinstance(value, dict):
         return {k: json_money(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [json_money(v) for v in value]
+    return value
+
+
+def json_safe(value: Any) -> Any:
+    """NaN and infinity have no JSON spelling: they become null, so the output stays JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
     return value
 
 

@@ -14,15 +14,56 @@ import click
 log = logging.getLogger("intake")
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+
+
+class OneLineFormatter(logging.Formatter):
+    """A log record on one line: the exception's type and message, its traceback only at -vv.
+
+    Code everywhere may call `log.exception`; what reaches stderr still names the file
+    or mail in one line, and the full detail is one `-vv` away.
+    """
+
+    def __init__(self, fmt: str, detail: bool) -> None:
+        super().__init__(fmt)
+        self.detail = detail
+
+    def format(self, record: logging.LogRecord) -> str:
+        if self.detail or not record.exc_info:
+            return super().format(record)
+        exc = record.exc_info[1]
+        saved = record.exc_info, record.exc_text
+        record.exc_info, record.exc_text = None, None
+        try:
+            line = super().format(record)
+        finally:
+            record.exc_info, record.exc_text = saved
+        if exc is not None and type(exc).__name__ not in line:
+            line += f" ({type(exc).__name__}: {exc})"
+        return line.replace("\n", " ")
 
 
 def setup_logging(verbose: int) -> None:
     level = logging.WARNING - 10 * verbose
-    logging.basicConfig(
-        level=max(level, logging.DEBUG),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", detail=verbose >= 2)
     )
+    logging.basicConfig(level=max(level, logging.DEBUG), handlers=[handler])
+
+
+def install_excepthooks() -> None:
+    """An exception escaping a thread (watchdog, server) is logged in one line, not dumped."""
+    import threading
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        name = args.thread.name if args.thread else "thread"
+        log.error("%s stopped: %s: %s", name, args.exc_type.__name__, args.exc_value)
+        log.debug("detail", exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+    threading.excepthook = thread_hook
 
 
 class DateParam(click.ParamType):

@@ -207,3 +207,10 @@ def test_staff_report_shows_theme_coverage_with_evidence_and_the_provider_report
     provider = render_html(build([verdict], ctx.rules, ctx.family, audience="provider"))
     assert "Thema's van het Kwaliteitskader (" not in provider
     assert "Gebruik van informatie" in provider  # the finding itself is for the provider too
+
+
+def test_a_plan_naming_its_provider_without_legal_form_is_filed_under_it(ctx):
+    content = plan_pdf(AMSTELRING, {"Stichting Amstelring Zorg": "Amstelring", "AGB 73730456": ""})
+    verdict = run(ctx, "plan.pdf", content)
+    assert verdict.provider is not None and verdict.provider.agb == "73730456"
+    assert not [c for c in verdict.codes if c.startswith("PLAN_PROVIDER")]
