@@ -12,6 +12,7 @@ which cell each frame row came from, so a failure case becomes a finding at
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -150,13 +151,13 @@ def _table(
         )
 
 
+def _finite(figures: dict[str, float | None], *names: str) -> bool:
+    """Only real numbers enter the figures frame; an overflow is AMOUNT_IMPLAUSIBLE's to say."""
+    return all(figures.get(n) is not None and math.isfinite(figures[n]) for n in names)
+
+
 def _figures(items: Sequence[Judged], family: TemplateFamily, rules: Rules, out: dict) -> None:
-    usable = [
-        it
-        for it in items
-        if it.figures.get("total_budget") is not None
-        and it.figures.get("personnel_share") is not None
-    ]
+    usable = [it for it in items if _finite(it.figures, "total_budget", "personnel_share")]
     if not usable:
         return
     rows = [
