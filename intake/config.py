@@ -32,6 +32,8 @@ class General:
 @dataclass(frozen=True)
 class LedgerSection:
     url: str = ""  # default: SQLite in the data folder
+    lease_seconds: float = 300.0  # a killed worker's claims are taken over after this
+    channel_workers: int = 1  # workers that may run one channel at once (1: never overlap)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class FolderSection:
     quarantine: str = ""
     stable_seconds: float = 2.0
     rescan_seconds: float = 30.0
+    max_attempts: int = 5  # a file that keeps failing is given up (and shown in the digest)
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,11 @@ class SmtpSection:
 
 
 @dataclass(frozen=True)
+class LogSection:
+    format: str = "text"  # text | json (one JSON object per line, for journald or a collector)
+
+
+@dataclass(frozen=True)
 class Config:
     general: General = field(default_factory=General)
     ledger: LedgerSection = field(default_factory=LedgerSection)
@@ -82,6 +90,7 @@ class Config:
     folder: FolderSection = field(default_factory=FolderSection)
     imap: ImapSection = field(default_factory=ImapSection)
     smtp: SmtpSection = field(default_factory=SmtpSection)
+    log: LogSection = field(default_factory=LogSection)
     source: str = "defaults"
 
     @property
@@ -117,7 +126,7 @@ class Config:
         return "\n".join(lines) + "\n"
 
 
-SECTIONS = ("general", "ledger", "register", "folder", "imap", "smtp")
+SECTIONS = ("general", "ledger", "register", "folder", "imap", "smtp", "log")
 _ALIASES = {("smtp", "from"): "sender"}  # `from` is the SPEC's key, a keyword in Python
 
 
@@ -174,6 +183,12 @@ def _validate(config: Config) -> None:
             raise ConfigError(
                 f"[{section}] security must be ssl, starttls or none, not '{security}'"
             )
+    if config.log.format not in {"text", "json"}:
+        raise ConfigError(f"[log] format must be text or json, not '{config.log.format}'")
+    if config.ledger.lease_seconds <= 0 or config.ledger.channel_workers < 1:
+        raise ConfigError("[ledger] lease_seconds must be > 0 and channel_workers >= 1")
+    if config.folder.max_attempts < 1:
+        raise ConfigError("[folder] max_attempts must be at least 1")
     if config.mail_enabled and not config.imap.user:
         raise ConfigError("[imap] user is required when [imap] host is set")
 

@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from intake import fmt
 from intake.bootstrap import App
@@ -117,11 +118,13 @@ def take_in(
     sender: str | None = None,
     mail_id: int | None = None,
     mail_state: str | None = None,
+    record: Callable[[Any, list[Taken]], None] | None = None,
 ) -> list[Taken]:
     """Judge, archive and record a group of documents that arrived together.
 
     The group is stored in one transaction, together with the mail's new state when
-    `mail_state` is given: either all of it is in the ledger or none of it is.
+    `mail_state` is given and whatever `record(conn, taken)` writes (a channel's own
+    state): either all of it is in the ledger or none of it is.
     """
     verdicts = judge_many(list(submissions), app.ctx)
     _attribute(verdicts, app, sender)
@@ -156,6 +159,8 @@ def take_in(
             )
         if mail_id is not None and mail_state:
             app.ledger.update_mail(mail_id, conn, state=mail_state, error=None)
+        if record is not None:
+            record(conn, taken)
     return taken
 
 

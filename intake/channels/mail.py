@@ -15,7 +15,8 @@ import imaplib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -29,6 +30,7 @@ from intake.config import ImapSection
 from intake.domain import Submission
 from intake.faults import failpoint
 from intake.service import take_in
+from intake.storage.claims import channel_run
 
 log = logging.getLogger(__name__)
 DONE = {"replied", "moved", "no_reply", "reply_uncertain"}
@@ -40,6 +42,7 @@ class MailStats:
     answered: int = 0
     failed: int = 0
     skipped: int = 0
+    busy: bool = False  # another worker was running the mailbox; this run left it alone
     errors: list[str] = field(default_factory=list)
 
 
@@ -61,22 +64,40 @@ def ensure_folders(mailbox: Any, config: ImapSection) -> None:
             mailbox.folder.create(folder)
 
 
-def _fetch(mailbox: Any, uid: str) -> tuple[bytes, datetime | None]:
+def _still_there(mailbox: Any, uid: str) -> bool:
+    typ, data = mailbox.client.uid("SEARCH", f"UID {uid}")
+    return typ == "OK" and uid.encode() in b" ".join(d for d in data if d).split()
+
+
+def _fetch(mailbox: Any, uid: str) -> tuple[bytes, datetime | None] | None:
+    """The raw message and its INTERNALDATE; None when another worker already filed it."""
     typ, data = mailbox.client.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])")
-    if typ != "OK":
-        raise imaplib.IMAP4.error(f"FETCH {uid} failed: {data!r}")
-    for item in data:
+    for item in data if typ == "OK" else []:
         if isinstance(item, tuple):
             header, raw = item
             parsed = imaplib.Internaldate2tuple(header)
             received = datetime.fromtimestamp(time.mktime(parsed), tz=UTC) if parsed else None
             return raw, received
-    raise imaplib.IMAP4.error(f"message {uid} has no body")
+    if not _still_there(mailbox, uid):
+        return None
+    raise imaplib.IMAP4.error(f"FETCH {uid} failed: {data!r}")
 
 
 def _message_key(message: EmailMessage, raw: bytes) -> str:
     message_id = str(message.get("Message-ID", "")).strip()
     return message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+@contextmanager
+def _announce_busy(run: Any, claims: Any, channel: str) -> Iterator[bool]:
+    with run as held:
+        if not held:
+            log.info(
+                "%s channel is being run by another worker (%s); this run leaves it alone",
+                channel,
+                claims.holder(f"channel:{channel}#0"),
+            )
+        yield held
 
 
 class MailChannel:
@@ -92,18 +113,29 @@ class MailChannel:
         self, *, retry_failed: bool = False, progress: Callable[[str], None] | None = None
     ) -> MailStats:
         stats = MailStats()
-        mailbox = connect(self.config)
-        try:
-            ensure_folders(mailbox, self.config)
-            folders = [self.config.folder] + ([self.config.failed_folder] if retry_failed else [])
-            for folder in folders:
-                self.process_folder(mailbox, folder, stats, progress)
-        finally:
+        with self._channel_run() as held:
+            if not held:
+                stats.busy = True
+                return stats
+            mailbox = connect(self.config)
             try:
-                mailbox.logout()
-            except Exception:  # the connection may already be gone
-                log.debug("logout failed", exc_info=True)
+                ensure_folders(mailbox, self.config)
+                folders = [self.config.folder]
+                folders += [self.config.failed_folder] if retry_failed else []
+                for folder in folders:
+                    self.process_folder(mailbox, folder, stats, progress)
+            finally:
+                try:
+                    mailbox.logout()
+                except Exception:  # the connection may already be gone
+                    log.debug("logout failed", exc_info=True)
         return stats
+
+    def _channel_run(self) -> Any:
+        """The mailbox's run lock: runs never overlap unless [ledger] channel_workers > 1."""
+        claims = self.app.ledger.claims
+        run = channel_run(claims, "mail", self.app.config.ledger.channel_workers)
+        return _announce_busy(run, claims, "mail")
 
     def process_folder(
         self,
@@ -117,7 +149,11 @@ class MailChannel:
         for uid in mailbox.uids("ALL", charset=None):  # no CHARSET: Exchange refuses it
             stats.seen += 1
             try:
-                self.handle(mailbox, folder, uidvalidity, uid, stats)
+                with self.app.ledger.claims.held(f"mail-at:{folder}:{uidvalidity}:{uid}") as mine:
+                    if mine:
+                        self.handle(mailbox, folder, uidvalidity, uid, stats)
+                    else:
+                        stats.skipped += 1  # another worker has this one
             except Exception as exc:  # one bad message never stops the run
                 stats.failed += 1
                 stats.errors.append(f"{folder}/{uid}: {exc}")
@@ -130,8 +166,30 @@ class MailChannel:
     def handle(
         self, mailbox: Any, folder: str, uidvalidity: int, uid: str, stats: MailStats
     ) -> None:
+        fetched = _fetch(mailbox, uid)
+        if fetched is None:
+            stats.skipped += 1  # filed by another worker since we listed the folder
+            return
+        raw, internaldate = fetched
+        message = parse(raw)
+        key = _message_key(message, raw)
+        with self.app.ledger.claims.held(f"mail:{key}") as mine:
+            if not mine:
+                stats.skipped += 1  # another copy of this message is being handled right now
+                return
+            self._handle_claimed(mailbox, folder, uidvalidity, uid, stats, raw, internaldate)
+
+    def _handle_claimed(
+        self,
+        mailbox: Any,
+        folder: str,
+        uidvalidity: int,
+        uid: str,
+        stats: MailStats,
+        raw: bytes,
+        internaldate: datetime | None,
+    ) -> None:
         ledger = self.app.ledger
-        raw, internaldate = _fetch(mailbox, uid)
         message = parse(raw)
         key = _message_key(message, raw)
         sender = replies.address_of(str(message.get("From", "")))
@@ -279,9 +337,13 @@ class MailChannel:
         )
 
     def _file(self, mailbox: Any, uid: str, folder: str, quiet: bool = False) -> None:
+        """Move a message we hold the claim of; one that is already gone is not an error."""
         try:
             mailbox.move(uid, folder)
         except Exception:
+            if not _still_there(mailbox, uid):
+                log.info("message %s was already filed; nothing to move", uid)
+                return
             if not quiet:
                 raise
             log.exception("could not move message %s to %s", uid, folder)
@@ -304,8 +366,9 @@ class MailChannel:
                     self.config.folder,
                 )
                 while not stop.is_set():
-                    stats = MailStats()
-                    self.process_folder(mailbox, self.config.folder, stats)
+                    with self._channel_run() as held:
+                        if held:
+                            self.process_folder(mailbox, self.config.folder, MailStats())
                     mailbox.folder.set(self.config.folder)
                     mailbox.idle.wait(timeout=self.config.idle_seconds)
             except (TimeoutError, imaplib.IMAP4.error, OSError, EOFError) as exc:
