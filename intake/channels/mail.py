@@ -283,7 +283,9 @@ class MailChannel:
         if why_not or not self.smtp.enabled:
             reason = why_not or "no SMTP server configured"
             ledger.update_mail(mail_id, state="no_reply", error=reason)
-            log.info("%s: not answered (%s)", key, reason)
+            log.info(
+                "%s: not answered (%s)", key, reason, extra={"mail": key, "outcome": "no_reply"}
+            )
             self._file(mailbox, uid, self.config.processed_folder)
             stats.skipped += 1
             return
@@ -334,6 +336,7 @@ class MailChannel:
             answer["To"],
             kind,
             self.config.processed_folder,
+            extra={"mail": key, "outcome": kind},
         )
 
     def _file(self, mailbox: Any, uid: str, folder: str, quiet: bool = False) -> None:

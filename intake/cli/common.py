@@ -12,15 +12,13 @@ import click
 log = logging.getLogger("intake")
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_PARTIAL = 1  # a channel command: part of the work could not be done (the rest was)
 
 
-def setup_logging(verbose: int) -> None:
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(
-        level=max(level, logging.DEBUG),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+def setup_logging(verbose: int, style: str | None = None) -> None:
+    from intake.logformat import configure
+
+    configure(max(logging.WARNING - 10 * verbose, logging.DEBUG), style or "text")
 
 
 class DateParam(click.ParamType):
@@ -39,10 +37,13 @@ def load_config(ctx: click.Context):  # type: ignore[no-untyped-def]
     from intake.config import ConfigError, load
 
     try:
-        return load(ctx.obj.get("config_path"))
+        config = load(ctx.obj.get("config_path"))
     except ConfigError as exc:
         click.echo(f"Configuratiefout: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    if not ctx.obj.get("log_format") and config.log.format != "text":
+        setup_logging(ctx.obj.get("verbose", 0), config.log.format)  # [log] format
+    return config
 
 
 def open_app(ctx: click.Context):  # type: ignore[no-untyped-def]
