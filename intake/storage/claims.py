@@ -97,8 +97,9 @@ class Claims:
         if c.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
 
-            done = c.execute(insert(claims).values(**row).on_conflict_do_nothing())
-            return done.rowcount == 1  # 0: being claimed by another worker right now
+            statement = insert(claims).values(**row).on_conflict_do_nothing()
+            # no row back: another worker is claiming it at this very moment
+            return c.execute(statement.returning(claims.c.name)).first() is not None
         c.execute(claims.insert().values(**row))
         return True
 
