@@ -78,7 +78,8 @@ def candidates(inbox: Path) -> list[Path]:
 
 
 NAME_MAX = 255  # bytes in one file name on every usual file system
-LONGEST_SUFFIX = len(".verdict.json")
+# ".verdict.json", and the ".<name>….tmp" around it while a report is written atomically
+LONGEST_SUFFIX = len(".verdict.json") + 16
 
 
 def fit_name(name: str, sha256: str) -> str:
@@ -255,7 +256,14 @@ def _take_ready(app: App, tracker: StabilityTracker, path: Path, done: FolderPas
     try:
         verdict = take_file(app, path)
     except Exception as exc:  # one bad file never stops the run; it stays in the inbox
-        log.exception("%s: could not be taken in; left in the inbox for the next pass", path.name)
+        log.error(
+            "%s: could not be taken in (%s: %s); left in the inbox for the next pass",
+            path.name,
+            type(exc).__name__,
+            exc,
+            extra={"file": path.name, "outcome": "failed"},
+        )
+        log.debug("%s: details", path.name, exc_info=True)
         done.failed.append(f"{path.name}: {type(exc).__name__}: {exc}")
         return
     finally:

@@ -120,7 +120,8 @@ def _step(result: SweepResult, what: str, action: Callable[[], T]) -> T | None:
     try:
         return action()
     except Exception as exc:
-        log.error("sweep: %s failed: %s: %s", what, type(exc).__name__, exc, exc_info=True)
+        log.error("sweep: %s failed: %s: %s", what, type(exc).__name__, exc)
+        log.debug("sweep: %s failed", what, exc_info=True)
         result.problems.append(f"{what}: {type(exc).__name__}: {exc}")
         return None
 
