@@ -309,6 +309,7 @@ class MailChannel:
         ledger.update_mail(mail_id, state="sending", reply_message_id=message_id)
         try:
             self.smtp.send(answer)
+            failpoint("after_send")
         except Exception as exc:
             # Not accepted by the server, so not sent: try again on the next run.
             ledger.update_mail(mail_id, state="judged", error=f"answer not sent: {exc}")

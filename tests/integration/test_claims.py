@@ -33,13 +33,7 @@ def postgres():
 def url(request, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'ledger.sqlite'}"
-    server = request.getfixturevalue("postgres")
-    name = f"t{os.getpid()}_{time.monotonic_ns()}"
-    admin = sa.create_engine(server.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server.url.rsplit("/", 1)[0] + "/" + name
+    return request.getfixturevalue("postgres").new_database()
 
 
 def other(ledger: Ledger, lease: float = 60, host: str | None = None) -> Claims:
