@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-SECRET_KEYS = {"password"}
+SECRET_KEYS = {"password", "secret_key"}
 
 
 class ConfigError(Exception):
@@ -78,6 +78,21 @@ class SmtpSection:
 
 
 @dataclass(frozen=True)
+class DeskSection:
+    """`intake serve`: the staff desk. The secret key arrives by INTAKE_DESK_SECRET_KEY."""
+
+    listen: str = "127.0.0.1:8080"
+    base_url: str = "http://127.0.0.1:8080"
+    secret_key: str = ""
+    digest_to: tuple[str, ...] = ()
+    session_hours: float = 10.0
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.lower().startswith("https://")
+
+
+@dataclass(frozen=True)
 class LogSection:
     format: str = "text"  # text | json (one JSON object per line, for journald or a collector)
 
@@ -90,6 +105,7 @@ class Config:
     folder: FolderSection = field(default_factory=FolderSection)
     imap: ImapSection = field(default_factory=ImapSection)
     smtp: SmtpSection = field(default_factory=SmtpSection)
+    desk: DeskSection = field(default_factory=DeskSection)
     log: LogSection = field(default_factory=LogSection)
     source: str = "defaults"
 
@@ -126,7 +142,7 @@ class Config:
         return "\n".join(lines) + "\n"
 
 
-SECTIONS = ("general", "ledger", "register", "folder", "imap", "smtp", "log")
+SECTIONS = ("general", "ledger", "register", "folder", "imap", "smtp", "desk", "log")
 _ALIASES = {("smtp", "from"): "sender"}  # `from` is the SPEC's key, a keyword in Python
 
 
@@ -144,11 +160,16 @@ def _toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _coerce(section: str, key: str, raw: Any, default: Any) -> Any:
     try:
+        if isinstance(default, tuple):
+            items = raw if isinstance(raw, list) else str(raw).replace(";", ",").split(",")
+            return tuple(str(item).strip() for item in items if str(item).strip())
         if isinstance(default, bool):
             if isinstance(raw, str):
                 return raw.strip().lower() in {"1", "true", "yes", "ja", "on"}

@@ -15,6 +15,7 @@ from typing import Any
 
 from intake import fmt
 from intake.bootstrap import App
+from intake.context import Context
 from intake.domain import (
     DocumentKind,
     Finding,
@@ -25,7 +26,9 @@ from intake.domain import (
     order_findings,
 )
 from intake.pipeline import judge_many
+from intake.register import Register
 from intake.report.audience import sender_registered
+from intake.storage.ledger import StoredDocument
 
 log = logging.getLogger(__name__)
 PAIRING = {"PLAN_MISSING", "MODEL_MISSING"}
@@ -187,52 +190,77 @@ def settle_pairs(app: App) -> list[Verdict]:
 LEDGER_CODES = {"DUPLICATE", "PLAN_MISSING", "MODEL_MISSING"}
 
 
+@dataclass(frozen=True)
+class Rejudged:
+    """One stored document whose verdict changes: what it was and what it becomes."""
+
+    document_id: int
+    before: Verdict
+    after: Verdict
+
+
+def _fresh_batch(app: App, ctx: Context, docs: list[StoredDocument]) -> list[Rejudged]:
+    batch, subs = [], []
+    for doc in docs:
+        original = app.archive.get(doc.verdict.sha256)
+        if original is None:
+            log.warning("%s: original not in the archive, verdict kept", doc.verdict.file)
+            continue
+        batch.append(doc)
+        subs.append(
+            Submission(doc.verdict.file, original[1], doc.verdict.received, doc.channel, doc.sender)
+        )
+    changes = []
+    for doc, fresh in zip(batch, judge_many(subs, ctx), strict=True):
+        if fresh.provider is None and doc.verdict.provider is not None:
+            fresh.provider = doc.verdict.provider  # attributed by its companions
+        extra = [f for f in doc.verdict.findings if f.code in LEDGER_CODES]
+        if (
+            doc.sender
+            and fresh.document in PAIRED_KINDS
+            and not sender_registered([fresh], ctx.register, doc.sender)
+        ):
+            extra.append(ctx.rules.finding("SENDER_NOT_REGISTERED", sender=doc.sender))
+        fresh = _with(fresh, extra)
+        fresh.signals = {**doc.verdict.signals, **fresh.signals}
+        if fresh.to_json() != doc.verdict.to_json():
+            changes.append(Rejudged(doc.id, doc.verdict, fresh))
+    return changes
+
+
 def rejudge(
-    app: App, *, chunk: int = 500, progress: Callable[[int], None] | None = None
-) -> list[Verdict]:
+    app: App,
+    *,
+    register: Register | None = None,
+    dry_run: bool = False,
+    chunk: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> list[Rejudged]:
     """Judge every stored document again from its archived original.
 
     For a rules or register change: the verdicts are recomputed under the current
-    rules and register, in batches; what only the ledger knew (duplicates, pairing)
-    is carried over and the sender is checked again. Returns the verdicts that changed.
+    rules and the given register (default: the configured one), in batches; what only
+    the ledger knew (duplicates, pairing) is carried over and the sender is checked
+    again. With `dry_run` nothing is written: the result is the preview of what a
+    real run would change. Returns the documents whose verdict changes.
     """
-    changed = []
+    ctx = app.ctx if register is None else replace(app.ctx, register=register)
+    changed: list[Rejudged] = []
     stored = app.ledger.all_documents()
     for start in range(0, len(stored), chunk):
-        batch, subs = [], []
-        for doc in stored[start : start + chunk]:
-            original = app.archive.get(doc.verdict.sha256)
-            if original is None:
-                log.warning("%s: original not in the archive, verdict kept", doc.verdict.file)
-                continue
-            batch.append(doc)
-            subs.append(
-                Submission(
-                    doc.verdict.file, original[1], doc.verdict.received, doc.channel, doc.sender
-                )
-            )
-        for doc, fresh in zip(batch, judge_many(subs, app.ctx), strict=True):
-            if fresh.provider is None and doc.verdict.provider is not None:
-                fresh.provider = doc.verdict.provider  # attributed by its companions
-            extra = [f for f in doc.verdict.findings if f.code in LEDGER_CODES]
-            if (
-                doc.sender
-                and fresh.document in PAIRED_KINDS
-                and not sender_registered([fresh], app.register, doc.sender)
-            ):
-                extra.append(app.ctx.rules.finding("SENDER_NOT_REGISTERED", sender=doc.sender))
-            fresh = _with(fresh, extra)
-            fresh.signals = {**doc.verdict.signals, **fresh.signals}
-            if fresh.to_json() != doc.verdict.to_json():
-                app.ledger.replace_verdict(doc.id, fresh)
-                changed.append(fresh)
+        docs = stored[start : start + chunk]
+        for change in _fresh_batch(app, ctx, docs):
+            changed.append(change)
+            if not dry_run:
+                app.ledger.replace_verdict(change.document_id, change.after)
                 log.info(
                     "%s: re-judged, %s -> %s",
-                    fresh.file,
-                    doc.verdict.status.value,
-                    fresh.status.value,
+                    change.after.file,
+                    change.before.status.value,
+                    change.after.status.value,
                 )
         if progress:
-            progress(len(batch))
-    settle_pairs(app)
+            progress(len(docs))
+    if not dry_run:
+        settle_pairs(app)
     return changed

@@ -129,20 +129,38 @@ def sweep(ctx: click.Context) -> None:
 
 
 @click.command()
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.pass_context
-def rejudge(ctx: click.Context) -> None:
+def rejudge(ctx: click.Context, dry_run: bool) -> None:
     """Judge every stored document again, after a change of rules or register.
 
     Originals come from the archive; verdicts that change are replaced in the ledger.
+    Prints each change: file, AGB code, old -> new status, finding codes added/removed.
     """
     from intake.progress import progress
     from intake.service import rejudge as run_rejudge
 
     app = open_app(ctx.find_root())
     with progress("opnieuw beoordelen", total=app.ledger.count("documents")) as bar:
-        changed = run_rejudge(app, progress=lambda n: [bar.advance() for _ in range(n)])
-    click.echo(f"{len(changed)} beoordeling(en) gewijzigd")
+        changed = run_rejudge(
+            app, dry_run=dry_run, progress=lambda n: [bar.advance() for _ in range(n)]
+        )
+    for change in changed:
+        click.echo(describe_change(change))
+    verb = "zou(den) wijzigen (proefrun, niets gewijzigd)" if dry_run else "gewijzigd"
+    click.echo(f"{len(changed)} beoordeling(en) {verb}")
     sys.exit(EXIT_OK)
+
+
+def describe_change(change) -> str:  # type: ignore[no-untyped-def]
+    """One line per document: file, AGB, old -> new status, +added -removed codes."""
+    before, after = change.before, change.after
+    provider = after.provider or before.provider
+    added = sorted(set(after.codes) - set(before.codes))
+    removed = sorted(set(before.codes) - set(after.codes))
+    codes = " ".join([*(f"+{c}" for c in added), *(f"-{c}" for c in removed)])
+    agb = (provider.agb if provider else None) or "-"
+    return f"{after.file}  {agb}  {before.status.value} → {after.status.value}  {codes}".rstrip()
 
 
 @click.command()

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from intake import fmt
-from intake.domain import Severity, Status, Verdict
+from intake.domain import Decision, Severity, Status, Verdict
 from intake.rules import Rules
 from intake.templates import TemplateFamily
 
@@ -94,6 +94,7 @@ class ReportModel:
     sender: str | None = None
     channel: str | None = None
     generated: str = ""
+    decision_reason: str | None = None  # set when a staff decision overrides the outcome
 
 
 def _split(location: str | None) -> tuple[str, str]:
@@ -173,11 +174,15 @@ def build(
     channel: str | None = None,
     sender_registered: bool = True,
     now: datetime | None = None,
+    decision: Decision | None = None,
 ) -> ReportModel:
-    """The report for one submission: the verdicts of the documents that came together."""
+    """The report for one submission: the verdicts of the documents that came together.
+
+    A staff `decision` overrides the computed outcome; its reason is part of the summary.
+    """
     staff = audience == "staff"
     confidential = not staff and not sender_registered
-    status = _worst(verdicts)
+    status = decision.status if decision else _worst(verdicts)
     deadline = fmt.day(rules.deadline)
     documents = []
     for v in verdicts:
@@ -231,7 +236,8 @@ def build(
         received=fmt.day(rules.local_date(received)),
         status=status.value,
         outcome=OUTCOME[Status.REVIEW] if confidential else OUTCOME[status],
-        summary=_summary(status, confidential),
+        summary=_summary(status, confidential)
+        + (f" Toelichting van het zorgkantoor: {decision.reason}" if decision else ""),
         next_step=_next_step(status, deadline, confidential),
         deadline=deadline,
         confidential=confidential,
@@ -239,4 +245,5 @@ def build(
         sender=sender,
         channel=channel,
         generated=fmt.day(now or datetime.now(rules.timezone)),
+        decision_reason=decision.reason if decision else None,
     )

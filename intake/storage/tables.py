@@ -85,6 +85,80 @@ providers = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# --- the staff desk: accounts, decisions, notes, notifications, audit trail ----------
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),  # staff | admin
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("campaign", sa.String(64), nullable=False),
+    sa.Column("agb", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("notify", sa.Boolean, nullable=False, default=False),
+    # The key of the form that was posted: a repeated POST finds its decision again.
+    sa.Column("form_key", sa.String(64), nullable=False, unique=True),
+    sa.Index("ix_decisions_case", "campaign", "agb"),
+)
+
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("decision_id", sa.Integer, sa.ForeignKey("decisions.id"), nullable=False,
+              unique=True),
+    sa.Column("campaign", sa.String(64), nullable=False),
+    sa.Column("agb", sa.String(16), nullable=False),
+    sa.Column("recipient", sa.String(320), nullable=False),
+    sa.Column("message_id", sa.String(998), nullable=False),
+    # pending -> sending -> sent; a row left in `sending` is uncertain and never resent
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+notes = sa.Table(
+    "notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("campaign", sa.String(64), nullable=False),
+    sa.Column("agb", sa.String(16), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Index("ix_notes_case", "campaign", "agb"),
+)
+
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("address", sa.String(64)),
+    # login, login_failed, logout, decision, note, download, register, rejudge, user
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("campaign", sa.String(64)),
+    sa.Column("agb", sa.String(16)),
+    sa.Column("detail", sa.Text),
+    sa.Index("ix_audit_action_at", "action", "at"),
+    sa.Index("ix_audit_case", "campaign", "agb"),
+)
+
 # --- claims and locks: which worker handles which mail or file, and for how long ---
 claims = sa.Table(
     "claims",

@@ -173,7 +173,13 @@ def test_rejudge_after_a_register_change(app, tmp_path):
     changed_register.write_text(REGISTER_CSV.read_text().replace("1250000.00", "1300000.00"))
     env = {"INTAKE_DATA_DIR": str(tmp_path / "data"), "INTAKE_REGISTER_PATH": str(changed_register)}
     updated = build_app(load(None, env))
-    changed = rejudge(updated)
+    preview = rejudge(updated, dry_run=True)
+    assert [(c.before.status.value, c.after.codes) for c in preview] == [
+        ("accepted", ["RESERVED_MISMATCH"])
+    ]
+    state = updated.ledger.provider("73730123")
+    assert updated.ledger.document(state["model_document_id"]).verdict.codes == []  # dry run
+    changed = [c.after for c in rejudge(updated)]
     assert [v.file for v in changed] == ["geldig-nov2019.xlsx"]
     assert changed[0].codes == ["RESERVED_MISMATCH"] and changed[0].status.value == "rejected"
     state = updated.ledger.provider("73730123")

@@ -1,0 +1,202 @@
+"""One case: register data, documents with verdicts and figures, decisions, notes,
+mails in and out, and a timeline that puts all of it (and the audit trail) in order."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from intake import fmt
+from intake.bootstrap import App
+from intake.casework.cases import book, campaign
+from intake.casework.status import (
+    DECISION_LABELS,
+    LABELS,
+    case_status,
+    computed_status,
+    decision_stands,
+)
+from intake.domain import kenmerk, verdict_from_json
+from intake.report.model import FIGURE_LABELS
+
+STATUS_NL = {"accepted": "geaccepteerd", "review": "te beoordelen", "rejected": "afgewezen"}
+KIND_NL = {"aanvraag": "aanvraagmodel", "kwaliteitsplan": "kwaliteitsplan", "unknown": "onbekend"}
+
+
+def kenmerk_prefix(app: App) -> str:
+    return str(app.ctx.rules.care_office.get("kenmerk_prefix", "KB"))
+
+
+def split_location(location: str | None) -> tuple[str, str]:
+    if not location:
+        return "", ""
+    sheet, _, cell = location.rpartition("!")
+    return sheet.strip("'").replace("''", "'"), cell
+
+
+def _figures(figures: dict[str, Any]) -> list[dict[str, str]]:
+    workbook, corrected = figures.get("workbook") or {}, figures.get("corrected") or {}
+    if not workbook and not corrected:
+        return []
+    return [
+        {
+            "key": key,
+            "label": label,
+            "workbook": show(workbook.get(key)),
+            "recomputed": show(corrected.get(key)),
+        }
+        for key, label, show in FIGURE_LABELS
+    ]
+
+
+def _document(app: App, row: dict[str, Any], current: set[int]) -> dict[str, Any]:
+    verdict = verdict_from_json(json.loads(row["verdict_json"]))
+    return {
+        "id": row["id"],
+        "sha256": verdict.sha256,
+        "kenmerk": kenmerk(kenmerk_prefix(app), verdict.sha256),
+        "file": verdict.file,
+        "document": verdict.document.value,
+        "document_label": KIND_NL[verdict.document.value],
+        "status": verdict.status.value,
+        "status_label": STATUS_NL[verdict.status.value],
+        "current": row["id"] in current,
+        "channel": row["channel"],
+        "sender": row["sender"],
+        "received": verdict.received.isoformat(),
+        "received_day": fmt.day(app.ctx.rules.local_date(verdict.received)),
+        "template_version": verdict.template_version,
+        "findings": [
+            {
+                **f.to_json(),
+                "sheet": split_location(f.location)[0],
+                "cell": split_location(f.location)[1],
+            }
+            for f in verdict.findings
+        ],
+        "figures": _figures(verdict.figures),
+        "figures_raw": verdict.figures,
+        "created_at": row["created_at"],
+    }
+
+
+def _event(at: datetime | None, kind: str, actor: str | None, text: str) -> dict[str, Any]:
+    return {"at": at, "kind": kind, "actor": actor or "", "text": text}
+
+
+def _status_history(docs: list[dict[str, Any]], decisions: list[dict[str, Any]]) -> list[dict]:
+    """The case status after each document and decision, in the order they happened."""
+    steps = [(d["created_at"], "doc", d) for d in docs] + [
+        (x["decided_at"], "decision", x) for x in decisions
+    ]
+    latest: dict[str, str] = {}
+    decision, last_doc, previous, events = None, None, None, []
+    for at, kind, item in sorted(steps, key=lambda s: s[0]):
+        if kind == "doc" and item["document"] in ("aanvraag", "kwaliteitsplan"):
+            latest[item["document"]] = item["status"]
+            last_doc = at
+        elif kind == "decision":
+            decision = item
+        status = case_status(
+            computed_status(latest.get("aanvraag"), latest.get("kwaliteitsplan")),
+            decision["status"] if decision else None,
+            decision["decided_at"] if decision else None,
+            last_doc,
+        )
+        if status != previous:
+            events.append(_event(at, "status", "", f"Status: {LABELS[status]}"))
+            previous = status
+    return events
+
+
+def _timeline(app: App, detail: dict[str, Any]) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    for d in detail["documents"]:
+        via = f"via {d['channel']}" + (f" van {d['sender']}" if d["sender"] else "")
+        events.append(
+            _event(
+                d["created_at"],
+                "document",
+                d["sender"] or d["channel"],
+                f"{d['file']} ontvangen {via}: {d['status_label']}",
+            )
+        )
+    for m in detail["mails_in"]:
+        events.append(
+            _event(
+                m["received"] or m["created_at"],
+                "mail_in",
+                m["sender"],
+                f"E-mail ontvangen: {m['subject'] or '(geen onderwerp)'} [{m['state']}]",
+            )
+        )
+    for r in detail["mails_out"]:
+        events.append(
+            _event(
+                r["sent_at"],
+                "mail_out",
+                "intake",
+                f"E-mail ({r['kind']}) verstuurd aan {r['recipient']}: {r['subject']}",
+            )
+        )
+    for x in detail["decisions"]:
+        events.append(
+            _event(
+                x["decided_at"],
+                "decision",
+                x["actor"],
+                f"Beslissing: {DECISION_LABELS[x['status']]}. Reden: {x['reason']}",
+            )
+        )
+    for n in detail["notes"]:
+        events.append(_event(n["at"], "note", n["actor"], n["text"]))
+    for a in detail["audit"]:
+        if a["action"] == "download":
+            events.append(_event(a["at"], "download", a["actor"], f"Gedownload: {a['detail']}"))
+    # After the event that caused it: the sort is stable.
+    events += _status_history(detail["documents"], detail["decisions"])
+    events.sort(key=lambda e: e["at"])
+    return events
+
+
+def case_detail(app: App, agb: str) -> dict[str, Any] | None:
+    """Everything about one case, or None when neither register nor ledger knows the AGB."""
+    cb, name = book(app), campaign(app)
+    entry = app.register.get(agb) if app.register else None
+    states = [s for s in cb.provider_states(name) if s["agb"] == agb]
+    rows = cb.case_documents(name, agb)
+    if entry is None and not states and not rows:
+        return None
+    state = states[0] if states else {}
+    current = {state.get("model_document_id"), state.get("plan_document_id")} - {None}
+    docs = [_document(app, r, current) for r in rows]
+    decisions = cb.decisions_of(name, agb)
+    mail_ids = {r["mail_id"] for r in rows if r["mail_id"]}
+    detail: dict[str, Any] = {
+        "agb": agb,
+        "naam": (entry.naam if entry else None) or state.get("naam") or "?",
+        "register": entry.to_json() if entry else None,
+        "documents": docs,
+        "decisions": decisions,
+        "notes": cb.notes_of(name, agb),
+        "mails_in": cb.case_mails(mail_ids),
+        "mails_out": cb.case_replies(agb, mail_ids),
+        "notifications": cb.notifications(agb=agb),
+        "audit": cb.audit_of_case(name, agb),
+        "last_reminder_at": state.get("last_reminder_at"),
+    }
+    _decide_status(detail, state)
+    detail["timeline"] = _timeline(app, detail)
+    return detail
+
+
+def _decide_status(detail: dict[str, Any], state: dict[str, Any]) -> None:
+    computed = computed_status(state.get("model_status"), state.get("plan_status"))
+    moments = [m for m in (state.get("model_at"), state.get("plan_at")) if m]
+    last = max(moments) if moments else None
+    decision = detail["decisions"][-1] if detail["decisions"] else None
+    at = decision["decided_at"] if decision else None
+    detail["computed"] = computed
+    detail["status"] = case_status(computed, decision["status"] if decision else None, at, last)
+    detail["decision"] = decision if decision and decision_stands(at, last) else None

@@ -1,0 +1,114 @@
+"""The case list: every provider of the register (and every provider the ledger met)
+with where its case stands in the configured campaign."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from intake.bootstrap import App
+from intake.casework.status import LABELS, CaseStatus, case_status, computed_status
+from intake.domain import kenmerk_hash_prefix
+from intake.storage.casebook import Casebook
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    agb: str
+    naam: str
+    regio: str
+    registered: bool
+    status: CaseStatus
+    computed: CaseStatus
+    decision: str | None
+    model_status: str | None
+    plan_status: str | None
+    last_document_at: datetime | None
+    last_reminder_at: datetime | None
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.status]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "agb": self.agb,
+            "naam": self.naam,
+            "status": self.status.value,
+            "computed_status": self.computed.value,
+            "decision": self.decision,
+            "model_status": self.model_status,
+            "plan_status": self.plan_status,
+            "registered": self.registered,
+            "last_document_at": _iso(self.last_document_at),
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def book(app: App) -> Casebook:
+    return Casebook(app.ledger.engine)
+
+
+def campaign(app: App) -> str:
+    return app.ctx.rules.campaign
+
+
+def overview(app: App) -> list[CaseRow]:
+    """One row per provider, ordered by AGB code: two queries whatever the ledger's size."""
+    cb, name = book(app), campaign(app)
+    states = {s["agb"]: s for s in cb.provider_states(name)}
+    decided = cb.latest_decisions(name)
+    entries = app.register.entries if app.register else {}
+    rows = []
+    for agb in sorted(set(entries) | set(states)):
+        state, entry, decision = states.get(agb, {}), entries.get(agb), decided.get(agb)
+        computed = computed_status(state.get("model_status"), state.get("plan_status"))
+        moments = [m for m in (state.get("model_at"), state.get("plan_at")) if m]
+        last = max(moments) if moments else None
+        rows.append(
+            CaseRow(
+                agb=agb,
+                naam=(entry.naam if entry else None) or state.get("naam") or "?",
+                regio=entry.regio if entry else "",
+                registered=entry is not None,
+                status=case_status(
+                    computed,
+                    decision["status"] if decision else None,
+                    decision["decided_at"] if decision else None,
+                    last,
+                ),
+                computed=computed,
+                decision=decision["status"] if decision else None,
+                model_status=state.get("model_status"),
+                plan_status=state.get("plan_status"),
+                last_document_at=last,
+                last_reminder_at=state.get("last_reminder_at"),
+            )
+        )
+    return rows
+
+
+def search(app: App, rows: list[CaseRow], query: str, status: str | None) -> list[CaseRow]:
+    """Search on AGB code, name or kenmerk; filter on status."""
+    if status:
+        rows = [r for r in rows if r.status.value == status]
+    query = query.strip()
+    if not query:
+        return rows
+    prefix = kenmerk_hash_prefix(query)
+    if prefix:
+        agbs = book(app).agbs_with_sha_prefix(prefix, campaign(app))
+        return [r for r in rows if r.agb in agbs]
+    needle = query.casefold()
+    return [r for r in rows if r.agb.startswith(needle) or needle in r.naam.casefold()]
+
+
+def counts(rows: list[CaseRow]) -> dict[str, int]:
+    result = {s.value: 0 for s in CaseStatus}
+    for row in rows:
+        result[row.status.value] += 1
+    return result

@@ -1,0 +1,262 @@
+"""Staff decisions and notes, and the one mail a decision may send.
+
+Exactly-once: the decision and the intent to mail (a `pending` notification with a
+fixed Message-ID) are stored in one transaction, keyed by the form's idempotency
+key, before anything is sent. A repeated POST finds its decision again; sending
+first claims the notification (`pending -> sending`, one winner), so a second
+attempt never sends; a crash after the claim leaves it `sending`, shown to staff as
+uncertain and never resent by itself. A crash before the claim leaves it `pending`,
+delivered by the next desk start or sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+
+import sqlalchemy as sa
+
+from intake.bootstrap import App
+from intake.casework.cases import book, campaign
+from intake.channels.replies import reply_message_id
+from intake.channels.smtp import SmtpSender
+from intake.domain import Decision, Status
+from intake.report.files import atomic_write
+from intake.report.html import render_html, render_text
+from intake.report.model import build
+from intake.report.pdf import render_pdf
+
+log = logging.getLogger(__name__)
+DECISIONS = ("accepted", "rejected", "review")
+MAX_REASON = 4000
+# Refused before any data went out: safe to try again later.
+_NOT_SENT = (
+    ConnectionRefusedError,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+)
+
+
+class CaseworkError(ValueError):
+    """A form value that cannot be used; the message is Dutch, nothing was changed."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Decided:
+    decision_id: int
+    repeated: bool
+    notification: str | None  # the notification's state, or None without notify
+
+
+def recipient(app: App, agb: str) -> str | None:
+    """Where a decision goes: the last sender when registered, else the first registered address."""
+    entry = app.register.get(agb) if app.register else None
+    if entry is None:
+        return None
+    state = app.ledger.provider(agb) or {}
+    if state.get("contact") and entry.is_contact(state["contact"]):
+        return str(state["contact"])
+    return next((c for c in entry.contacts if not c.startswith("@")), None)
+
+
+def validate_decision(app: App, agb: str, form: dict[str, str]) -> tuple[str, str, bool, str]:
+    status = (form.get("decision") or "").strip()
+    reason = (form.get("reason") or "").strip()
+    notify = (form.get("notify") or "").strip().lower() in {"1", "on", "true", "ja", "yes"}
+    key = (form.get("idempotency_key") or "").strip()
+    if status not in DECISIONS:
+        raise CaseworkError("decision", "Kies een beslissing: toekennen, afwijzen of beoordelen.")
+    if not reason:
+        raise CaseworkError("reason", "Een reden is verplicht.")
+    if len(reason) > MAX_REASON:
+        raise CaseworkError("reason", f"De reden mag hoogstens {MAX_REASON} tekens hebben.")
+    if not (8 <= len(key) <= 64) or not key.replace("-", "").isalnum():
+        raise CaseworkError("idempotency_key", "Het formulier is verlopen; laad de pagina opnieuw.")
+    if notify and not SmtpSender(app.config.smtp).enabled:
+        raise CaseworkError("notify", "Verzenden kan niet: er is geen mailserver ingesteld.")
+    if notify and recipient(app, agb) is None:
+        raise CaseworkError("notify", "Deze zorgaanbieder heeft geen geregistreerd e-mailadres.")
+    return status, reason, notify, key
+
+
+def decide(
+    app: App,
+    agb: str,
+    form: dict[str, str],
+    actor: str,
+    address: str | None,
+    smtp: SmtpSender | None = None,
+) -> Decided:
+    status, reason, notify, key = validate_decision(app, agb, form)
+    cb = book(app)
+    existing = cb.decision_by_key(key)
+    if existing is None:
+        try:
+            decision_id = _store(app, agb, status, reason, notify, key, actor, address)
+        except sa.exc.IntegrityError:  # the same form posted twice at the same moment
+            existing = cb.decision_by_key(key)
+            if existing is None:
+                raise
+    if existing is not None:
+        if existing["agb"] != agb:
+            raise CaseworkError("idempotency_key", "Het formulier hoort bij een andere zaak.")
+        notes = cb.notifications(agb=agb)
+        state = next((n["state"] for n in notes if n["decision_id"] == existing["id"]), None)
+        return Decided(existing["id"], True, state)
+    write_decision_report(app, agb, decision_id)
+    state = None
+    if notify:
+        state = deliver_pending(app, smtp or SmtpSender(app.config.smtp), decision_id=decision_id)
+    log.info("decision %s on %s by %s (notify=%s)", status, agb, actor, notify)
+    return Decided(decision_id, False, state)
+
+
+def _store(
+    app: App,
+    agb: str,
+    status: str,
+    reason: str,
+    notify: bool,
+    key: str,
+    actor: str,
+    address: str | None,
+) -> int:
+    cb, name = book(app), campaign(app)
+    with app.ledger.transaction() as conn:
+        decision_id = cb.add_decision(
+            conn,
+            campaign=name,
+            agb=agb,
+            status=status,
+            reason=reason,
+            actor=actor,
+            notify=notify,
+            form_key=key,
+        )
+        cb.record(
+            actor,
+            "decision",
+            address=address,
+            campaign=name,
+            agb=agb,
+            detail=f"{status}: {reason}",
+            conn=conn,
+        )
+        if notify:
+            own = app.config.smtp.sender
+            cb.add_notification(
+                conn,
+                decision_id=decision_id,
+                campaign=name,
+                agb=agb,
+                recipient=recipient(app, agb) or "",
+                message_id=reply_message_id(f"decision:{name}:{decision_id}", own, "decision"),
+            )
+    return decision_id
+
+
+def add_note(app: App, agb: str, text: str, actor: str, address: str | None) -> None:
+    text = (text or "").strip()
+    if not text:
+        raise CaseworkError("text", "Een notitie mag niet leeg zijn.")
+    if len(text) > MAX_REASON:
+        raise CaseworkError("text", f"Een notitie mag hoogstens {MAX_REASON} tekens hebben.")
+    book(app).add_note(campaign(app), agb, actor, text, address)
+
+
+def current_verdicts(app: App, agb: str) -> list:
+    state = app.ledger.provider(agb) or {}
+    ids = [state.get("model_document_id"), state.get("plan_document_id")]
+    stored = [app.ledger.document(i) for i in ids if i]
+    return [s.verdict for s in stored if s is not None]
+
+
+def decision_report(app: App, agb: str, decision: dict):  # type: ignore[no-untyped-def]
+    """The provider report of the case, rendered again with the decision and its reason."""
+    verdicts = current_verdicts(app, agb)
+    staff_decision = Decision(
+        Status(decision["status"]), decision["reason"], decision["actor"], decision["decided_at"]
+    )
+    return build(verdicts, app.ctx.rules, app.ctx.family, decision=staff_decision)
+
+
+def write_decision_report(app: App, agb: str, decision_id: int) -> None:
+    decision = next(d for d in book(app).decisions_of(campaign(app), agb) if d["id"] == decision_id)
+    report = decision_report(app, agb, decision)
+    outbox = app.folder("outbox")
+    atomic_write(outbox / f"besluit-{agb}-{decision_id}.html", render_html(report))
+    atomic_write(outbox / f"besluit-{agb}-{decision_id}.pdf", render_pdf(report))
+
+
+def _message(app: App, notification: dict, decision: dict) -> EmailMessage:
+    report = decision_report(app, notification["agb"], decision)
+    rules = app.ctx.rules
+    message = EmailMessage()
+    message["From"] = app.config.smtp.sender
+    message["To"] = notification["recipient"]
+    message["Subject"] = rules.mail.get("decision_subject", "Besluit ({agb})").format(
+        agb=notification["agb"]
+    )
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = notification["message_id"]
+    message.set_content(render_text(report))
+    message.add_alternative(render_html(report), subtype="html")
+    message.add_attachment(
+        render_pdf(report),
+        maintype="application",
+        subtype="pdf",
+        filename=rules.mail.get("report_filename", "beoordeling.pdf"),
+    )
+    return message
+
+
+def deliver_pending(app: App, smtp: SmtpSender, decision_id: int | None = None) -> str | None:
+    """Send every pending decision mail (or one), each at most once. Returns the last state."""
+    cb, state = book(app), None
+    for note in cb.notifications("pending"):
+        if decision_id is not None and note["decision_id"] != decision_id:
+            continue
+        if not smtp.enabled or not cb.claim_notification(note["id"]):
+            continue
+        decision = next(
+            d
+            for d in cb.decisions_of(note["campaign"], note["agb"])
+            if d["id"] == note["decision_id"]
+        )
+        state = _send(app, smtp, note, decision)
+    return state
+
+
+def _send(app: App, smtp: SmtpSender, note: dict, decision: dict) -> str:
+    cb = book(app)
+    try:
+        message = _message(app, note, decision)
+        smtp.send(message)
+    except _NOT_SENT as exc:
+        cb.finish_notification(note["id"], "pending", f"{type(exc).__name__}: {exc}")
+        log.warning("decision mail for %s not sent, will retry: %s", note["agb"], exc)
+        return "pending"
+    except Exception as exc:  # may or may not have gone out: never resent by itself
+        cb.finish_notification(note["id"], "failed", f"{type(exc).__name__}: {exc}")
+        log.warning("decision mail for %s uncertain: %s", note["agb"], exc)
+        return "failed"
+    with app.ledger.transaction() as conn:
+        app.ledger.record_reply(
+            conn,
+            provider_agb=note["agb"],
+            kind="decision",
+            recipient=note["recipient"],
+            subject=str(message["Subject"]),
+            message_id=note["message_id"],
+        )
+    cb.finish_notification(note["id"], "sent", None)
+    return "sent"

@@ -1,0 +1,123 @@
+"""A new reserved-budget register from the desk: validate, preview, then confirm.
+
+The upload is validated exactly as on the command line (`parse_register`) and kept
+aside under its content hash; the preview is a dry-run rejudge; only the confirm
+replaces the configured register file (the old one kept beside it) and re-judges.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from intake.bootstrap import App
+from intake.casework.cases import CaseRow, book, campaign, overview
+from intake.casework.status import LABELS, case_status, computed_status
+from intake.register import Problem, Register, RegisterError, parse_register
+from intake.report.files import atomic_write
+from intake.service import Rejudged, rejudge
+
+_STAGED = re.compile(r"^[0-9a-f]{64}$")
+MAX_REGISTER_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    agb: str
+    naam: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    staged: str
+    filename: str
+    providers: int
+    added: list[str]
+    removed: list[str]
+    cases: list[CaseChange]
+    documents: list[Rejudged]
+
+
+def staging(app: App) -> Path:
+    folder = app.config.data_dir / "desk" / "register-uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def stage(app: App, data: bytes, filename: str) -> tuple[str, Register]:
+    """Validate an upload and keep it aside; RegisterError lists every problem."""
+    if not data:
+        raise RegisterError(filename, [Problem(None, None, "het bestand is leeg")])
+    if len(data) > MAX_REGISTER_BYTES:
+        raise RegisterError(filename, [Problem(None, None, "het bestand is groter dan 5 MB")])
+    register = parse_register(data, filename)
+    staged = hashlib.sha256(data).hexdigest()
+    atomic_write(staging(app) / staged, data)
+    (staging(app) / f"{staged}.name").write_text(filename[:200], encoding="utf-8")
+    return staged, register
+
+
+def load_staged(app: App, staged: str) -> tuple[bytes, Register, str]:
+    if not _STAGED.match(staged) or not (staging(app) / staged).is_file():
+        raise RegisterError(
+            "upload", [Problem(None, None, "upload niet gevonden; kies het bestand opnieuw")]
+        )
+    data = (staging(app) / staged).read_bytes()
+    name_file = staging(app) / f"{staged}.name"
+    name = name_file.read_text(encoding="utf-8") if name_file.exists() else "register"
+    return data, parse_register(data, name), name
+
+
+def _after(row: CaseRow, changes: dict[int, str], state: dict) -> str:
+    """The case's status label once the changed verdicts are in."""
+    model = changes.get(state.get("model_document_id"), row.model_status)
+    plan = changes.get(state.get("plan_document_id"), row.plan_status)
+    status = case_status(
+        computed_status(model, plan), row.decision, state.get("decided_at"), row.last_document_at
+    )
+    return LABELS[status]
+
+
+def preview(app: App, staged: str, register: Register, filename: str) -> Preview:
+    documents = rejudge(app, register=register, dry_run=True)
+    changes = {c.document_id: c.after.status.value for c in documents}
+    states = {s["agb"]: s for s in book(app).provider_states(campaign(app))}
+    decided = book(app).latest_decisions(campaign(app))
+    old = set(app.register.entries) if app.register else set()
+    new = set(register.entries)
+    cases = []
+    for row in overview(app):
+        state = {**states.get(row.agb, {})}
+        if row.agb in decided:
+            state["decided_at"] = decided[row.agb]["decided_at"]
+        after = _after(row, changes, state)
+        if after != row.label:
+            cases.append(CaseChange(row.agb, row.naam, row.label, after))
+    return Preview(
+        staged, filename, len(register), sorted(new - old), sorted(old - new), cases, documents
+    )
+
+
+def apply(app: App, staged: str, actor: str, address: str | None) -> list[Rejudged]:
+    """Replace the configured register by the staged one and re-judge everything."""
+    data, register, name = load_staged(app, staged)
+    target = Path(app.config.register.path)
+    if target.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        shutil.copy2(target, target.with_name(f"{target.name}.{stamp}.bak"))
+    atomic_write(target, data)
+    app.ctx = replace(app.ctx, register=register)
+    changed = rejudge(app)
+    book(app).record(
+        actor,
+        "register",
+        address=address,
+        detail=f"{name}: {len(register)} aanbieders, {len(changed)} beoordeling(en) gewijzigd",
+    )
+    return changed

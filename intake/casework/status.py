@@ -1,0 +1,62 @@
+"""Where a case stands, from its documents and its latest decision (pure, no I/O)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+
+class CaseStatus(StrEnum):
+    NONE = "none"
+    INCOMPLETE = "incomplete"
+    REVIEW = "review"
+    REJECTED = "rejected"
+    ACCEPTED = "accepted"
+    DECIDED = "decided"
+
+
+LABELS = {
+    CaseStatus.NONE: "niets ontvangen",
+    CaseStatus.INCOMPLETE: "onvolledig",
+    CaseStatus.REVIEW: "te beoordelen",
+    CaseStatus.REJECTED: "afgewezen",
+    CaseStatus.ACCEPTED: "geaccepteerd",
+    CaseStatus.DECIDED: "besloten",
+}
+DECISION_LABELS = {
+    "accepted": "toegekend",
+    "rejected": "afgewezen",
+    "review": "terug naar beoordelen",
+}
+
+
+def computed_status(model_status: str | None, plan_status: str | None) -> CaseStatus:
+    """What the rules say: a rejected document rejects, a missing half leaves it incomplete."""
+    present = [s for s in (model_status, plan_status) if s]
+    if not present:
+        return CaseStatus.NONE
+    if "rejected" in present:
+        return CaseStatus.REJECTED
+    if len(present) < 2:
+        return CaseStatus.INCOMPLETE
+    if "review" in present:
+        return CaseStatus.REVIEW
+    return CaseStatus.ACCEPTED
+
+
+def case_status(
+    computed: CaseStatus,
+    decision: str | None,
+    decided_at: datetime | None,
+    last_document_at: datetime | None,
+) -> CaseStatus:
+    """A decision overrides the computed status until a newer document reopens the case."""
+    if decision is None or decided_at is None:
+        return computed
+    if last_document_at is not None and last_document_at > decided_at:
+        return computed
+    return CaseStatus.REVIEW if decision == "review" else CaseStatus.DECIDED
+
+
+def decision_stands(decided_at: datetime | None, last_document_at: datetime | None) -> bool:
+    return decided_at is not None and (last_document_at is None or last_document_at <= decided_at)

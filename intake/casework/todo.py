@@ -1,0 +1,159 @@
+"""The to-do list: what needs a person, oldest first, each with what to do.
+
+The same list is the desk's home page and the digest mailed to `[desk] digest_to`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from intake.bootstrap import App
+from intake.casework.cases import CaseRow, book, overview
+from intake.casework.status import CaseStatus
+
+FAILED_MAIL_STATES = ("failed", "reply_uncertain")
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: str  # review | notification | overdue | mail | quarantine
+    at: datetime
+    title: str
+    action: str
+    agb: str | None = None
+    naam: str | None = None
+
+    @property
+    def link(self) -> str | None:
+        return f"/cases/{self.agb}" if self.agb else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "at": self.at.isoformat(),
+            "title": self.title,
+            "action": self.action,
+            "agb": self.agb,
+            "naam": self.naam,
+            "link": self.link,
+        }
+
+
+def _case_tasks(rows: list[CaseRow], interval: timedelta, now: datetime) -> list[Task]:
+    tasks = []
+    for row in rows:
+        if row.status is CaseStatus.REVIEW:
+            tasks.append(
+                Task(
+                    "review",
+                    row.last_document_at or now,
+                    f"Beoordelen: {row.naam} ({row.agb})",
+                    "Bekijk de bevindingen en leg een beslissing met reden vast.",
+                    row.agb,
+                    row.naam,
+                )
+            )
+        reminded = row.last_reminder_at
+        if row.status is CaseStatus.INCOMPLETE and reminded and now - reminded > interval:
+            tasks.append(
+                Task(
+                    "overdue",
+                    reminded,
+                    f"Onvolledig na herinnering: {row.naam} ({row.agb})",
+                    "De herinnering bleef onbeantwoord: bel of mail de contactpersoon.",
+                    row.agb,
+                    row.naam,
+                )
+            )
+    return tasks
+
+
+def _notification_tasks(app: App, names: dict[str, str]) -> list[Task]:
+    tasks = []
+    for note in book(app).notifications("pending", "sending", "failed"):
+        pending = note["state"] == "pending"
+        tasks.append(
+            Task(
+                "notification",
+                note["created_at"],
+                f"Beslissing {'nog niet' if pending else 'mogelijk niet'} verzonden aan "
+                f"{note['recipient']}",
+                "Wordt bij de volgende ronde verzonden; controleer de mailserver."
+                if pending
+                else "Controleer in de verzonden post of de mail is aangekomen; "
+                "zo niet, bel de aanbieder.",
+                note["agb"],
+                names.get(note["agb"]),
+            )
+        )
+    return tasks
+
+
+def _mail_tasks(app: App) -> list[Task]:
+    tasks = []
+    for mail in book(app).mails_in_state(*FAILED_MAIL_STATES):
+        subject = mail["subject"] or "(geen onderwerp)"
+        if mail["state"] == "failed":
+            action = (
+                f"Bericht staat in Fout ({mail['error'] or 'onbekende fout'}); "
+                "bekijk het en vraag de afzender zo nodig opnieuw te sturen."
+            )
+        else:
+            action = "Onzeker of het antwoord is verstuurd: controleer de verzonden post."
+        tasks.append(
+            Task(
+                "mail", mail["created_at"], f"E-mail van {mail['sender'] or '?'}: {subject}", action
+            )
+        )
+    return tasks
+
+
+def _quarantine_tasks(app: App) -> list[Task]:
+    folder = app.config.folder_path("quarantine")
+    if not folder.is_dir():
+        return []
+    tasks = []
+    for path in sorted(folder.iterdir()):
+        if path.name.endswith(".json") or path.name.startswith("."):
+            continue
+        agb = _agb_beside(path)
+        at = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+        tasks.append(
+            Task(
+                "quarantine",
+                at,
+                f"In quarantaine: {path.name}",
+                "Onleesbaar bestand: vraag de afzender om een werkend exemplaar.",
+                agb,
+            )
+        )
+    return tasks
+
+
+def _agb_beside(path: Any) -> str | None:
+    verdict = path.with_name(path.name + ".verdict.json")
+    try:
+        provider = json.loads(verdict.read_text(encoding="utf-8")).get("provider") or {}
+    except (OSError, ValueError, AttributeError):
+        return None
+    agb = provider.get("agb") if isinstance(provider, dict) else None
+    return agb if isinstance(agb, str) and agb.isdigit() and len(agb) == 8 else None
+
+
+def build_todo(
+    app: App, now: datetime | None = None, rows: list[CaseRow] | None = None
+) -> list[Task]:
+    now = now or datetime.now(UTC)
+    rows = overview(app) if rows is None else rows
+    interval = timedelta(days=app.ctx.rules.reminder_interval_days)
+    names = {r.agb: r.naam for r in rows}
+    tasks = (
+        _case_tasks(rows, interval, now)
+        + _notification_tasks(app, names)
+        + _mail_tasks(app)
+        + _quarantine_tasks(app)
+    )
+    return sorted(tasks, key=lambda t: t.at)

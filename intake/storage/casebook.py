@@ -1,0 +1,301 @@
+"""The desk's records in the ledger: accounts, decisions, notifications, notes, audit.
+
+Decisions, notes and downloads are records (actor, time, reason), never edits: the
+computed verdicts stay untouched beside them. Case queries filter on the campaign
+wherever the ledger's tables carry one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from intake.storage.ledger import _row, now
+from intake.storage.tables import (
+    audit,
+    decisions,
+    documents,
+    mails,
+    notes,
+    notifications,
+    providers,
+    replies,
+    users,
+)
+
+
+def in_campaign(table: sa.Table, campaign: str) -> Any:
+    """A filter on the table's campaign column, or no filter when it has none."""
+    return table.c.campaign == campaign if "campaign" in table.c else sa.true()
+
+
+class Casebook:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def _all(self, query: Any) -> list[dict[str, Any]]:
+        with self.engine.connect() as c:
+            return [_row(r) for r in c.execute(query).mappings()]
+
+    def _first(self, query: Any) -> dict[str, Any] | None:
+        rows = self._all(query.limit(1))
+        return rows[0] if rows else None
+
+    # --- accounts ------------------------------------------------------------------
+
+    def add_user(self, name: str, role: str, password_hash: str) -> None:
+        with self.engine.begin() as c:
+            c.execute(
+                users.insert().values(
+                    name=name,
+                    role=role,
+                    password_hash=password_hash,
+                    disabled=False,
+                    created_at=now(),
+                )
+            )
+
+    def user(self, name: str) -> dict[str, Any] | None:
+        return self._first(sa.select(users).where(users.c.name == name))
+
+    def users(self) -> list[dict[str, Any]]:
+        return self._all(sa.select(users).order_by(users.c.name))
+
+    def update_user(self, name: str, **values: Any) -> bool:
+        with self.engine.begin() as c:
+            result = c.execute(users.update().where(users.c.name == name).values(**values))
+        return bool(result.rowcount)
+
+    # --- audit trail ------------------------------------------------------------------
+
+    def record(
+        self,
+        actor: str,
+        action: str,
+        *,
+        address: str | None = None,
+        campaign: str | None = None,
+        agb: str | None = None,
+        detail: str | None = None,
+        conn: sa.Connection | None = None,
+    ) -> None:
+        statement = audit.insert().values(
+            at=now(),
+            actor=actor[:64],
+            address=(address or "")[:64] or None,
+            action=action,
+            campaign=campaign,
+            agb=agb,
+            detail=detail,
+        )
+        if conn is not None:
+            conn.execute(statement)
+            return
+        with self.engine.begin() as c:
+            c.execute(statement)
+
+    def failed_logins(self, name: str, address: str | None, since: datetime) -> int:
+        """Failures for this account or from this address: either can trigger the throttle."""
+        who = audit.c.actor == name[:64]
+        if address:
+            who = sa.or_(who, audit.c.address == address[:64])
+        query = (
+            sa.select(sa.func.count())
+            .select_from(audit)
+            .where(audit.c.action == "login_failed", audit.c.at >= since, who)
+        )
+        with self.engine.connect() as c:
+            return int(c.execute(query).scalar() or 0)
+
+    def audit_of_case(self, campaign: str, agb: str) -> list[dict[str, Any]]:
+        return self._all(
+            sa.select(audit)
+            .where(audit.c.campaign == campaign, audit.c.agb == agb)
+            .order_by(audit.c.at, audit.c.id)
+        )
+
+    # --- decisions and their notification -----------------------------------------------
+
+    def decision_by_key(self, form_key: str) -> dict[str, Any] | None:
+        return self._first(sa.select(decisions).where(decisions.c.form_key == form_key))
+
+    def add_decision(
+        self,
+        conn: sa.Connection,
+        *,
+        campaign: str,
+        agb: str,
+        status: str,
+        reason: str,
+        actor: str,
+        notify: bool,
+        form_key: str,
+    ) -> int:
+        result = conn.execute(
+            decisions.insert().values(
+                campaign=campaign,
+                agb=agb,
+                status=status,
+                reason=reason,
+                actor=actor,
+                decided_at=now(),
+                notify=notify,
+                form_key=form_key,
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+    def add_notification(
+        self,
+        conn: sa.Connection,
+        *,
+        decision_id: int,
+        campaign: str,
+        agb: str,
+        recipient: str,
+        message_id: str,
+    ) -> None:
+        stamp = now()
+        conn.execute(
+            notifications.insert().values(
+                decision_id=decision_id,
+                campaign=campaign,
+                agb=agb,
+                recipient=recipient,
+                message_id=message_id,
+                state="pending",
+                created_at=stamp,
+                updated_at=stamp,
+            )
+        )
+
+    def decisions_of(self, campaign: str, agb: str) -> list[dict[str, Any]]:
+        return self._all(
+            sa.select(decisions)
+            .where(decisions.c.campaign == campaign, decisions.c.agb == agb)
+            .order_by(decisions.c.decided_at, decisions.c.id)
+        )
+
+    def latest_decisions(self, campaign: str) -> dict[str, dict[str, Any]]:
+        rows = self._all(
+            sa.select(decisions).where(decisions.c.campaign == campaign).order_by(decisions.c.id)
+        )
+        return {row["agb"]: row for row in rows}
+
+    def notifications(self, *states: str, agb: str | None = None) -> list[dict[str, Any]]:
+        query = sa.select(notifications).order_by(notifications.c.id)
+        if states:
+            query = query.where(notifications.c.state.in_(states))
+        if agb is not None:
+            query = query.where(notifications.c.agb == agb)
+        return self._all(query)
+
+    def claim_notification(self, notification_id: int) -> bool:
+        """pending -> sending, for one caller only: the update is the lock."""
+        with self.engine.begin() as c:
+            result = c.execute(
+                notifications.update()
+                .where(notifications.c.id == notification_id, notifications.c.state == "pending")
+                .values(state="sending", updated_at=now())
+            )
+        return result.rowcount == 1
+
+    def finish_notification(self, notification_id: int, state: str, error: str | None) -> None:
+        with self.engine.begin() as c:
+            c.execute(
+                notifications.update()
+                .where(notifications.c.id == notification_id)
+                .values(state=state, error=error, updated_at=now())
+            )
+
+    # --- notes ------------------------------------------------------------------------
+
+    def add_note(self, campaign: str, agb: str, actor: str, text: str, address: str | None) -> None:
+        with self.engine.begin() as c:
+            c.execute(
+                notes.insert().values(campaign=campaign, agb=agb, actor=actor, at=now(), text=text)
+            )
+            self.record(actor, "note", address=address, campaign=campaign, agb=agb, conn=c)
+
+    def notes_of(self, campaign: str, agb: str) -> list[dict[str, Any]]:
+        return self._all(
+            sa.select(notes)
+            .where(notes.c.campaign == campaign, notes.c.agb == agb)
+            .order_by(notes.c.at, notes.c.id)
+        )
+
+    # --- cases: what the ledger knows per provider -----------------------------------
+
+    def provider_states(self, campaign: str) -> list[dict[str, Any]]:
+        """Each provider's current model and plan with their status, in one query."""
+        model, plan = documents.alias("model"), documents.alias("plan")
+        query = (
+            sa.select(
+                providers.c.agb,
+                providers.c.naam,
+                providers.c.model_document_id,
+                providers.c.plan_document_id,
+                providers.c.last_reminder_at,
+                providers.c.updated_at,
+                model.c.status.label("model_status"),
+                model.c.created_at.label("model_at"),
+                plan.c.status.label("plan_status"),
+                plan.c.created_at.label("plan_at"),
+            )
+            .select_from(
+                providers.outerjoin(model, model.c.id == providers.c.model_document_id).outerjoin(
+                    plan, plan.c.id == providers.c.plan_document_id
+                )
+            )
+            .where(in_campaign(providers, campaign))
+        )
+        return self._all(query)
+
+    def agbs_with_sha_prefix(self, prefix: str, campaign: str) -> set[str]:
+        query = sa.select(documents.c.provider_agb).where(
+            documents.c.sha256.like(f"{prefix}%"), in_campaign(documents, campaign)
+        )
+        return {r["provider_agb"] for r in self._all(query) if r["provider_agb"]}
+
+    def case_documents(self, campaign: str, agb: str) -> list[dict[str, Any]]:
+        return self._all(
+            sa.select(documents)
+            .where(documents.c.provider_agb == agb, in_campaign(documents, campaign))
+            .order_by(documents.c.created_at, documents.c.id)
+        )
+
+    def document_by_sha(self, sha256: str) -> dict[str, Any] | None:
+        return self._first(
+            sa.select(documents).where(documents.c.sha256 == sha256).order_by(documents.c.id.desc())
+        )
+
+    def case_mails(self, mail_ids: set[int]) -> list[dict[str, Any]]:
+        if not mail_ids:
+            return []
+        return self._all(sa.select(mails).where(mails.c.id.in_(mail_ids)).order_by(mails.c.id))
+
+    def case_replies(self, agb: str, mail_ids: set[int]) -> list[dict[str, Any]]:
+        who = replies.c.provider_agb == agb
+        if mail_ids:
+            who = sa.or_(who, replies.c.mail_id.in_(mail_ids))
+        return self._all(sa.select(replies).where(who).order_by(replies.c.sent_at))
+
+    def mails_in_state(self, *states: str) -> list[dict[str, Any]]:
+        return self._all(sa.select(mails).where(mails.c.state.in_(states)).order_by(mails.c.id))
+
+    def count_mails(self, *states: str) -> int:
+        query = sa.select(sa.func.count()).select_from(mails).where(mails.c.state.in_(states))
+        with self.engine.connect() as c:
+            return int(c.execute(query).scalar() or 0)
+
+    def last_activity(self, action: str) -> datetime | None:
+        row = self._first(
+            sa.select(audit.c.at).where(audit.c.action == action).order_by(audit.c.at.desc())
+        )
+        return row["at"] if row else None
+
+    def ping(self) -> None:
+        with self.engine.connect() as c:
+            c.execute(sa.select(1))
