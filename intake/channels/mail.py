@@ -177,7 +177,9 @@ class MailChannel:
             if not mine:
                 stats.skipped += 1  # another copy of this message is being handled right now
                 return
-            self._handle_claimed(mailbox, folder, uidvalidity, uid, stats, raw, internaldate)
+            self._handle_claimed(
+                mailbox, folder, uidvalidity, uid, stats, message, key, internaldate
+            )
 
     def _handle_claimed(
         self,
@@ -186,12 +188,11 @@ class MailChannel:
         uidvalidity: int,
         uid: str,
         stats: MailStats,
-        raw: bytes,
+        message: EmailMessage,
+        key: str,
         internaldate: datetime | None,
     ) -> None:
         ledger = self.app.ledger
-        message = parse(raw)
-        key = _message_key(message, raw)
         sender = replies.address_of(str(message.get("From", "")))
         row = ledger.mail(key)
         here = {"folder": folder, "uidvalidity": uidvalidity, "uid": int(uid)}
