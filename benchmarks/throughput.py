@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -78,6 +79,11 @@ def worker_env(data: Path, dovecot: Dovecot, smtp: SmtpSink, url: str, workers: 
     }
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_workers(env: dict, count: int) -> float:
     start = time.perf_counter()
     workers = [
@@ -106,7 +112,9 @@ def mail_round(postgres: Postgres, mails: int, workers: int, tmp: Path) -> dict:
         when = datetime(2019, 11, 20, 10, tzinfo=UTC).timestamp()
         for i in range(mails):
             dovecot.deliver(provider_mail(i), when)
+        cpu = children_cpu()
         seconds = run_workers(env, workers)
+        cpu = children_cpu() - cpu
         smtp.wait_for(mails, timeout=120)
         assert len(smtp.messages) == mails, "each mail must be answered exactly once"
         assert dovecot.count("Verwerkt") == mails
@@ -117,6 +125,12 @@ def mail_round(postgres: Postgres, mails: int, workers: int, tmp: Path) -> dict:
             "startup_seconds": round(startup, 2),
             "mails_per_second": round(mails / seconds, 2),
             "mails_per_second_after_startup": round(mails / max(seconds - startup, 1e-9), 2),
+            # CPU the workers themselves used (user + system), and how many cores that
+            # kept busy on average: near 1.0 per worker means the machine gave them all
+            # they asked for; far below it means they waited (for CPU, servers or locks).
+            "worker_cpu_seconds": round(cpu, 2),
+            "worker_cpu_ms_per_mail": round(1000 * cpu / mails, 1),
+            "cores_busy": round(cpu / seconds, 2),
         }
     finally:
         smtp.stop()
@@ -141,13 +155,14 @@ def rejudge_round(documents: int, tmp: Path) -> dict:
         ]
         take_in(app, batch, channel="folder")
     stored = time.perf_counter() - start
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     rejudge(app)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     return {
         "documents": app.ledger.count("documents"),
         "store_seconds": round(stored, 1),
         "rejudge_seconds": round(seconds, 1),
+        "rejudge_cpu_seconds": round(cpu, 1),  # one process: what an idle core would need
         "documents_per_second": round(documents / seconds, 1),
     }
 
