@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from intake import fmt
+from intake import fmt, letters
 from intake.bootstrap import App
 from intake.context import Context
 from intake.domain import (
@@ -169,7 +169,7 @@ def take_in(
 
 def settle_pairs(app: App) -> list[Verdict]:
     """Drop PLAN_MISSING / MODEL_MISSING from stored verdicts whose other half has arrived."""
-    settled = []
+    settled, changes = [], []
     for state in app.ledger.all_providers():
         if not (state["model_document_id"] and state["plan_document_id"]):
             continue
@@ -178,12 +178,14 @@ def settle_pairs(app: App) -> list[Verdict]:
                 verdict = _with(stored.verdict, [], drop=PAIRING)
                 app.ledger.replace_verdict(stored.id, verdict)
                 settled.append(verdict)
+                changes.append((stored.verdict, verdict))
                 log.info(
                     "%s: pair complete for %s, now %s",
                     verdict.file,
                     state["agb"],
                     verdict.status.value,
                 )
+    letters.after_change(app, changes, event="pair")
     return settled
 
 
@@ -263,4 +265,5 @@ def rejudge(
             progress(len(docs))
     if not dry_run:
         settle_pairs(app)
+        letters.after_change(app, [(c.before, c.after) for c in changed], event="rejudge")
     return changed

@@ -19,6 +19,7 @@ from email.utils import formatdate
 
 import sqlalchemy as sa
 
+from intake import letters
 from intake.bootstrap import App
 from intake.casework.cases import book, campaign
 from intake.channels.replies import reply_message_id
@@ -113,6 +114,7 @@ def decide(
         state = next((n["state"] for n in notes if n["decision_id"] == existing["id"]), None)
         return Decided(existing["id"], True, state)
     write_decision_report(app, agb, decision_id)
+    letters.render_again(app, agb)  # the outbox letters now carry the decision and its reason
     state = None
     if notify:
         state = deliver_pending(app, smtp or SmtpSender(app.config.smtp), decision_id=decision_id)

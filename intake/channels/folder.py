@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from intake import letters
 from intake.bootstrap import App
 from intake.domain import Submission, Verdict
 from intake.faults import failpoint
@@ -105,17 +106,32 @@ def _outbox_name(outbox: Path, verdict: Verdict) -> str:
 
 
 def publish(
-    app: App, verdict: Verdict, *, channel: str, sender: str | None = None, registered: bool = True
+    app: App,
+    verdict: Verdict,
+    *,
+    channel: str,
+    sender: str | None = None,
+    registered: bool = True,
+    content: bytes | None = None,
 ) -> list[Path]:
     """Provider report, staff report and verdict JSON in the outbox."""
     outbox = app.folder("outbox")
     name = _outbox_name(outbox, verdict)
     rules, family = app.ctx.rules, app.ctx.family
-    provider_view = build(
-        [verdict], rules, family, sender=sender, channel=channel, sender_registered=registered
+    corrected = letters.corrected_models(
+        app.ctx, [verdict], {verdict.sha256: content} if content else {}
+    )
+    provider_view = letters.letter(
+        app, [verdict], sender=sender, channel=channel, registered=registered, corrected=corrected
     )
     paths = write_report_files(verdict, provider_view, outbox, name)
-    staff_view = build([verdict], rules, family, audience="staff", sender=sender, channel=channel)
+    for migrated in corrected.values():
+        atomic_write(outbox / migrated.filename, migrated.content)
+        paths.append(outbox / migrated.filename)
+    others = letters.others_for(app, [verdict])
+    staff_view = build(
+        [verdict], rules, family, audience="staff", sender=sender, channel=channel, others=others
+    )
     staff_path = outbox / f"{name}.staff.html"
     atomic_write(staff_path, render_html(staff_view))
     return [*paths, staff_path]
@@ -196,7 +212,7 @@ def _resume(app: App, path: Path, data: bytes, stat: os.stat_result, sha256: str
         log.info("%s: stored before, carrying on from %s", path.name, item.state)
     failpoint("file_after_store")
     if item is None or item.state in ("failed", "stored"):
-        publish(app, verdict, channel="folder")
+        publish(app, verdict, channel="folder", content=data)
         if UNREADABLE & set(verdict.codes):
             target = _quarantine(app, path, verdict)
             log.warning(

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
+from intake import letters
 from intake.bootstrap import App
 from intake.channels import replies
 from intake.channels.attachments import documents, parse
@@ -293,13 +294,18 @@ class MailChannel:
         stored = ledger.documents_of_mail(mail_id)
         message_id = replies.reply_message_id(key, self.own)
         if stored:
+            verdicts = [d.verdict for d in stored]
             answer = replies.feedback(
                 message,
-                [d.verdict for d in stored],
+                verdicts,
                 self.app.ctx,
                 self.app.register,
                 own_address=self.own,
                 message_id=message_id,
+                others=letters.others_for(self.app, verdicts),
+                corrected=letters.corrected_models(
+                    self.app.ctx, verdicts, letters.archived(self.app, verdicts)
+                ),
             )
             kind = "feedback"
         else:
@@ -328,6 +334,8 @@ class MailChannel:
                 message_id=message_id,
                 provider_agb=next(iter(agbs)) if len(agbs) == 1 else None,
             )
+        if stored:
+            letters.note_told(self.app, [d.verdict for d in stored], message_id)
         failpoint("after_reply")
         self._file(mailbox, uid, self.config.processed_folder)
         ledger.update_mail(mail_id, state="moved")

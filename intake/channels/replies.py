@@ -9,6 +9,7 @@ from email.utils import formatdate, getaddresses, parseaddr
 
 from intake.context import Context
 from intake.domain import Verdict
+from intake.migration import Migrated
 from intake.register import Register
 from intake.report.audience import sender_registered
 from intake.report.html import render_html, render_text
@@ -83,16 +84,25 @@ def feedback(
     *,
     own_address: str,
     message_id: str,
+    others: Sequence[Verdict] = (),
+    corrected: dict[str, Migrated] | None = None,
 ) -> EmailMessage:
+    """The letter about the documents of one mail; `others` are the provider's other
+    current documents, `corrected` the old-model workbooks carried over (sent along
+    only to a registered contact)."""
     to = reply_to(original) or ""
     sender = address_of(str(original.get("From", "")))
+    registered = sender_registered(verdicts, register, sender)
+    corrected = (corrected or {}) if registered else {}
     model = build(
         verdicts,
         ctx.rules,
         ctx.family,
         sender=sender,
         channel="mail",
-        sender_registered=sender_registered(verdicts, register, sender),
+        sender_registered=registered,
+        others=others if registered else (),
+        attached={k: m.filename for k, m in corrected.items()},
     )
     reply = _base(original, own_address, to, message_id)
     reply.set_content(render_text(model))
@@ -103,6 +113,13 @@ def feedback(
         subtype="pdf",
         filename=ctx.rules.mail.get("report_filename", "beoordeling.pdf"),
     )
+    for migrated in corrected.values():
+        reply.add_attachment(
+            migrated.content,
+            maintype="application",
+            subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            filename=migrated.filename,
+        )
     return reply
 
 

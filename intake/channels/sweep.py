@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from intake.bootstrap import App
-from intake.channels import folder, replies
+from intake.channels import folder, notices, replies
 from intake.channels.digest import write_digest
 from intake.channels.mail import MailChannel, MailStats
 from intake.channels.smtp import SmtpSender
@@ -161,6 +161,7 @@ def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = No
         _step(result, "map", lambda: _folder(app, result))
         _step(result, "mailbox", lambda: _mail(app, smtp, result))
         result.settled = _step(result, "paren bijwerken", lambda: settle_pairs(app)) or []
+        _step(result, "berichten na nieuwe beoordeling", lambda: notices.send_due(app, smtp))
         result.reminded = (
             _step(result, "herinneringen", lambda: send_reminders(app, smtp, now, result.problems))
             or []

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from intake import __version__
-from intake.cli import channels, desk, judging
+from intake.cli import channels, desk, judging, migrating
 from intake.cli.common import EXIT_USAGE, log, setup_logging
 
 
@@ -63,6 +63,7 @@ for command in (
     channels.sweep,
     channels.rejudge,
     channels.demo,
+    migrating.migrate,
     desk.serve,
     desk.user_group,
 ):

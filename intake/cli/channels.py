@@ -152,6 +152,21 @@ def rejudge(ctx: click.Context, dry_run: bool) -> None:
     sys.exit(EXIT_OK)
 
 
+def _demo_dates(submissions: Path, received: datetime | None) -> dict[str, datetime]:
+    """Each example file's intended date of receipt (noon, Amsterdam); "" for the rest."""
+    import json
+    from zoneinfo import ZoneInfo
+
+    noon = {"hour": 12, "tzinfo": ZoneInfo("Europe/Amsterdam")}
+    fallback = (received or datetime(2019, 11, 20)).replace(**noon)
+    dates = {"": fallback}
+    manifest = submissions / "manifest.json"
+    if received is None and manifest.is_file():
+        for case in json.loads(manifest.read_text(encoding="utf-8")):
+            dates[case["file"]] = datetime.fromisoformat(case["received"]).replace(**noon)
+    return dates
+
+
 def describe_change(change) -> str:  # type: ignore[no-untyped-def]
     """One line per document: file, AGB, old -> new status, +added -removed codes."""
     before, after = change.before, change.after
@@ -178,12 +193,12 @@ def describe_change(change) -> str:  # type: ignore[no-untyped-def]
 @click.option(
     "--received",
     type=DateParam(),
-    default="2019-11-20",
-    show_default=True,
-    help="Date of receipt given to the example files.",
+    default=None,
+    help="Date of receipt for every example file (default: each file's own date from "
+    "submissions/manifest.json, so a late file arrives late).",
 )
 @click.pass_context
-def demo(ctx: click.Context, source: Path, target: Path, received: datetime) -> None:
+def demo(ctx: click.Context, source: Path, target: Path, received: datetime | None) -> None:
     """Run the sweep on the bundled example data (SOURCE: the repository's fixtures/).
 
     Copies the example submissions into a fresh drop folder under --dir, uses the
@@ -204,10 +219,11 @@ def demo(ctx: click.Context, source: Path, target: Path, received: datetime) -> 
         shutil.rmtree(target)
     inbox = target / "inbox"
     inbox.mkdir(parents=True)
-    stamp = received.replace(hour=12).timestamp()
+    dates = _demo_dates(submissions, received)
     for path in sorted(submissions.iterdir()):
         if path.name != "manifest.json":
             shutil.copyfile(path, inbox / path.name)
+            stamp = dates.get(path.name, dates[""]).timestamp()
             os.utime(inbox / path.name, (stamp, stamp))
     env = {
         "INTAKE_DATA_DIR": str(target),

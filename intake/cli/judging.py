@@ -83,13 +83,17 @@ def report(
     sender: str | None,
 ) -> None:
     """Write the feedback report of each FILE as HTML, PDF and verdict JSON."""
+    from intake.letters import corrected_models
     from intake.pipeline import judge_many
     from intake.report.audience import sender_registered
-    from intake.report.files import write_report_files
+    from intake.report.files import atomic_write, write_report_files
     from intake.report.model import build
 
     ctx = judging_context(register)
-    verdicts = judge_many(list(submissions_from(files, received, ctx.rules)), ctx)
+    submissions = list(submissions_from(files, received, ctx.rules))
+    verdicts = judge_many(submissions, ctx)
+    contents = {v.sha256: s.content for v, s in zip(verdicts, submissions, strict=True)}
+    corrected = {} if staff else corrected_models(ctx, verdicts, contents)
     for verdict in verdicts:
         model = build(
             [verdict],
@@ -99,7 +103,12 @@ def report(
             sender=sender,
             channel="cli",
             sender_registered=sender_registered([verdict], ctx.register, sender),
+            attached={k: m.filename for k, m in corrected.items() if k == verdict.sha256},
         )
         paths = write_report_files(verdict, model, out, verdict.file)
+        if verdict.sha256 in corrected and not model.confidential:
+            migrated = corrected[verdict.sha256]
+            atomic_write(out / migrated.filename, migrated.content)
+            paths.append(out / migrated.filename)
         click.echo(f"{verdict.file}: {verdict.status.value} -> {', '.join(p.name for p in paths)}")
     sys.exit(EXIT_REJECTED if any(v.status.value == "rejected" for v in verdicts) else EXIT_OK)

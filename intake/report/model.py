@@ -14,7 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from intake import fmt
-from intake.domain import Decision, Severity, Status, Verdict
+from intake.domain import Decision, Severity, Status, Verdict, kenmerk
+from intake.notation import addresses_in_words
+from intake.report import wording
+from intake.report.outcome import Outcome, application_outcome, own_status
+from intake.report.sentences import migration_note, next_step, outcome_sentence
 from intake.rules import Rules
 from intake.templates import TemplateFamily
 
@@ -29,18 +33,14 @@ SEVERITY_LABEL = {
     Severity.WARNING: "Controleer",
     Severity.INFO: "Ter informatie",
 }
-DOCUMENT_LABEL = {
-    "aanvraag": "Aanvraagmodel kwaliteitsbudget 2020",
-    "kwaliteitsplan": "Kwaliteitsplan 2020",
-    "unknown": "Onbekend document",
-}
+# Staff pages label figures with these; the letter takes its labels from the rules.
 FIGURE_LABELS = [
-    ("personnel_cost", "Kosten extra inzet personeel 2020", fmt.euro),
-    ("other_cost", "Overige kosten 2020", fmt.euro),
+    ("personnel_cost", "Kosten extra inzet personeel", fmt.euro),
+    ("other_cost", "Overige kosten", fmt.euro),
     ("total_budget", "Totale begroting", fmt.euro),
     ("personnel_share", "Aandeel personeel", fmt.percent),
     ("reserved", "Gereserveerd kwaliteitsbudget (uw model)", fmt.euro),
-    ("requested", "Aangevraagd kwaliteitsbudget 2020", fmt.euro),
+    ("requested", "Aangevraagd kwaliteitsbudget", fmt.euro),
 ]
 
 
@@ -76,6 +76,10 @@ class DocumentSection:
     outdated: bool
     difference: str | None
     staff: dict[str, Any] = field(default_factory=dict)
+    kenmerk: str = ""
+    received: str = ""
+    note: str = ""  # the corrected model sent back, or why it could not be
+    figure_heads: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -94,7 +98,12 @@ class ReportModel:
     sender: str | None = None
     channel: str | None = None
     generated: str = ""
-    decision_reason: str | None = None  # set when a staff decision overrides the outcome
+    kenmerk: str = ""
+    contact: str = ""
+    decision: str = ""  # the reason of a staff decision, as the provider reads it
+    decision_reason: str | None = None  # the bare reason, for staff pages
+    outcome_key: str = ""
+    attachments: list[str] = field(default_factory=list)
 
 
 def _split(location: str | None) -> tuple[str, str]:
@@ -108,23 +117,25 @@ def _evidence(values: dict[str, Any]) -> str:
     return ", ".join(f"{k} = {fmt.raw(v) if v is not None else 'leeg'}" for k, v in values.items())
 
 
-def _figures(verdict: Verdict, outdated: bool, show_register: bool) -> list[FigureRow]:
+def _figures(rules: Rules, verdict: Verdict, outdated: bool) -> list[FigureRow]:
     figures = verdict.figures
     if not figures:
         return []
     workbook, corrected = figures.get("workbook", {}), figures.get("corrected", {})
     rows = []
-    for key, label, show in FIGURE_LABELS:
+    for key, _label, show in FIGURE_LABELS:
         rows.append(
             FigureRow(
-                label, show(workbook.get(key)), show(corrected.get(key)) if outdated else None
+                wording.text(rules, f"figure_{key}"),
+                show(workbook.get(key)),
+                show(corrected.get(key)) if outdated else None,
             )
         )
-    if show_register and figures.get("reserved_register") is not None:
+    if figures.get("reserved_register") is not None:
         rows.insert(
             5,
             FigureRow(
-                "Gereserveerd volgens het zorgkantoor",
+                wording.text(rules, "figure_reserved_register"),
                 fmt.euro(figures["reserved_register"]),
                 fmt.euro(figures["reserved_register"]) if outdated else None,
             ),
@@ -132,36 +143,78 @@ def _figures(verdict: Verdict, outdated: bool, show_register: bool) -> list[Figu
     return rows
 
 
-def _worst(verdicts: Sequence[Verdict]) -> Status:
-    order = [Status.REJECTED, Status.REVIEW, Status.ACCEPTED]
-    return next((s for s in order if any(v.status is s for v in verdicts)), Status.ACCEPTED)
-
-
-def _summary(status: Status, confidential: bool) -> str:
-    if confidential:
-        return (
-            "Wij hebben uw bericht met de bijlagen ontvangen. Omdat uw e-mailadres niet bij ons "
-            "bekend is als contactpersoon van deze zorgaanbieder, beoordeelt een medewerker de "
-            "aanvraag eerst. U hoort daarna van ons via de geregistreerde contactpersoon."
+def _finding_rows(rules: Rules, verdict: Verdict, staff: bool) -> list[FindingRow]:
+    template = wording.section(rules).get("location", "cel {cell} op tabblad '{sheet}'")
+    return [
+        FindingRow(
+            severity=f.severity.value,
+            severity_label=SEVERITY_LABEL[f.severity],
+            code=f.code,
+            title=rules.title(f.code),
+            sheet=_split(f.location)[0],
+            cell=_split(f.location)[1],
+            message=addresses_in_words(f.message, template),
+            evidence=_evidence(f.evidence) if staff else "",
         )
-    return {
-        Status.ACCEPTED: "Uw aanvraag is geaccepteerd. U hoeft niets meer te doen.",
-        Status.REVIEW: "Uw aanvraag is ontvangen en wordt beoordeeld door een medewerker van "
-        "het zorgkantoor. Zie de punten hieronder.",
-        Status.REJECTED: "Uw aanvraag is afgewezen. Herstel de punten hieronder en dien de "
-        "documenten opnieuw in.",
-    }[status]
+        for f in verdict.findings
+    ]
 
 
-def _next_step(status: Status, deadline: str, confidential: bool) -> str:
-    if confidential:
-        return "U hoeft nu niets te doen."
-    return {
-        Status.ACCEPTED: "U ontvangt de beschikking kwaliteitsbudget 2020 van het zorgkantoor.",
-        Status.REVIEW: "Het zorgkantoor neemt contact met u op als er iets moet gebeuren.",
-        Status.REJECTED: f"Stuur de herstelde documenten uiterlijk {deadline} naar het "
-        "zorgkantoor. Gebruik het aanvraagmodel van november 2019 (versie 1.1).",
-    }[status]
+def _figure_heads(
+    rules: Rules, family: TemplateFamily, verdict: Verdict, outdated: bool
+) -> list[str]:
+    if not outdated:
+        return [wording.text(rules, "figures_current")]
+    version = family.versions[verdict.template_version].name
+    return [
+        wording.text(rules, "figures_outdated", version=version),
+        wording.text(rules, "figures_corrected"),
+    ]
+
+
+def _section(
+    verdict: Verdict,
+    rules: Rules,
+    family: TemplateFamily,
+    *,
+    staff: bool,
+    confidential: bool,
+    note: str,
+) -> DocumentSection:
+    v = verdict
+    outdated = bool(v.template_version and v.template_version != rules.current_version)
+    difference = v.figures.get("requested_difference") if v.figures else None
+    provider = " — ".join(p for p in (v.provider.naam, v.provider.agb) if p) if v.provider else None
+    section = DocumentSection(
+        file=v.file,
+        kind=wording.text(rules, "label_receipt" if confidential else f"label_{v.document.value}"),
+        status=own_status(v).value,
+        outcome=wording.text(rules, f"document_{own_status(v).value}"),
+        version=family.versions[v.template_version].name
+        if v.template_version and not confidential
+        else None,
+        provider=provider,
+        findings=[] if confidential else _finding_rows(rules, v, staff),
+        figures=[] if confidential else _figures(rules, v, outdated),
+        outdated=outdated,
+        difference=None if confidential or not outdated else fmt.euro(difference),
+        kenmerk=kenmerk(wording.kenmerk_prefix(rules), v.sha256),
+        received=fmt.day(rules.local_date(v.received)),
+        note="" if confidential else note,
+        figure_heads=_figure_heads(rules, family, v, outdated),
+    )
+    if staff:
+        section.staff = {
+            "sha256": v.sha256,
+            "size": f"{v.size:,} bytes".replace(",", "."),
+            "received": v.received.isoformat(),
+            "signals": v.signals.get("detection", {}),
+            "file_type": v.signals.get("file_type"),
+            "modifications": v.signals.get("modifications", []),
+            "register_entry": v.signals.get("register_entry"),
+            "figures": v.figures,
+        }
+    return section
 
 
 def build(
@@ -174,76 +227,92 @@ def build(
     channel: str | None = None,
     sender_registered: bool = True,
     now: datetime | None = None,
+    others: Sequence[Verdict] = (),
     decision: Decision | None = None,
+    attached: dict[str, str] | None = None,
 ) -> ReportModel:
-    """The report for one submission: the verdicts of the documents that came together.
+    """The letter about the documents that came together, in the light of the whole application.
 
-    A staff `decision` overrides the computed outcome; its reason is part of the summary.
+    `others` are the provider's other current documents (from the ledger), `decision`
+    a staff decision on the case, `attached` the corrected models sent along (sha256
+    -> file name; None when the caller sends none).
     """
     staff = audience == "staff"
     confidential = not staff and not sender_registered
-    status = decision.status if decision else _worst(verdicts)
-    deadline = fmt.day(rules.deadline)
-    documents = []
-    for v in verdicts:
-        outdated = bool(v.template_version and v.template_version != rules.current_version)
-        findings = [
-            FindingRow(
-                severity=f.severity.value,
-                severity_label=SEVERITY_LABEL[f.severity],
-                code=f.code,
-                title=rules.title(f.code),
-                sheet=_split(f.location)[0],
-                cell=_split(f.location)[1],
-                message=f.message,
-                evidence=_evidence(f.evidence) if staff else "",
-            )
-            for f in v.findings
-        ]
-        difference = v.figures.get("requested_difference") if v.figures else None
-        provider = None
-        if v.provider:
-            provider = " — ".join(p for p in (v.provider.naam, v.provider.agb) if p)
-        section = DocumentSection(
-            file=v.file,
-            kind=DOCUMENT_LABEL[v.document.value],
-            status=v.status.value,
-            outcome=OUTCOME[v.status],
-            version=family.versions[v.template_version].name if v.template_version else None,
-            provider=provider,
-            findings=[] if confidential else findings,
-            figures=[] if confidential else _figures(v, outdated, show_register=True),
-            outdated=outdated,
-            difference=None if confidential or not outdated else fmt.euro(difference),
+    moment = now or datetime.now(rules.timezone)
+    today = rules.local_date(moment)
+    outcome = application_outcome(verdicts, others, decision)
+    attached = attached or {}
+    documents = [
+        _section(
+            v,
+            rules,
+            family,
+            staff=staff,
+            confidential=confidential,
+            note=migration_note(rules, family, v, today, attached.get(v.sha256)),
         )
-        if staff:
-            section.staff = {
-                "sha256": v.sha256,
-                "size": f"{v.size:,} bytes".replace(",", "."),
-                "received": v.received.isoformat(),
-                "signals": v.signals.get("detection", {}),
-                "file_type": v.signals.get("file_type"),
-                "modifications": v.signals.get("modifications", []),
-                "register_entry": v.signals.get("register_entry"),
-                "figures": v.figures,
-            }
-        documents.append(section)
-    received = min((v.received for v in verdicts), default=now or datetime.now(rules.timezone))
+        for v in verdicts
+    ]
+    common = _common(rules, verdicts, documents, moment, audience, sender, channel)
+    common["confidential"] = confidential
+    common["attachments"] = [] if confidential else list(attached.values())
+    if confidential:
+        return _receipt(rules, len(verdicts), common)
     return ReportModel(
-        audience=audience,
-        title="Beoordeling aanvraag kwaliteitsbudget verpleeghuiszorg 2020",
-        care_office=rules.care_office,
-        received=fmt.day(rules.local_date(received)),
-        status=status.value,
-        outcome=OUTCOME[Status.REVIEW] if confidential else OUTCOME[status],
-        summary=_summary(status, confidential)
-        + (f" Toelichting van het zorgkantoor: {decision.reason}" if decision else ""),
-        next_step=_next_step(status, deadline, confidential),
-        deadline=deadline,
-        confidential=confidential,
-        documents=documents,
-        sender=sender,
-        channel=channel,
-        generated=fmt.day(now or datetime.now(rules.timezone)),
+        title=wording.text(rules, "title"),
+        status=(decision.status if decision else _status_of(outcome)).value,
+        outcome=outcome_sentence(rules, outcome),
+        summary="",
+        next_step=next_step(rules, family, outcome, today, verdicts),
+        decision=wording.text(rules, "decision_reason", reason=decision.reason) if decision else "",
         decision_reason=decision.reason if decision else None,
+        outcome_key=outcome.key,
+        **common,
     )
+
+
+def _common(
+    rules: Rules,
+    verdicts: Sequence[Verdict],
+    documents: list[DocumentSection],
+    moment: datetime,
+    audience: str,
+    sender: str | None,
+    channel: str | None,
+) -> dict[str, Any]:
+    """What every letter carries, receipt or not: reference, date, office, documents."""
+    received = min((v.received for v in verdicts), default=moment)
+    reference = documents[0].kenmerk if documents else ""
+    return {
+        "audience": audience,
+        "care_office": rules.care_office,
+        "received": fmt.day(rules.local_date(received)),
+        "deadline": fmt.day(rules.deadline),
+        "documents": documents,
+        "sender": sender,
+        "channel": channel,
+        "generated": fmt.day(rules.local_date(moment)),
+        "kenmerk": reference,
+        "contact": wording.text(rules, "contact", kenmerk=reference),
+    }
+
+
+def _receipt(rules: Rules, count: int, common: dict[str, Any]) -> ReportModel:
+    """What an unregistered sender reads: that the mail arrived, and whom to ask."""
+    return ReportModel(
+        title=wording.text(rules, "receipt_title"),
+        status=Status.REVIEW.value,
+        outcome=wording.text(rules, "receipt_outcome"),
+        summary=wording.text(rules, "receipt_summary", count=count, received=common["received"]),
+        next_step=wording.text(rules, "receipt_next"),
+        outcome_key="receipt",
+        **common,
+    )
+
+
+def _status_of(outcome: Outcome) -> Status:
+    return {
+        "accepted": Status.ACCEPTED,
+        "rejected": Status.REJECTED,
+    }.get(outcome.key, Status.REVIEW)

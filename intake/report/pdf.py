@@ -37,6 +37,14 @@ def _styles() -> dict[str, Any]:
             "n", parent=base["BodyText"], fontSize=8.5, leading=10.5, alignment=2
         ),
         "mono": ParagraphStyle("m", parent=base["Code"], fontSize=7, leading=8.5),
+        "note": ParagraphStyle(
+            "note",
+            parent=base["BodyText"],
+            fontSize=9.5,
+            leading=13,
+            backColor=colors.HexColor("#eef3f7"),
+            borderPadding=5,
+        ),
         "outcome": ParagraphStyle(
             "o", parent=base["BodyText"], fontSize=12, leading=15, fontName="Helvetica-Bold"
         ),
@@ -73,7 +81,9 @@ def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: floa
     from reportlab.platypus import Spacer
 
     flow: list[Any] = [_p(f"{d.kind}: {d.file}", s["h2"])]
-    meta = f"Uitkomst: <b>{escape(d.outcome)}</b>"
+    meta = f"Ontvangen op {escape(d.received)} — kenmerk {escape(d.kenmerk)}"
+    if not r.confidential:
+        meta += f"<br/>Beoordeling: <b>{escape(d.outcome)}</b>"
     if d.version:
         meta += f" — model {escape(d.version)}"
     if d.provider and not r.confidential:
@@ -105,12 +115,7 @@ def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: floa
         flow.append(_p("Geen opmerkingen.", s["body"]))
     if d.figures:
         flow.append(Spacer(1, 6))
-        head = [
-            "Bedragen",
-            "Volgens uw model (versie 1.0)" if d.outdated else "Berekend door het zorgkantoor",
-        ]
-        if d.outdated:
-            head.append("Herberekend met gecorrigeerde formule")
+        head = ["Bedragen", *d.figure_heads]
         rows = [[_p(h, s["cell"]) for h in head]]
         for fig in d.figures:
             row = [_p(fig.label, s["cell"]), _p(fig.workbook, s["num"])]
@@ -127,6 +132,9 @@ def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: floa
             )
         widths = [0.5, 0.25, 0.25] if d.outdated else [0.6, 0.4]
         flow.append(table(rows, [w * width for w in widths]))
+    if d.note:
+        flow.append(Spacer(1, 6))
+        flow.append(_p(d.note, s["note"]))
     if staff:
         flow.append(Spacer(1, 6))
         info = (
@@ -202,11 +210,16 @@ def render_pdf(report: ReportModel) -> bytes:
     )
     width = A4[0] - 36 * mm
     story: list[Any] = [
-        _p(report.title + (" (intern)" if report.audience == "staff" else ""), s["title"])
+        _p(report.title + (" (intern)" if report.audience == "staff" else ""), s["title"]),
+        _p(f"Ons kenmerk: {report.kenmerk}\nDatum: {report.generated}", s["body"]),
+        Spacer(1, 6),
+        _p(report.outcome, s["outcome"]),
     ]
-    story.append(_p(report.outcome, s["outcome"]))
+    if report.decision:
+        story.append(_p(report.decision, s["body"]))
+    if report.summary:
+        story.append(_p(report.summary, s["body"]))
     story.append(Spacer(1, 4))
-    story.append(_p(report.summary, s["body"]))
     meta = f"Ontvangen op {report.received}"
     if report.sender:
         meta += f" van {report.sender}"
@@ -218,13 +231,6 @@ def render_pdf(report: ReportModel) -> bytes:
     story.append(_p("Vervolg", s["h2"]))
     story.append(_p(report.next_step, s["body"]))
     story.append(Spacer(1, 8))
-    story.append(
-        _p(
-            f"Vragen? Neem contact op met {report.care_office['department']} van "
-            f"{report.care_office['name']}: {report.care_office['mailbox']}, telefoon "
-            f"{report.care_office['phone']}. Vermeld uw AGB-code.",
-            s["body"],
-        )
-    )
+    story.append(_p(report.contact, s["body"]))
     doc.build(story, canvasmaker=NumberedCanvas)
     return out.getvalue()

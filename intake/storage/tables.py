@@ -85,6 +85,22 @@ providers = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# The outcome of an application as last told to the provider: one row per change,
+# written before the mail goes out (state due -> sent), so it goes out once.
+letters = sa.Table(
+    "letters",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("provider_agb", sa.String(16), nullable=False, index=True),
+    sa.Column("outcome", sa.String(32), nullable=False),
+    sa.Column("event", sa.String(32), nullable=False),  # pair | rejudge | decision
+    sa.Column("message_id", sa.String(998), nullable=False, unique=True),
+    sa.Column("recipient", sa.String(320)),
+    sa.Column("state", sa.String(16), nullable=False),  # due | sent | no_recipient
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True)),
+)
+
 # --- the staff desk: accounts, decisions, notes, notifications, audit trail ----------
 
 users = sa.Table(

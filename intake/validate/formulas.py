@@ -9,6 +9,7 @@ from intake.cells import address, expand_range
 from intake.compute import Computation, NotNumeric, as_number
 from intake.domain import Finding
 from intake.extract.workbook import WorkbookIR
+from intake.notation import dutch_formula
 from intake.rules import Rules
 from intake.templates import FormulaDef, TemplateFamily
 
@@ -16,7 +17,7 @@ from intake.templates import FormulaDef, TemplateFamily
 def _describe(ir: WorkbookIR, d: FormulaDef) -> str:
     cell = ir.cell(d.sheet, d.ref)
     if cell.formula is not None:
-        return f"de formule ={cell.formula}"
+        return f"de formule ={dutch_formula(cell.formula)}"
     if cell.value is None:
         return "niets (de cel is leeg)"
     return f"de waarde {fmt.raw(cell.value)}"
@@ -68,7 +69,7 @@ def check_formula_overwritten(
             "FORMULA_OVERWRITTEN",
             address(*key),
             label=definitions[key].label,
-            expected=definitions[key].formula,
+            expected=dutch_formula(definitions[key].formula),
             found=_describe(ir, definitions[key]),
             evidence={"value": ir.cell(*key).value, "formula": ir.cell(*key).formula},
         )

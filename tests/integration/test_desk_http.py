@@ -210,7 +210,7 @@ def test_a_decision_overrides_without_erasing_and_a_repeat_is_one_decision(fresh
     assert len(book(fresh).decisions_of("kwaliteitsbudget-2020", PROVIDER)) == 1
     outbox = fresh.config.folder_path("outbox")
     [report] = outbox.glob(f"besluit-{PROVIDER}-*.html")
-    assert "Toelichting volstaat" in report.read_text() and "Geaccepteerd" in report.read_text()
+    assert "Toelichting volstaat" in report.read_text() and "geaccepteerd" in report.read_text()
     assert "decision" in [e["kind"] for e in case["timeline"]]
     assert client.get("/api/todo").json()["tasks"][-1]["kind"] != "review"
 
@@ -310,7 +310,7 @@ def test_downloads_are_audited(fresh):
     assert client.get(f"/documents/{sha}/report.pdf").content.startswith(b"%PDF")
     html = client.get(f"/documents/{sha}/report.html")
     assert (
-        "Geaccepteerd" in html.text
+        "compleet en geaccepteerd" in html.text
         and "default-src 'none'" in html.headers["content-security-policy"]
     )
     assert client.get(f"/documents/{'f' * 64}/original").status_code == 404

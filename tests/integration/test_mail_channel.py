@@ -211,17 +211,19 @@ def test_provider_mails_are_judged_answered_once_and_filed(servers, tmp_path):
     pdfs = [p for p in first_reply.iter_attachments() if p.get_content_type() == "application/pdf"]
     assert len(pdfs) == 1 and pdfs[0].get_content().startswith(b"%PDF")
     assert first_reply.get_body(preferencelist=("html",)) is not None
-    assert "GEACCEPTEERD" in text_of(first_reply) and "€ 1.138.000,00" in text_of(first_reply)
+    assert "compleet en geaccepteerd" in text_of(first_reply)
+    assert "€ 1.138.000,00" in text_of(first_reply)
     assert "Kwaliteitsplan 2020 cliëntenraad-versie.pdf" in text_of(first_reply)
 
     forwarded = text_of(by_reply_to["<m2@zorggroeprijnland.nl>"])
-    assert "AFGEWEZEN" in forwarded and "E9" in forwarded and "vijftigduizend" in forwarded
+    assert "moet worden hersteld" in forwarded
+    assert "E9" in forwarded and "vijftigduizend" in forwarded
     zipped = text_of(by_reply_to["<m3@zorggroeprijnland.nl>"])
     assert "stukken.zip/aanvraag.xlsx" in zipped and "stukken.zip/kwaliteitsplan.pdf" in zipped
     leaked = by_reply_to["<m5@gmail.com>"]
     for part in (text_of(leaked), leaked.get_body(preferencelist=("html",)).get_content()):
         assert "€" not in part and "1.250.000" not in part and "Zorggroep Rijnland" not in part
-    assert "afgewezen" in text_of(by_reply_to["<m6@zorggroeprijnland.nl>"]).lower()
+    assert "niet in orde" in text_of(by_reply_to["<m6@zorggroeprijnland.nl>"])
     assert "geen bijlage" in text_of(by_reply_to["<m7@zorggroeprijnland.nl>"])
 
     assert dovecot.count("INBOX") == 0

@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pypdf
 import pytest
@@ -39,9 +40,9 @@ def _report(verdict, ctx, **kw):
 
 def test_rejection_report_names_sheet_cell_problem_and_next_step(ctx):
     verdict = _verdict("loonkosten-tekst.xlsx", ctx)
-    model = _report(verdict, ctx)
+    model = _report(verdict, ctx, now=datetime(2019, 11, 20, tzinfo=UTC))
     for text in (render_html(model), _pdf_text(render_pdf(model)), render_text(model)):
-        assert "Afgewezen" in text
+        assert "nog niet in orde" in text
         assert "2. Personeel" in text and "E9" in text
         assert "vijftigduizend" in text
         assert "31-12-2019" in text  # the deadline in the next step

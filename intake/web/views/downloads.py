@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from intake import letters
 from intake.casework.case import case_detail
 from intake.casework.cases import book
 from intake.casework.decide import decision_report
@@ -38,7 +39,7 @@ def _report(app, row) -> tuple[str, object]:  # type: ignore[no-untyped-def]
     decision = detail["decision"] if detail else None
     if decision is not None:
         return verdict.file, decision_report_for(app, verdict, agb, decision)
-    return verdict.file, build([verdict], app.ctx.rules, app.ctx.family)
+    return verdict.file, letters.letter(app, [verdict])  # in the light of the whole case
 
 
 def decision_report_for(app, verdict, agb, decision):  # type: ignore[no-untyped-def]

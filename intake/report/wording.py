@@ -1,0 +1,81 @@
+"""The letter's sentences, from the `[letter]` section of the campaign's rules file.
+
+Read beside the rules (not through them) so that the letter's texts can grow
+without touching the rules loader; every date and name in them is filled from
+the rules, so a new campaign never needs a text with a year in it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from functools import cache
+from typing import Any
+
+from intake import fmt
+from intake.rules import Rules
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@cache
+def section(rules: Rules) -> dict[str, str]:
+    with rules.source.open("rb") as fh:
+        data = tomllib.load(fh)
+    letter = data.get("letter")
+    if not isinstance(letter, dict):
+        raise KeyError(f"{rules.source}: no [letter] section")
+    return {k: str(v) for k, v in letter.items()}
+
+
+def campaign_year(rules: Rules) -> str:
+    """The budget year: the plan's year in the rules, else the year after the deadline."""
+    year = getattr(rules, "year", None) or rules.plan.get("year")
+    return str(year) if year else str(rules.deadline.year + 1)
+
+
+def model_name(rules: Rules, family: Any) -> str:
+    version = family.versions.get(rules.current_version)
+    return version.name if version else rules.current_version
+
+
+def text(rules: Rules, key: str, family: Any = None, **values: Any) -> str:
+    """One sentence of the letter with the campaign's dates and the office's details."""
+    office = rules.care_office
+    fill = _Blank(
+        {
+            "year": campaign_year(rules),
+            "deadline": fmt.day(rules.deadline),
+            "cutoff": fmt.day(rules.corrected_model_from),
+            "model": model_name(rules, family) if family is not None else rules.current_version,
+            "office": office["name"],
+            "department": office["department"],
+            "mailbox": office["mailbox"],
+            "phone": office["phone"],
+            **values,
+        }
+    )
+    return section(rules)[key].format_map(fill)
+
+
+def has(rules: Rules, key: str) -> bool:
+    return key in section(rules)
+
+
+def refusal_text(rules: Rules, reason: str, family: Any = None) -> str:
+    key = f"migration_refused_{reason}"
+    return text(rules, key if has(rules, key) else "migration_refused_other", family)
+
+
+def after_deadline(rules: Rules, today: date) -> bool:
+    return today > rules.deadline
+
+
+def kenmerk_prefix(rules: Rules) -> str:
+    """`[letter] kenmerk_prefix`, else the desk's `[care_office] kenmerk_prefix`, else KB."""
+    return section(rules).get("kenmerk_prefix") or str(
+        rules.care_office.get("kenmerk_prefix", "KB")
+    )
