@@ -17,6 +17,7 @@ from intake.channels.smtp import SmtpSender
 from intake.domain import Status, Verdict
 from intake.progress import progress
 from intake.service import settle_pairs
+from intake.storage.casebook import Casebook
 from intake.storage.claims import channel_run
 
 T = TypeVar("T")
@@ -144,6 +145,12 @@ def _mail(app: App, smtp: SmtpSender, result: SweepResult) -> None:
     result.problems += [f"bericht {e}" for e in result.mail.errors]
 
 
+def _record(app: App, result: SweepResult) -> None:
+    """The audit trail notes each sweep: the desk's /healthz shows when the last one ran."""
+    detail = f"{len(result.folder)} bestand(en), {len(result.problems)} probleem/problemen"
+    Casebook(app.ledger.engine).record("sweep", "sweep", detail=detail)
+
+
 def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = None) -> SweepResult:
     """Everything the night needs, each part on its own: one failing part never stops
     the others, and the digest is always written (with what failed in it)."""
@@ -170,6 +177,7 @@ def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = No
         result.digest = (
             _step(result, "dagoverzicht", lambda: write_digest(app, today, result.problems)) or []
         )
+        _step(result, "logboek", lambda: _record(app, result))
     log.info(
         "sweep done: %d file(s), %s, %d pair(s) completed, %d reminder(s), digest %s, "
         "%d problem(s)",

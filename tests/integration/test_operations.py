@@ -19,6 +19,7 @@ from intake.channels.smtp import SmtpSender
 from intake.channels.sweep import sweep
 from intake.config import SmtpSection, load
 from intake.domain import DocumentKind
+from intake.storage.casebook import Casebook
 from intake.storage.claims import Claims, Worker
 from tests.integration.servers import SmtpSink, free_port
 from tests.manifest import REGISTER_CSV, SUBMISSIONS
@@ -154,6 +155,7 @@ def test_one_reminder_that_fails_does_not_stop_the_others_or_the_digest(tmp_path
         assert [str(m["To"]) for m in sink.wait_for(1)] == ["kwaliteit@amstelringzorg.nl"]
         assert result.digest and "73730123" in result.digest[0].read_text()
         assert app.ledger.provider("73730123")["last_reminder_at"] is None  # tried again later
+        assert Casebook(app.ledger.engine).last_activity("sweep") is not None  # for /healthz
     finally:
         sink.stop()
 
