@@ -59,6 +59,7 @@ class ImapSection:
     user: str = ""
     password: str = ""
     security: str = "ssl"
+    ca_file: str = ""  # extra CAs to trust (PEM); verification itself is never off
     folder: str = "INBOX"
     processed_folder: str = "Verwerkt"
     failed_folder: str = "Fout"
@@ -73,6 +74,7 @@ class SmtpSection:
     user: str = ""
     password: str = ""
     security: str = "starttls"
+    ca_file: str = ""
     sender: str = "zorginkoop.wlz@zorgenzekerheid.nl"
     timeout: float = 30.0
 
@@ -204,6 +206,9 @@ def _validate(config: Config) -> None:
             raise ConfigError(
                 f"[{section}] security must be ssl, starttls or none, not '{security}'"
             )
+        ca_file = getattr(config, section).ca_file
+        if ca_file and not Path(ca_file).is_file():
+            raise ConfigError(f"[{section}] ca_file: {ca_file} is not a readable file")
     if config.log.format not in {"text", "json"}:
         raise ConfigError(f"[log] format must be text or json, not '{config.log.format}'")
     if config.ledger.lease_seconds <= 0 or config.ledger.channel_workers < 1:

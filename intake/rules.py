@@ -42,6 +42,8 @@ class Rules:
     plan: dict[str, Any]
     catalogue: dict[str, dict[str, Any]]
     mail: dict[str, str] = field(default_factory=dict)
+    # The mailbox channel's limits and no-reply senders (`[mailbox]`).
+    mailbox: dict[str, Any] = field(default_factory=dict)
     source: Path = field(compare=False, default=Path())
 
     @property
@@ -107,6 +109,7 @@ def parse_rules(data: dict[str, Any], source: Path = Path()) -> Rules:
         plan=dict(data["plan"]),
         catalogue={code: dict(entry) for code, entry in data["findings"].items()},
         mail={k: str(v) for k, v in data.get("mail", {}).items()},
+        mailbox=dict(data.get("mailbox", {})),
         source=source,
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -121,6 +121,8 @@ def take_in(
     sender: str | None = None,
     mail_id: int | None = None,
     mail_state: str | None = None,
+    signals: Mapping[str, Any] | None = None,
+    premade: Sequence[tuple[Verdict, bytes]] = (),
     record: Callable[[Any, list[Taken]], None] | None = None,
 ) -> list[Taken]:
     """Judge, archive and record a group of documents that arrived together.
@@ -128,19 +130,32 @@ def take_in(
     The group is stored in one transaction, together with the mail's new state when
     `mail_state` is given and whatever `record(conn, taken)` writes (a channel's own
     state): either all of it is in the ledger or none of it is.
+    `signals` (how the mail was signed or wrapped) go into every verdict for staff;
+    `premade` verdicts (a mail over its limits) are archived with their bytes and
+    recorded as they are.
     """
     verdicts = judge_many(list(submissions), app.ctx)
     _attribute(verdicts, app, sender)
     verdicts = _ledger_findings(verdicts, app, sender)
-    sources = [
+    sources: list[Any] = [
         app.archive.put(v.sha256, s.filename, s.content)
         for v, s in zip(verdicts, submissions, strict=True)
     ]
+    for verdict, content in premade:  # kept whole, so that staff can open what came in
+        sources.append(app.archive.put(verdict.sha256, "bericht.eml", content))
+        verdicts.append(verdict)
+    for verdict in verdicts:
+        verdict.signals.update(signals or {})
     taken = []
     with app.ledger.transaction() as conn:
         for verdict, source in zip(verdicts, sources, strict=True):
             doc_id = app.ledger.store_document(
-                conn, verdict, channel=channel, source=str(source), sender=sender, mail_id=mail_id
+                conn,
+                verdict,
+                channel=channel,
+                source=str(source) if source else None,
+                sender=sender,
+                mail_id=mail_id,
             )
             if _pairable(verdict):
                 app.ledger.record_provider_document(

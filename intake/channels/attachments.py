@@ -1,34 +1,54 @@
-"""Every document in a provider's e-mail: attachments, forwarded messages, zip files.
+"""Every document in a provider's e-mail: attachments, forwarded messages, zip files,
+Outlook's winmail.dat and S/MIME wrappers, and nameless parts recognised by content.
 
-Inline images, signature logos and S/MIME signatures are not documents. File names
-arrive RFC 2231- or RFC 2047-encoded and are decoded by the standard library's
-modern e-mail policy.
+Inline images, signature logos and detached signatures are not documents. File
+names arrive RFC 2231- or RFC 2047-encoded and are decoded by the standard
+library's modern e-mail policy. One mail is bounded: at most `max_documents`
+documents and `max_bytes` bytes, counted across forwarded messages, nested zips and
+wrappers, and MIME nesting no deeper than `max_depth`. Past a bound collecting
+stops and the mail says why (`over_limit`): a finding, not thousands of documents.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email
+import email.parser
 import email.policy
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import PurePath
 
+from intake.channels import unwrap
+from intake.detect.filetype import FileType, sniff
 from intake.storage.archive import safe_name
 
 SIGNATURES = {
     "application/pkcs7-signature",
     "application/x-pkcs7-signature",
     "application/pgp-signature",
-    "application/ms-tnef",
 }
+SMIME = {"application/pkcs7-mime", "application/x-pkcs7-mime"}
+TNEF = {"application/ms-tnef", "application/vnd.ms-tnef"}
 _LOGO = re.compile(
     r"^(image\d{3}|outlook|logo|signature|handtekening)[\w-]*\.(png|jpe?g|gif|bmp)$", re.I
 )
-MAX_ZIP_MEMBERS = 50
-MAX_ZIP_BYTES = 60_000_000
+# What a nameless part must be to count as a document (the rest is body text or decoration).
+_NAMELESS_DOCUMENTS = {
+    FileType.XLSX: ".xlsx",
+    FileType.DOCX: ".docx",
+    FileType.PDF: ".pdf",
+    FileType.ZIP: ".zip",
+    FileType.ENCRYPTED_OFFICE: ".xlsx",
+    FileType.XLS: ".xls",
+    FileType.DOC: ".doc",
+    FileType.ODS: ".ods",
+    FileType.ODT: ".odt",
+}
+MAX_ZIP_DEPTH = 2
 
 
 @dataclass(frozen=True)
@@ -37,53 +57,161 @@ class Attachment:
     content: bytes
 
 
+@dataclass(frozen=True)
+class Limits:
+    max_documents: int = 25
+    max_bytes: int = 100_000_000
+    max_depth: int = 30
+    max_parts: int = 500
+
+
+@dataclass
+class Contents:
+    """What one mail carries, and what staff should know about how it was wrapped."""
+
+    documents: list[Attachment] = field(default_factory=list)
+    signed: set[str] = field(default_factory=set)  # "S/MIME", "PGP"
+    wrappers: set[str] = field(default_factory=set)  # "winmail.dat", "smime.p7m"
+    over_limit: str | None = None  # why collecting stopped
+    size: int = 0
+
+    @property
+    def signals(self) -> dict[str, str]:
+        signals = {"mail_signed": ", ".join(sorted(self.signed)) or "nee"}
+        if self.wrappers:
+            signals["mail_unwrapped"] = ", ".join(sorted(self.wrappers))
+        return signals
+
+
+class _Full(Exception):
+    """The per-message bound is reached: stop walking."""
+
+
 def parse(raw: bytes) -> EmailMessage:
     return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
 
 
-def _is_document(part: EmailMessage) -> bool:
-    ctype = part.get_content_type()
-    disposition = part.get_content_disposition()
-    filename = part.get_filename()
-    if ctype in SIGNATURES or (filename or "").lower().endswith((".p7s", ".asc")):
-        return False
-    if ctype.startswith("image/"):
+def parse_headers(raw: bytes) -> EmailMessage:
+    """Only the top-level headers: enough to decide on and address an answer."""
+    parser = email.parser.BytesParser(policy=email.policy.default)
+    return parser.parsebytes(raw, headersonly=True)  # type: ignore[return-value]
+
+
+class _Collector:
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.found = Contents()
+
+    def add(self, name: str, data: bytes, zip_depth: int = 0) -> None:
+        plain_zip = _looks_like_plain_zip(name, data) and zip_depth < MAX_ZIP_DEPTH
+        if plain_zip and self._unzip(name, data, zip_depth):
+            return
+        self.found.size += len(data)
+        self.found.documents.append(Attachment(name, data))
+        if len(self.found.documents) > self.limits.max_documents:
+            self.stop(f"more than {self.limits.max_documents} documents")
+        if self.found.size > self.limits.max_bytes:
+            self.stop(f"more than {self.limits.max_bytes} bytes of documents")
+
+    def stop(self, why: str) -> None:
+        self.found.over_limit = why
+        raise _Full(why)
+
+    def _unzip(self, name: str, data: bytes, zip_depth: int) -> bool:
+        """Members of a zip as separate documents; False when it must stay one document."""
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            members = [
+                i
+                for i in archive.infolist()
+                if not i.is_dir()
+                and not i.filename.startswith("__MACOSX/")
+                and not PurePath(i.filename).name.startswith((".", "~$"))
+            ]
+            if len(members) > self.limits.max_documents:
+                self.stop(f"a zip with more than {self.limits.max_documents} documents")
+            for info in members:
+                room = self.limits.max_bytes - self.found.size
+                with archive.open(info) as fh:
+                    body = fh.read(room + 1)
+                self.add(f"{name}/{safe_name(info.filename)}", body, zip_depth + 1)
+            return True
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
+            return False
+
+    def walk(self, part: EmailMessage, depth: int = 0) -> None:
+        if depth > self.limits.max_depth:
+            self.stop(f"MIME nesting deeper than {self.limits.max_depth}")
+        ctype = part.get_content_type()
+        if part.is_multipart():
+            if ctype == "multipart/signed":
+                pgp = "pgp" in str(part.get_param("protocol"))
+                self.found.signed.add("PGP" if pgp else "S/MIME")
+            for child in part.iter_parts():
+                self.walk(child, depth + 1)  # type: ignore[arg-type]
+            return
+        if ctype == "message/rfc822" or isinstance(part.get_payload(), list):
+            for inner in part.get_payload():  # a forwarded message
+                self.walk(inner, depth + 1)
+            return
+        self.leaf(part, depth)
+
+    def leaf(self, part: EmailMessage, depth: int) -> None:
+        ctype = part.get_content_type()
+        filename = (part.get_filename() or "").strip()
+        if ctype in SIGNATURES or filename.lower().endswith((".p7s", ".asc")):
+            self.found.signed.add("PGP" if "pgp" in ctype else "S/MIME")
+            return
+        data = part.get_payload(decode=True) or b""
+        if ctype in TNEF or filename.lower() == "winmail.dat" or unwrap.is_tnef(data):
+            self.tnef(filename or "winmail.dat", data)
+        elif ctype in SMIME or filename.lower().endswith(".p7m"):
+            self.smime(filename or "smime.p7m", data, depth)
+        elif filename or part.get_content_disposition() == "attachment":
+            if _is_document(part, filename):
+                self.add(safe_name(filename or "bijlage"), data)
+        else:
+            self.nameless(part, data)
+
+    def tnef(self, name: str, data: bytes) -> None:
+        try:
+            inner = unwrap.tnef_attachments(data)
+        except unwrap.UnwrapError:
+            self.add(safe_name(name), data)
+            return
+        self.found.wrappers.add("winmail.dat")
+        for item in inner:
+            self.add(safe_name(item.filename), item.content)
+
+    def smime(self, name: str, data: bytes, depth: int) -> None:
+        try:
+            content = unwrap.smime_content(data)
+        except unwrap.UnwrapError:
+            self.add(safe_name(name), data)  # encrypted or broken: judged as it is
+            return
+        self.found.signed.add("S/MIME")
+        self.found.wrappers.add("smime.p7m")
+        self.walk(parse(content), depth + 1)
+
+    def nameless(self, part: EmailMessage, data: bytes) -> None:
+        """A part without name or disposition: a document only if its bytes say so."""
+        if part.get_content_maintype() in {"text", "image"} or not data:
+            return
+        kind = sniff(data, "").type
+        if kind in _NAMELESS_DOCUMENTS:
+            number = len(self.found.documents) + 1
+            self.add(f"bijlage-{number}{_NAMELESS_DOCUMENTS[kind]}", data)
+
+
+def _is_document(part: EmailMessage, filename: str) -> bool:
+    if part.get_content_type().startswith("image/"):
         # Logos in signatures: inline, referenced by Content-ID, or Outlook's image001.png.
         return (
-            disposition == "attachment"
+            part.get_content_disposition() == "attachment"
             and not part.get("Content-ID")
-            and not _LOGO.match(filename or "")
+            and not _LOGO.match(filename)
         )
-    if filename:
-        return True
-    return disposition == "attachment"
-
-
-def _unzip(name: str, data: bytes, depth: int = 0) -> list[Attachment]:
-    """Members of a zip as separate documents; a broken or oversized zip stays one document."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [i for i in archive.infolist() if not i.is_dir()]
-        members = [
-            i
-            for i in members
-            if not i.filename.startswith("__MACOSX/")
-            and not PurePath(i.filename).name.startswith((".", "~$"))
-        ]
-        if len(members) > MAX_ZIP_MEMBERS or sum(i.file_size for i in members) > MAX_ZIP_BYTES:
-            return [Attachment(name, data)]
-        result = []
-        for info in members:
-            with archive.open(info) as fh:
-                body = fh.read(MAX_ZIP_BYTES + 1)
-            inner = f"{name}/{safe_name(info.filename)}"
-            if _looks_like_plain_zip(info.filename, body) and depth == 0:
-                result.extend(_unzip(inner, body, depth + 1))
-            else:
-                result.append(Attachment(inner, body))
-        return result
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
-        return [Attachment(name, data)]
+    return True
 
 
 def _looks_like_plain_zip(name: str, data: bytes) -> bool:
@@ -91,15 +219,34 @@ def _looks_like_plain_zip(name: str, data: bytes) -> bool:
     return name.lower().endswith(".zip") and data[:4] == b"PK\x03\x04"
 
 
-def documents(message: EmailMessage) -> list[Attachment]:
-    found: list[Attachment] = []
-    for part in message.walk():
-        if part.is_multipart() or not _is_document(part):
-            continue
-        data = part.get_payload(decode=True) or b""
-        filename = safe_name(part.get_filename() or "bijlage")
-        if _looks_like_plain_zip(filename, data):
-            found.extend(_unzip(filename, data))
-        else:
-            found.append(Attachment(filename, data))
-    return found
+def collect(message: EmailMessage, limits: Limits | None = None) -> Contents:
+    """The documents of a mail within the per-message limits."""
+    collector = _Collector(limits or Limits())
+    with contextlib.suppress(_Full):
+        collector.walk(message)
+    return collector.found
+
+
+def read(raw: bytes, limits: Limits | None = None) -> tuple[EmailMessage, Contents]:
+    """The parsed mail and its documents; a mail too complex to parse keeps its headers.
+
+    The standard parser recurses once per MIME level, so a mail nested a thousand deep
+    fails inside it: such a mail, or one with more multipart headers than any real
+    mail has, is over the limit before it is parsed.
+    """
+    limits = limits or Limits()
+    too_complex = Contents(over_limit="MIME structure too deep or too large")
+    if raw.lower().count(b"multipart/") > limits.max_parts:
+        return parse_headers(raw), too_complex
+    try:
+        message = parse(raw)
+    except RecursionError:
+        return parse_headers(raw), too_complex
+    try:
+        return message, collect(message, limits)
+    except RecursionError:
+        return message, too_complex
+
+
+def documents(message: EmailMessage, limits: Limits | None = None) -> list[Attachment]:
+    return collect(message, limits).documents

@@ -5,7 +5,14 @@ moved. Each step is committed before the next outside action, so after a crash:
 a judged message is answered on the next run, a replied one is only filed, and
 one caught while sending is filed without a second answer and flagged for staff
 (`reply_uncertain`): at most one reply, and no mail is ever lost. A message is
-known by its Message-ID, so the same message delivered twice is answered once.
+known by its Message-ID and a hash of its content, so the same message delivered
+twice is answered once, while a different message reusing a Message-ID is a mail
+of its own.
+
+Everything that reads or renders a message runs inside `process_message`'s
+boundary: a message that fails is recorded, filed in the failed folder and tried
+again by the sweep, at most `[mailbox] max_attempts` times; then it stays there
+for staff, shown in the digest. A failure is one log line naming the mail.
 """
 
 from __future__ import annotations
@@ -14,55 +21,35 @@ import hashlib
 import imaplib
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
-from intake import letters
 from intake.bootstrap import App
-from intake.channels import replies
-from intake.channels.attachments import documents, parse
+from intake.channels import answerable, headers
+from intake.channels.answering import Answering
+from intake.channels.attachments import Contents, Limits, read
+from intake.channels.identity import MailIdentity, identify
+from intake.channels.imap import connect, ensure_folders, fetch
+from intake.channels.mailwork import DONE, MailStats, Work
 from intake.channels.smtp import SmtpSender
-from intake.config import ImapSection
-from intake.domain import Submission
+from intake.domain import DocumentKind, Submission, Verdict, decide_status
 from intake.faults import failpoint
 from intake.service import take_in
 from intake.storage.claims import channel_run
 
 log = logging.getLogger(__name__)
-DONE = {"replied", "moved", "no_reply", "reply_uncertain"}
 
 
-@dataclass
-class MailStats:
-    seen: int = 0
-    answered: int = 0
-    failed: int = 0
-    skipped: int = 0
-    busy: bool = False  # another worker was running the mailbox; this run left it alone
-    errors: list[str] = field(default_factory=list)
-
-
-def connect(config: ImapSection) -> Any:
-    from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
-
-    if config.security == "ssl":
-        box = MailBox(config.host, config.port, timeout=config.timeout)
-    elif config.security == "starttls":
-        box = MailBoxStartTls(config.host, config.port, timeout=config.timeout)
-    else:
-        box = MailBoxUnencrypted(config.host, config.port, timeout=config.timeout)
-    return box.login(config.user, config.password, initial_folder=None)
-
-
-def ensure_folders(mailbox: Any, config: ImapSection) -> None:
-    for folder in (config.processed_folder, config.failed_folder):
-        if not mailbox.folder.exists(folder):
-            mailbox.folder.create(folder)
+def limits_of(box: dict[str, Any]) -> Limits:
+    default = Limits()
+    return Limits(
+        max_documents=int(box.get("max_documents", default.max_documents)),
+        max_bytes=int(box.get("max_bytes", default.max_bytes)),
+        max_depth=int(box.get("max_depth", default.max_depth)),
+    )
 
 
 def _still_there(mailbox: Any, uid: str) -> bool:
@@ -70,23 +57,16 @@ def _still_there(mailbox: Any, uid: str) -> bool:
     return typ == "OK" and uid.encode() in b" ".join(d for d in data if d).split()
 
 
-def _fetch(mailbox: Any, uid: str) -> tuple[bytes, datetime | None] | None:
-    """The raw message and its INTERNALDATE; None when another worker already filed it."""
-    typ, data = mailbox.client.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])")
-    for item in data if typ == "OK" else []:
-        if isinstance(item, tuple):
-            header, raw = item
-            parsed = imaplib.Internaldate2tuple(header)
-            received = datetime.fromtimestamp(time.mktime(parsed), tz=UTC) if parsed else None
-            return raw, received
-    if not _still_there(mailbox, uid):
+def _fetch_if_there(mailbox: Any, uid: str) -> tuple[bytes, datetime | None] | None:
+    """The message, or None when another worker filed it since this run listed the folder."""
+    try:
+        return fetch(mailbox, uid)
+    except imaplib.IMAP4.abort:
+        raise
+    except imaplib.IMAP4.error:
+        if _still_there(mailbox, uid):
+            raise
         return None
-    raise imaplib.IMAP4.error(f"FETCH {uid} failed: {data!r}")
-
-
-def _message_key(message: EmailMessage, raw: bytes) -> str:
-    message_id = str(message.get("Message-ID", "")).strip()
-    return message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
 @contextmanager
@@ -101,12 +81,16 @@ def _announce_busy(run: Any, claims: Any, channel: str) -> Iterator[bool]:
         yield held
 
 
-class MailChannel:
+class MailChannel(Answering):
     def __init__(self, app: App, smtp: SmtpSender | None = None) -> None:
         self.app = app
         self.config = app.config.imap
         self.smtp = smtp or SmtpSender(app.config.smtp)
         self.own = app.config.smtp.sender
+        box = app.ctx.rules.mailbox
+        self.limits = limits_of(box)
+        self.max_attempts = int(box.get("max_attempts", 3))
+        self.no_reply = tuple(box.get("no_reply_senders", answerable.DEFAULT_NO_REPLY))
 
     # --- one pass ----------------------------------------------------------------
 
@@ -152,214 +136,253 @@ class MailChannel:
             try:
                 with self.app.ledger.claims.held(f"mail-at:{folder}:{uidvalidity}:{uid}") as mine:
                     if mine:
-                        self.handle(mailbox, folder, uidvalidity, uid, stats)
+                        self.process_message(mailbox, folder, uidvalidity, uid, stats)
                     else:
                         stats.skipped += 1  # another worker has this one
-            except Exception as exc:  # one bad message never stops the run
+            except (imaplib.IMAP4.abort, OSError, EOFError):
+                raise  # the connection is gone: the watcher reconnects, a single run stops
+            except Exception as exc:  # the ledger or the server refused: the next run retries
                 stats.failed += 1
                 stats.errors.append(f"{folder}/{uid}: {exc}")
-                log.exception("message %s/%s failed", folder, uid)
+                log.error("mail %s/%s not processed: %s: %s", folder, uid, type(exc).__name__, exc)
+                log.debug("mail %s/%s", folder, uid, exc_info=True)
             if progress:
                 progress(uid)
 
     # --- one message -------------------------------------------------------------
 
-    def handle(
+    def process_message(
         self, mailbox: Any, folder: str, uidvalidity: int, uid: str, stats: MailStats
     ) -> None:
-        fetched = _fetch(mailbox, uid)
+        """Record, judge, answer and file one message; a failure files it in `Fout`.
+
+        The message is in the ledger before its bytes are parsed, so a mail that
+        breaks the parser is still recorded, counted and shown to staff.
+        """
+        fetched = _fetch_if_there(mailbox, uid)
         if fetched is None:
             stats.skipped += 1  # filed by another worker since we listed the folder
             return
         raw, internaldate = fetched
-        message = parse(raw)
-        key = _message_key(message, raw)
-        with self.app.ledger.claims.held(f"mail:{key}") as mine:
+        with self.app.ledger.claims.held(f"mail:{identify(raw).key}") as mine:
             if not mine:
                 stats.skipped += 1  # another copy of this message is being handled right now
                 return
-            self._handle_claimed(
-                mailbox, folder, uidvalidity, uid, stats, message, key, internaldate
-            )
+            self._process_claimed(mailbox, folder, uidvalidity, uid, stats, raw, internaldate)
 
-    def _handle_claimed(
+    def _process_claimed(
         self,
         mailbox: Any,
         folder: str,
         uidvalidity: int,
         uid: str,
         stats: MailStats,
-        message: EmailMessage,
-        key: str,
+        raw: bytes,
         internaldate: datetime | None,
     ) -> None:
+        work = self._record(raw, internaldate, folder, uidvalidity, uid)
+        if work is None:
+            self._file(mailbox, uid, self.config.processed_folder)
+            stats.skipped += 1
+            return
+        if self._settled(mailbox, work, stats):
+            return
+        if work.attempts >= self.max_attempts:
+            self._give_up(mailbox, work, stats)
+            return
+        work.attempts += 1
+        self.app.ledger.update_mail(work.mail_id, attempts=work.attempts)
+        try:
+            message = self._take_in(work)
+            failpoint("after_store")
+            self._answer(mailbox, work, message, stats)
+        except Exception as exc:
+            self._fail(mailbox, work, exc, stats)
+
+    def _record(
+        self, raw: bytes, received: datetime | None, folder: str, uidvalidity: int, uid: str
+    ) -> Work | None:
+        """The ledger row of this message (new or earlier); None for a redelivered one."""
         ledger = self.app.ledger
-        sender = replies.address_of(str(message.get("From", "")))
-        row = ledger.mail(key)
+        ident = identify(raw)
+        key, row = self._row_for(ident)
         here = {"folder": folder, "uidvalidity": uidvalidity, "uid": int(uid)}
         if row is None:
-            mail_id = ledger.add_mail(
+            ledger.add_mail(
                 message_key=key,
-                message_id=str(message.get("Message-ID", "")).strip() or None,
-                sender=sender,
-                subject=str(message.get("Subject", ""))[:2000],
-                received=internaldate,
+                message_id=ident.message_id,
+                content_sha256=ident.content_sha256,
+                received=received,
                 **here,
             )
             row = ledger.mail(key)
+        elif row["state"] in DONE and not all(row[k] == v for k, v in here.items()):
+            ledger.count_duplicate(row["id"])
+            log.info(
+                "%s: delivered again (already %s); filed without a new answer", key, row["state"]
+            )
+            return None
         else:
-            mail_id = row["id"]
-            same_place = all(row[k] == v for k, v in here.items())
-            if row["state"] in DONE and not same_place:
-                ledger.count_duplicate(mail_id)
-                log.info(
-                    "%s: delivered again (already %s); filed without a new answer",
-                    key,
-                    row["state"],
-                )
-                self._file(mailbox, uid, self.config.processed_folder)
-                stats.skipped += 1
-                return
-            ledger.update_mail(mail_id, **here)
+            ledger.update_mail(row["id"], **here)
         assert row is not None
-        state = row["state"]
-        if state == "sending":
+        return Work(
+            uid,
+            folder,
+            raw,
+            received,
+            key,
+            row["id"],
+            row["state"],
+            int(row["attempts"] or 0),
+            row["error"],
+        )
+
+    def _row_for(self, ident: MailIdentity) -> tuple[str, dict[str, Any] | None]:
+        row = self.app.ledger.mail(ident.key)
+        earlier = row["content_sha256"] if row else None
+        if ident.message_id and earlier not in (None, ident.content_sha256):
+            return ident.distinct_key, self.app.ledger.mail(ident.distinct_key)
+        return ident.key, row
+
+    def _settled(self, mailbox: Any, work: Work, stats: MailStats) -> bool:
+        """Answered before (or maybe answered, when a run died while sending): only file it."""
+        ledger = self.app.ledger
+        if work.state == "sending":
             ledger.update_mail(
-                mail_id,
+                work.mail_id,
                 state="reply_uncertain",
                 error="stopped while sending the answer; it may or may not have gone out",
             )
-            log.warning("%s: stopped while answering earlier; not answered again", key)
-            state = "reply_uncertain"
-        if state in DONE:
-            self._file(mailbox, uid, self.config.processed_folder)
-            if state == "replied":
-                ledger.update_mail(mail_id, state="moved")
-            stats.skipped += 1
-            return
-        ledger.update_mail(mail_id, attempts=int(row["attempts"] or 0) + 1)
-        try:
-            self._judge(message, mail_id, state, internaldate, sender)
-        except Exception as exc:
-            ledger.update_mail(mail_id, state="failed", error=f"{type(exc).__name__}: {exc}")
-            self._file(mailbox, uid, self.config.failed_folder, quiet=True)
-            raise
-        failpoint("after_store")
-        self._answer(mailbox, uid, message, key, mail_id, stats)
+            log.warning("%s: stopped while answering earlier; not answered again", work.key)
+            work.state = "reply_uncertain"
+        if work.state not in DONE:
+            return False
+        self._file(mailbox, work.uid, self.config.processed_folder)
+        if work.state == "replied":
+            ledger.update_mail(work.mail_id, state="moved")
+        stats.skipped += 1
+        return True
+
+    def _take_in(self, work: Work) -> EmailMessage:
+        """Parse the message and store its verdicts (unless stored before a crash)."""
+        message, contents = read(work.raw, self.limits)
+        sender = answerable.checked_sender(message)
+        self.app.ledger.update_mail(
+            work.mail_id,
+            sender=sender or answerable.UNKNOWN_SENDER,
+            subject=headers.subject_of(message),
+        )
+        work.machine = answerable.automatic(message)
+        if sender and (
+            sender == self.own.lower() or answerable.no_reply_sender(sender, self.no_reply)
+        ):
+            work.machine = work.machine or f"sender {sender} does not take replies"
+        if work.state == "judged":
+            return message  # stored before a crash: answer from the ledger
+        if work.machine:
+            work.unjudged = len(contents.documents)  # a bounce or list mail submits nothing
+            self.app.ledger.update_mail(work.mail_id, state="judged", error=None)
+        else:
+            self._judge(work, message, contents, sender)
+        work.state = "judged"
+        return message
 
     def _judge(
-        self,
-        message: EmailMessage,
-        mail_id: int,
-        state: str,
-        received: datetime | None,
-        sender: str | None,
+        self, work: Work, message: EmailMessage, contents: Contents, sender: str | None
     ) -> None:
-        if state == "judged":
-            return  # stored before a crash: answer from the ledger
-        when = received or datetime.now(UTC)
-        found = documents(message)
-        if found:
-            take_in(
-                self.app,
-                [Submission(a.filename, a.content, when, "mail", sender) for a in found],
-                channel="mail",
-                sender=sender,
-                mail_id=mail_id,
-                mail_state="judged",
-            )
-        else:
-            self.app.ledger.update_mail(mail_id, state="judged", error=None)
-
-    def _answer(
-        self,
-        mailbox: Any,
-        uid: str,
-        message: EmailMessage,
-        key: str,
-        mail_id: int,
-        stats: MailStats,
-    ) -> None:
-        ledger = self.app.ledger
-        why_not = replies.should_not_answer(message, self.own)
-        if why_not or not self.smtp.enabled:
-            reason = why_not or "no SMTP server configured"
-            ledger.update_mail(mail_id, state="no_reply", error=reason)
-            log.info(
-                "%s: not answered (%s)", key, reason, extra={"mail": key, "outcome": "no_reply"}
-            )
-            self._file(mailbox, uid, self.config.processed_folder)
-            stats.skipped += 1
+        when = work.received or datetime.now(UTC)
+        who = sender or answerable.UNKNOWN_SENDER  # never None: None would mean staff
+        premade = []
+        if contents.over_limit:
+            premade = [(self._over_limit(work, message, contents, when), work.raw)]
+        found = [] if contents.over_limit else contents.documents
+        if not found and not premade:
+            self.app.ledger.update_mail(work.mail_id, state="judged", error=None)
             return
-        stored = ledger.documents_of_mail(mail_id)
-        message_id = replies.reply_message_id(key, self.own)
-        if stored:
-            verdicts = [d.verdict for d in stored]
-            answer = replies.feedback(
-                message,
-                verdicts,
-                self.app.ctx,
-                self.app.register,
-                own_address=self.own,
-                message_id=message_id,
-                others=letters.others_for(self.app, verdicts),
-                corrected=letters.corrected_models(
-                    self.app.ctx, verdicts, letters.archived(self.app, verdicts)
-                ),
-            )
-            kind = "feedback"
-        else:
-            answer = replies.no_attachments(
-                message, self.app.ctx, own_address=self.own, message_id=message_id
-            )
-            kind = "no_attachments"
-        ledger.update_mail(mail_id, state="sending", reply_message_id=message_id)
-        try:
-            self.smtp.send(answer)
-            failpoint("after_send")
-        except Exception as exc:
-            # Not accepted by the server, so not sent: try again on the next run.
-            ledger.update_mail(mail_id, state="judged", error=f"answer not sent: {exc}")
-            self._file(mailbox, uid, self.config.failed_folder, quiet=True)
-            raise
-        with ledger.transaction() as conn:
-            ledger.update_mail(mail_id, conn, state="replied", error=None)
-            agbs = {d.verdict.provider.agb for d in stored if d.verdict.provider}
-            ledger.record_reply(
-                conn,
-                mail_id=mail_id,
-                kind=kind,
-                recipient=str(answer["To"]),
-                subject=str(answer["Subject"]),
-                message_id=message_id,
-                provider_agb=next(iter(agbs)) if len(agbs) == 1 else None,
-            )
-        if stored:
-            letters.note_told(self.app, [d.verdict for d in stored], message_id)
-        failpoint("after_reply")
-        self._file(mailbox, uid, self.config.processed_folder)
-        ledger.update_mail(mail_id, state="moved")
-        stats.answered += 1
-        log.info(
-            "%s: answered %s (%s), filed in %s",
-            key,
-            answer["To"],
-            kind,
-            self.config.processed_folder,
-            extra={"mail": key, "outcome": kind},
+        take_in(
+            self.app,
+            [Submission(a.filename, a.content, when, "mail", who) for a in found],
+            channel="mail",
+            sender=who,
+            mail_id=work.mail_id,
+            mail_state="judged",
+            signals=contents.signals,
+            premade=premade,
         )
+
+    def _over_limit(
+        self, work: Work, message: EmailMessage, contents: Contents, when: datetime
+    ) -> Verdict:
+        """One verdict for a mail past its limits: a finding, not thousands of documents."""
+        rules = self.app.ctx.rules
+        finding = rules.finding(
+            "MESSAGE_TOO_LARGE",
+            max_documents=self.limits.max_documents,
+            max_megabytes=self.limits.max_bytes // 1_000_000,
+        )
+        subject = headers.subject_of(message) or "(geen onderwerp)"
+        return Verdict(
+            file=f"e-mail: {subject}",
+            sha256=hashlib.sha256(work.raw).hexdigest(),
+            document=DocumentKind.UNKNOWN,
+            status=decide_status([finding]),
+            findings=[finding],
+            received=when,
+            signals={"mail_limit": contents.over_limit or "", **contents.signals},
+            size=len(work.raw),
+        )
+
+    def _fail(self, mailbox: Any, work: Work, exc: Exception, stats: MailStats) -> None:
+        """Record the failure, file the message in `Fout`: one log line, never a traceback."""
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        stats.failed += 1
+        stats.errors.append(f"{work.key}: {error}")
+        if work.state in DONE:  # handled, only filing failed: the next run files it
+            log.error("mail %s handled but not filed: %s", work.key, error)
+            return
+        judged = work.state == "judged"  # documents stored: keep them, only the answer is due
+        values: dict[str, Any] = {"error": error if not judged else f"answer not sent: {error}"}
+        if not judged:
+            values["state"] = "failed"
+        self.app.ledger.update_mail(work.mail_id, **values)
+        if work.folder != self.config.failed_folder:
+            self._file(mailbox, work.uid, self.config.failed_folder, quiet=True)
+        log.error(
+            "mail %s (attempt %d of %d) failed, filed in %s: %s",
+            work.key,
+            work.attempts,
+            self.max_attempts,
+            self.config.failed_folder,
+            error,
+        )
+        log.debug("mail %s", work.key, exc_info=True)
+
+    def _give_up(self, mailbox: Any, work: Work, stats: MailStats) -> None:
+        """Tried `max_attempts` times: leave it in `Fout` for staff, say so once."""
+        note = f"given up after {work.attempts} attempts"
+        if not (work.error or "").startswith(note):
+            values: dict[str, Any] = {"error": f"{note}; last error: {work.error or '-'}"[:2000]}
+            if work.state != "judged":
+                values["state"] = "failed"
+            self.app.ledger.update_mail(work.mail_id, **values)
+            log.warning(
+                "mail %s: %s, left in %s for staff", work.key, note, self.config.failed_folder
+            )
+        if work.folder != self.config.failed_folder:
+            self._file(mailbox, work.uid, self.config.failed_folder, quiet=True)
+        stats.given_up += 1
 
     def _file(self, mailbox: Any, uid: str, folder: str, quiet: bool = False) -> None:
         """Move a message we hold the claim of; one that is already gone is not an error."""
         try:
             mailbox.move(uid, folder)
-        except Exception:
+        except Exception as exc:
             if not _still_there(mailbox, uid):
                 log.info("message %s was already filed; nothing to move", uid)
                 return
             if not quiet:
                 raise
-            log.exception("could not move message %s to %s", uid, folder)
+            log.error("could not move message %s to %s: %s", uid, folder, exc)
 
     # --- watching ----------------------------------------------------------------
 
@@ -385,6 +408,8 @@ class MailChannel:
                     mailbox.folder.set(self.config.folder)
                     mailbox.idle.wait(timeout=self.config.idle_seconds)
             except (TimeoutError, imaplib.IMAP4.error, OSError, EOFError) as exc:
+                # TlsRefused is one of these: a server that fails verification is retried,
+                # never trusted.
                 log.warning("mailbox connection lost (%s); reconnecting in %.0fs", exc, backoff)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 300.0)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from email.message import EmailMessage
-from email.utils import formatdate, getaddresses, parseaddr
+from email.utils import formatdate
 
+from intake.channels import answerable, headers
 from intake.context import Context
 from intake.domain import Verdict
 from intake.migration import Migrated
@@ -16,38 +17,6 @@ from intake.report.html import render_html, render_text
 from intake.report.model import build
 from intake.report.pdf import render_pdf
 
-_NO_REPLY_LOCALPARTS = ("mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply")
-
-
-def address_of(header: str | None) -> str | None:
-    _, addr = parseaddr(header or "")
-    return addr.lower() or None
-
-
-def reply_to(original: EmailMessage) -> str | None:
-    for header in ("Reply-To", "From"):
-        addresses = [a for _, a in getaddresses([str(original.get(header, ""))]) if a]
-        if addresses:
-            return addresses[0].lower()
-    return None
-
-
-def should_not_answer(original: EmailMessage, own_address: str) -> str | None:
-    """Why an automatic answer would be wrong (RFC 3834), or None."""
-    sender = address_of(str(original.get("From", "")))
-    if not sender:
-        return "no sender address"
-    if sender == own_address.lower():
-        return "sent by this mailbox itself"
-    if sender.split("@")[0] in _NO_REPLY_LOCALPARTS:
-        return f"sender {sender} does not take replies"
-    auto = str(original.get("Auto-Submitted", "no")).strip().lower()
-    if auto and auto != "no":
-        return f"automatic message (Auto-Submitted: {auto})"
-    if str(original.get("Precedence", "")).strip().lower() in {"bulk", "junk", "list"}:
-        return "bulk or list message"
-    return None
-
 
 def reply_message_id(message_key: str, own_address: str, kind: str = "reply") -> str:
     digest = hashlib.sha256(f"{kind}:{message_key}".encode()).hexdigest()[:32]
@@ -56,23 +25,21 @@ def reply_message_id(message_key: str, own_address: str, kind: str = "reply") ->
 
 
 def _subject(original: EmailMessage) -> str:
-    subject = str(original.get("Subject", "")).strip() or "Aanvraag kwaliteitsbudget 2020"
+    subject = headers.subject_of(original) or "Aanvraag kwaliteitsbudget 2020"
     return subject if subject.lower().startswith(("re:", "antw:")) else f"Re: {subject}"
 
 
 def _base(original: EmailMessage, own_address: str, to: str, message_id: str) -> EmailMessage:
-    reply = EmailMessage()
+    """The envelope of an answer: to the checked From address only, threaded verbatim."""
+    reply = headers.new_message()
     reply["From"] = own_address
     reply["To"] = to
     reply["Subject"] = _subject(original)
     reply["Date"] = formatdate(localtime=True)
     reply["Message-ID"] = message_id
     reply["Auto-Submitted"] = "auto-replied"
-    original_id = str(original.get("Message-ID", "")).strip()
-    if original_id:
-        reply["In-Reply-To"] = original_id
-        references = str(original.get("References", "")).split()
-        reply["References"] = " ".join([*references, original_id])
+    for name, value in headers.thread_headers(original).items():
+        reply[name] = value
     return reply
 
 
@@ -82,16 +49,18 @@ def feedback(
     ctx: Context,
     register: Register | None,
     *,
+    to: str | None = None,
     own_address: str,
     message_id: str,
     others: Sequence[Verdict] = (),
     corrected: dict[str, Migrated] | None = None,
 ) -> EmailMessage:
-    """The letter about the documents of one mail; `others` are the provider's other
-    current documents, `corrected` the old-model workbooks carried over (sent along
-    only to a registered contact)."""
-    to = reply_to(original) or ""
-    sender = address_of(str(original.get("From", "")))
+    """The letter about the documents of one mail, to `to` (the checked From address,
+    never Reply-To); figures only when it is a registered contact. `others` are the
+    provider's other current documents, `corrected` the old-model workbooks carried
+    over (sent along only to a registered contact)."""
+    to = to or answerable.checked_sender(original) or ""
+    sender = to
     registered = sender_registered(verdicts, register, sender)
     corrected = (corrected or {}) if registered else {}
     model = build(
@@ -124,9 +93,9 @@ def feedback(
 
 
 def no_attachments(
-    original: EmailMessage, ctx: Context, *, own_address: str, message_id: str
+    original: EmailMessage, ctx: Context, *, to: str, own_address: str, message_id: str
 ) -> EmailMessage:
-    reply = _base(original, own_address, reply_to(original) or "", message_id)
+    reply = _base(original, own_address, to, message_id)
     reply.set_content(ctx.rules.mail_text("no_attachments"))
     return reply
 
@@ -134,7 +103,7 @@ def no_attachments(
 def reminder(
     to: str, naam: str, agb: str, missing: str, ctx: Context, *, own_address: str, message_id: str
 ) -> EmailMessage:
-    message = EmailMessage()
+    message = headers.new_message()
     message["From"] = own_address
     message["To"] = to
     message["Subject"] = ctx.rules.mail["reminder_subject"]

@@ -6,7 +6,18 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 
+from intake.channels.tls import TlsRefused, client_context, describe
 from intake.config import SmtpSection
+
+# Answers the server refuses for good (5xx): trying again will not help.
+PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+def permanent(exc: BaseException) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    code = getattr(exc, "smtp_code", 0)
+    return isinstance(exc, PERMANENT) and 500 <= int(code or 0) < 600
 
 
 class SmtpSender:
@@ -18,8 +29,15 @@ class SmtpSender:
         return bool(self.config.host)
 
     def send(self, message: EmailMessage) -> None:
+        """Send over a verified connection; a refused certificate raises TlsRefused."""
+        try:
+            self._send(message)
+        except ssl.SSLCertVerificationError as exc:
+            raise TlsRefused(describe(exc, self.config.host, self.config.port)) from exc
+
+    def _send(self, message: EmailMessage) -> None:
         c = self.config
-        context = ssl.create_default_context()
+        context = client_context(c.ca_file)
         if c.security == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
                 c.host, c.port, timeout=c.timeout, context=context

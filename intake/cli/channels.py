@@ -88,8 +88,13 @@ def mail(ctx: click.Context, once: bool) -> None:
 def _mail_once(channel) -> int:  # type: ignore[no-untyped-def]
     from imap_tools.errors import MailboxLoginError
 
+    from intake.channels.tls import TlsRefused
+
     try:
         stats = channel.run_once()
+    except TlsRefused as exc:  # before any password was sent: a configuration matter
+        click.echo(f"Mailserver geweigerd: {exc}", err=True)
+        return EXIT_USAGE
     except MailboxLoginError as exc:
         click.echo(f"Configuratiefout: aanmelden bij de mailbox geweigerd ({exc}).", err=True)
         return EXIT_USAGE

@@ -27,6 +27,8 @@ mails = sa.Table(
     sa.Column("duplicates", sa.Integer, nullable=False, default=0),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # sha256 of From, Subject and body: tells a reused Message-ID from a redelivery.
+    sa.Column("content_sha256", sa.String(64)),
 )
 
 documents = sa.Table(
@@ -134,8 +136,9 @@ notifications = sa.Table(
     "notifications",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("decision_id", sa.Integer, sa.ForeignKey("decisions.id"), nullable=False,
-              unique=True),
+    sa.Column(
+        "decision_id", sa.Integer, sa.ForeignKey("decisions.id"), nullable=False, unique=True
+    ),
     sa.Column("campaign", sa.String(64), nullable=False),
     sa.Column("agb", sa.String(16), nullable=False),
     sa.Column("recipient", sa.String(320), nullable=False),

@@ -46,7 +46,8 @@ def require(binary: str) -> str:
 class Dovecot:
     """A throwaway Dovecot with one passwd-file user, listening on a free loopback port."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
+        """`tls`: (certificate, key) PEM files; then STARTTLS on `port`, TLS on `tls_port`."""
         self.binary = require("dovecot")
         # Its own folder, not pytest's: Dovecot's auth process runs as another user
         # and must be able to reach the passwd file.
@@ -54,6 +55,8 @@ class Dovecot:
         root.chmod(0o755)
         self.root = root
         self.port = free_port()
+        self.tls_port = free_port() if tls else 0
+        ssl_lines = f"ssl = yes\nssl_cert = <{tls[0]}\nssl_key = <{tls[1]}" if tls else "ssl = no"
         for sub in ("run", "state", "mail", "home"):
             (root / sub).mkdir(parents=True, exist_ok=True)
         (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
@@ -75,7 +78,7 @@ instance_name = intake-test-{self.port}
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl_lines}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 1
@@ -103,7 +106,9 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {self.tls_port}
+    ssl = yes
   }}
 }}
 service anvil {{
@@ -180,7 +185,11 @@ class SmtpSink:
     """aiosmtpd on a free port, keeping every message it accepts."""
 
     port: int = field(default_factory=free_port)
+    tls_context: object | None = None  # with one: STARTTLS offered, or implicit TLS
+    implicit_tls: bool = False
     messages: list[EmailMessage] = field(default_factory=list)
+    logins: list[str] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)  # recipients answered with 550
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -190,6 +199,12 @@ class SmtpSink:
         sink = self
 
         class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                if address.lower() in sink.refuse:
+                    return "550 5.1.1 no such user"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, server, session, envelope):
                 with sink.lock:
                     sink.messages.append(
@@ -198,7 +213,20 @@ class SmtpSink:
                     sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
                 return "250 OK"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        def authenticate(server, session, envelope, mechanism, data):
+            from aiosmtpd.smtp import AuthResult
+
+            sink.logins.append(data.login.decode())
+            return AuthResult(success=True)
+
+        options: dict = {}
+        if self.tls_context is not None:
+            options["authenticator"] = authenticate
+            if self.implicit_tls:
+                options["ssl_context"] = self.tls_context
+            else:
+                options["tls_context"] = self.tls_context
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **options)
         self.controller.start()
         return self
 

@@ -333,3 +333,70 @@ def test_idle_watch_survives_a_server_restart(servers, tmp_path):
     finally:
         stop.set()
         watcher.join(timeout=30)
+
+
+def test_a_mail_that_keeps_failing_is_tried_a_bounded_number_of_times(servers, tmp_path):
+    dovecot, _ = servers
+    closed_port = SmtpSink().port  # the answer can never be sent
+    config = write_config(tmp_path, dovecot, closed_port)
+    dovecot.deliver(
+        mail(CONTACT, "Aanvraag", "<bounded@zorggroeprijnland.nl>", [("model.xlsx", MODEL, XLSX)]),
+        NOV_20,
+    )
+    for _ in range(4):  # the first run plus the sweep's retries
+        result = run_intake(config, "sweep")
+        assert "Traceback" not in result.stderr
+    row = ledger_of(tmp_path).mail("<bounded@zorggroeprijnland.nl>")
+    assert row["attempts"] == 3  # [mailbox] max_attempts: the fourth run did not try again
+    assert row["error"].startswith("given up after 3 attempts")
+    assert dovecot.count("Fout") == 1 and dovecot.count("INBOX") == 0
+    assert ledger_of(tmp_path).count("documents") == 1  # judged once, not per attempt
+    digest = sorted((tmp_path / "data" / "outbox").glob("digest-*.html"))[-1].read_text()
+    assert "given up after 3 attempts" in digest
+
+
+def test_an_address_the_server_refuses_for_good_is_not_tried_again(servers, tmp_path):
+    dovecot, _ = servers
+    refusing = SmtpSink(refuse={CONTACT}).start()
+    try:
+        config = write_config(tmp_path, dovecot, refusing.port)
+        dovecot.deliver(
+            mail(CONTACT, "Aanvraag", "<refused@zorggroeprijnland.nl>", [("m.xlsx", MODEL, XLSX)]),
+            NOV_20,
+        )
+        result = run_intake(config, "mail", "--once")
+        assert result.returncode == 0, result.stderr
+        row = ledger_of(tmp_path).mail("<refused@zorggroeprijnland.nl>")
+        assert row["state"] == "no_reply" and "refused" in row["error"]
+        assert dovecot.count("Verwerkt") == 1 and dovecot.count("Fout") == 0
+        assert refusing.messages == []
+    finally:
+        refusing.stop()
+
+
+def test_the_watcher_logs_and_retries_a_server_it_cannot_verify(tmp_path, caplog):
+    import logging
+    from dataclasses import replace
+
+    from intake.bootstrap import build_app
+    from intake.channels.mail import MailChannel
+    from intake.config import load
+    from tests.mailcraft import make_pki
+
+    pki, _ = make_pki(tmp_path / "pki", "mail.example.org", "wrong")
+    dovecot = Dovecot(tls=(pki.cert_file, pki.key_file)).start()
+    try:
+        app = build_app(load(write_config(tmp_path, dovecot, 1)))
+        imap = replace(app.config.imap, security="ssl", port=dovecot.tls_port)
+        app.config = replace(app.config, imap=imap)
+        stop = threading.Event()
+        with caplog.at_level(logging.WARNING, logger="intake.channels.mail"):
+            watcher = threading.Thread(target=MailChannel(app).watch, args=(stop,), daemon=True)
+            watcher.start()
+            time.sleep(4)  # back-off 1 s, 2 s: at least two attempts
+            stop.set()
+            watcher.join(timeout=30)
+        refused = [r for r in caplog.records if "TLS certificate not trusted" in r.getMessage()]
+        assert len(refused) >= 2 and not watcher.is_alive()
+    finally:
+        dovecot.remove()

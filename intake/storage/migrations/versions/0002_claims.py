@@ -1,7 +1,7 @@
 """claims with leases for mails, files and channel runs; the drop folder's state
 
 Revision ID: 0002_claims
-Revises: 0005_letters
+Revises: 0006_mail
 Create Date: 2019-11-01
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_claims"
-down_revision = "0005_letters"
+down_revision = "0006_mail"
 branch_labels = None
 depends_on = None
 

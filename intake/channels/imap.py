@@ -1,0 +1,50 @@
+"""Talking IMAP: a verified login, the folders intake needs, one message's bytes and date."""
+
+from __future__ import annotations
+
+import imaplib
+import ssl
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from intake.channels.tls import TlsRefused, client_context, describe
+from intake.config import ImapSection
+
+
+def connect(config: ImapSection) -> Any:
+    """Log in over a verified connection; a refused certificate raises TlsRefused first."""
+    from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
+
+    context = client_context(config.ca_file)
+    try:
+        if config.security == "ssl":
+            box = MailBox(config.host, config.port, timeout=config.timeout, ssl_context=context)
+        elif config.security == "starttls":
+            box = MailBoxStartTls(
+                config.host, config.port, timeout=config.timeout, ssl_context=context
+            )
+        else:
+            box = MailBoxUnencrypted(config.host, config.port, timeout=config.timeout)
+    except ssl.SSLCertVerificationError as exc:
+        raise TlsRefused(describe(exc, config.host, config.port)) from exc
+    return box.login(config.user, config.password, initial_folder=None)
+
+
+def ensure_folders(mailbox: Any, config: ImapSection) -> None:
+    for folder in (config.processed_folder, config.failed_folder):
+        if not mailbox.folder.exists(folder):
+            mailbox.folder.create(folder)
+
+
+def fetch(mailbox: Any, uid: str) -> tuple[bytes, datetime | None]:
+    typ, data = mailbox.client.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])")
+    if typ != "OK":
+        raise imaplib.IMAP4.error(f"FETCH {uid} failed: {data!r}")
+    for item in data:
+        if isinstance(item, tuple):
+            header, raw = item
+            parsed = imaplib.Internaldate2tuple(header)
+            received = datetime.fromtimestamp(time.mktime(parsed), tz=UTC) if parsed else None
+            return raw, received
+    raise imaplib.IMAP4.error(f"message {uid} has no body")
