@@ -187,6 +187,9 @@ def judge_plan(work: Work, sniffed: Sniffed, ctx: Context) -> None:
     if verdict.document is DocumentKind.UNKNOWN:
         verdict.findings.append(file_finding(rules, "DOCUMENT_UNKNOWN", sub))
         return
-    verdict.provider = plan_checks.plan_provider(text, ctx.register)
-    verdict.findings += plan_checks.check_plan(sub.filename, text, rules)
+    paged = sniffed.type is FileType.PDF or text.pages > 1  # Word: only if it marks pages
+    reading = plan_checks.read_plan(sub.filename, text, rules, ctx.register, paged=paged)
+    verdict.provider = reading.provider
+    verdict.findings += reading.findings
+    verdict.signals["plan"].update(reading.signals)
     verdict.findings += campaign.check_late(verdict.received, rules)

@@ -29,6 +29,7 @@ from intake.pipeline import judge_many
 from intake.register import Register
 from intake.report.audience import sender_registered
 from intake.storage.ledger import StoredDocument
+from intake.validate import plan_model
 
 log = logging.getLogger(__name__)
 PAIRING = {"PLAN_MISSING", "MODEL_MISSING"}
@@ -113,6 +114,38 @@ def _ledger_findings(verdicts: list[Verdict], app: App, sender: str | None) -> l
     return result
 
 
+def _against_model(plan: Verdict, model: Verdict, app: App) -> Verdict:
+    """The plan with its figures compared to its provider's model (earlier results replaced)."""
+    found, summary = plan_model.compare(plan, model, app.ctx.rules)
+    verdict = _with(plan, found, drop=plan_model.PAIR_CODES)
+    if summary:
+        verdict.signals = {**plan.signals, "plan_vs_model": summary}
+    return verdict
+
+
+def _stored_model(app: App, agb: str) -> Verdict | None:
+    state = app.ledger.provider(agb) or {}
+    stored = (
+        app.ledger.document(state["model_document_id"]) if state.get("model_document_id") else None
+    )
+    return stored.verdict if stored else None
+
+
+def _compare_plans(verdicts: list[Verdict], app: App) -> list[Verdict]:
+    """Each plan of the batch against its provider's model: from the batch, else the ledger."""
+    models = {
+        v.provider.agb: v for v in verdicts if v.document is DocumentKind.AANVRAAG and _pairable(v)
+    }
+    result = []
+    for v in verdicts:
+        if v.document is DocumentKind.KWALITEITSPLAN and _pairable(v):
+            model = models.get(v.provider.agb) or _stored_model(app, v.provider.agb)
+            if model is not None:
+                v = _against_model(v, model, app)
+        result.append(v)
+    return result
+
+
 def take_in(
     app: App,
     submissions: Sequence[Submission],
@@ -137,6 +170,7 @@ def take_in(
     verdicts = judge_many(list(submissions), app.ctx)
     _attribute(verdicts, app, sender)
     verdicts = _ledger_findings(verdicts, app, sender)
+    verdicts = _compare_plans(verdicts, app)
     sources: list[Any] = [
         app.archive.put(v.sha256, s.filename, s.content)
         for v, s in zip(verdicts, submissions, strict=True)
@@ -183,8 +217,10 @@ def take_in(
 
 
 def settle_pairs(app: App) -> list[Verdict]:
-    """Drop PLAN_MISSING / MODEL_MISSING from stored verdicts whose other half has arrived."""
-    settled, changes = [], []
+    """Drop PLAN_MISSING / MODEL_MISSING from stored verdicts whose other half has arrived,
+    and compare each complete pair's plan with its (newest) model again."""
+    settled: dict[int, Verdict] = {}
+    before: dict[int, Verdict] = {}
     for state in app.ledger.all_providers():
         if not (state["model_document_id"] and state["plan_document_id"]):
             continue
@@ -192,19 +228,37 @@ def settle_pairs(app: App) -> list[Verdict]:
             if PAIRING & set(stored.verdict.codes):
                 verdict = _with(stored.verdict, [], drop=PAIRING)
                 app.ledger.replace_verdict(stored.id, verdict)
-                settled.append(verdict)
-                changes.append((stored.verdict, verdict))
+                before.setdefault(stored.id, stored.verdict)
+                settled[stored.id] = verdict
                 log.info(
                     "%s: pair complete for %s, now %s",
                     verdict.file,
                     state["agb"],
                     verdict.status.value,
                 )
-    letters.after_change(app, changes, event="pair")
-    return settled
+        compared = _compare_stored_pair(app, state)
+        if compared is not None:
+            before.setdefault(state["plan_document_id"], compared[0])
+            settled[state["plan_document_id"]] = compared[1]
+    letters.after_change(app, [(before[i], v) for i, v in settled.items()], event="pair")
+    return list(settled.values())
 
 
-LEDGER_CODES = {"DUPLICATE", "PLAN_MISSING", "MODEL_MISSING"}
+def _compare_stored_pair(app: App, state: dict) -> tuple[Verdict, Verdict] | None:
+    """The stored plan against the stored model: (before, after) when the verdict changed."""
+    plan = app.ledger.document(state["plan_document_id"])
+    model = app.ledger.document(state["model_document_id"])
+    if plan is None or model is None:
+        return None
+    verdict = _against_model(plan.verdict, model.verdict, app)
+    if verdict.to_json() == plan.verdict.to_json():
+        return None
+    app.ledger.replace_verdict(plan.id, verdict)
+    log.info("%s: compared with %s, now %s", verdict.file, model.verdict.file, verdict.status.value)
+    return plan.verdict, verdict
+
+
+LEDGER_CODES = {"DUPLICATE", "PLAN_MISSING", "MODEL_MISSING", *plan_model.PAIR_CODES}
 
 
 @dataclass(frozen=True)

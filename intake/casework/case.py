@@ -18,6 +18,7 @@ from intake.casework.status import (
     decision_stands,
 )
 from intake.domain import kenmerk, verdict_from_json
+from intake.report import wording
 from intake.report.model import FIGURE_LABELS
 
 STATUS_NL = {"accepted": "geaccepteerd", "review": "te beoordelen", "rejected": "afgewezen"}
@@ -25,7 +26,8 @@ KIND_NL = {"aanvraag": "aanvraagmodel", "kwaliteitsplan": "kwaliteitsplan", "unk
 
 
 def kenmerk_prefix(app: App) -> str:
-    return str(app.ctx.rules.care_office.get("kenmerk_prefix", "KB"))
+    """The same prefix as on the letter, so staff find what the provider quotes."""
+    return wording.kenmerk_prefix(app.ctx.rules)
 
 
 def split_location(location: str | None) -> tuple[str, str]:
@@ -77,6 +79,7 @@ def _document(app: App, row: dict[str, Any], current: set[int]) -> dict[str, Any
         ],
         "figures": _figures(verdict.figures),
         "figures_raw": verdict.figures,
+        "plan_themes": (verdict.signals.get("plan") or {}).get("themes"),
         "created_at": row["created_at"],
     }
 
@@ -164,7 +167,7 @@ def case_detail(app: App, agb: str) -> dict[str, Any] | None:
     """Everything about one case, or None when neither register nor ledger knows the AGB."""
     cb, name = book(app), campaign(app)
     entry = app.register.get(agb) if app.register else None
-    states = [s for s in cb.provider_states(name) if s["agb"] == agb]
+    states = cb.provider_states(name, agb)
     rows = cb.case_documents(name, agb)
     if entry is None and not states and not rows:
         return None
@@ -188,6 +191,8 @@ def case_detail(app: App, agb: str) -> dict[str, Any] | None:
     }
     _decide_status(detail, state)
     detail["timeline"] = _timeline(app, detail)
+    # The documents that count first, then the rest newest first.
+    detail["documents"] = sorted(docs, key=lambda d: (not d["current"], -d["id"]))
     return detail
 
 

@@ -57,8 +57,25 @@ def campaign(app: App) -> str:
     return app.ctx.rules.campaign
 
 
+_CACHE: dict[int, tuple[tuple, list[CaseRow]]] = {}
+
+
 def overview(app: App) -> list[CaseRow]:
-    """One row per provider, ordered by AGB code: two queries whatever the ledger's size."""
+    """One row per provider, ordered by AGB code.
+
+    Kept per process while the ledger's version (one cheap query) and the register
+    object stay the same: staff read this list far more often than it changes.
+    """
+    key = (*book(app).version(campaign(app)), id(app.register), campaign(app))
+    cached = _CACHE.get(id(app))
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    rows = _overview(app)
+    _CACHE[id(app)] = (key, rows)
+    return rows
+
+
+def _overview(app: App) -> list[CaseRow]:
     cb, name = book(app), campaign(app)
     states = {s["agb"]: s for s in cb.provider_states(name)}
     decided = cb.latest_decisions(name)

@@ -24,17 +24,20 @@ from intake.bootstrap import App
 from intake.casework.cases import book, campaign
 from intake.channels.replies import reply_message_id
 from intake.channels.smtp import SmtpSender
+from intake.channels.tls import TlsRefused
 from intake.domain import Decision, Status
 from intake.report.files import atomic_write
 from intake.report.html import render_html, render_text
-from intake.report.model import build
+from intake.report.model import ReportModel
 from intake.report.pdf import render_pdf
+from intake.storage import letters as told
 
 log = logging.getLogger(__name__)
 DECISIONS = ("accepted", "rejected", "review")
 MAX_REASON = 4000
 # Refused before any data went out: safe to try again later.
 _NOT_SENT = (
+    TlsRefused,
     ConnectionRefusedError,
     smtplib.SMTPConnectError,
     smtplib.SMTPRecipientsRefused,
@@ -175,24 +178,20 @@ def add_note(app: App, agb: str, text: str, actor: str, address: str | None) -> 
     book(app).add_note(campaign(app), agb, actor, text, address)
 
 
-def current_verdicts(app: App, agb: str) -> list:
-    state = app.ledger.provider(agb) or {}
-    ids = [state.get("model_document_id"), state.get("plan_document_id")]
-    stored = [app.ledger.document(i) for i in ids if i]
-    return [s.verdict for s in stored if s is not None]
+def as_decision(row: dict) -> Decision:
+    return Decision(Status(row["status"]), row["reason"], row["actor"], row["decided_at"])
 
 
-def decision_report(app: App, agb: str, decision: dict):  # type: ignore[no-untyped-def]
-    """The provider report of the case, rendered again with the decision and its reason."""
-    verdicts = current_verdicts(app, agb)
-    staff_decision = Decision(
-        Status(decision["status"]), decision["reason"], decision["actor"], decision["decided_at"]
-    )
-    return build(verdicts, app.ctx.rules, app.ctx.family, decision=staff_decision)
+def decision_report(app: App, agb: str, decision: dict) -> ReportModel:
+    """The provider's letter on the whole case, with the decision and its reason."""
+    return letters.letter(app, letters.current_documents(app, agb), decision=as_decision(decision))
 
 
 def write_decision_report(app: App, agb: str, decision_id: int) -> None:
+    """The provider's letters in the outbox rendered again with the decision, plus one
+    letter on the whole case named after the decision."""
     decision = next(d for d in book(app).decisions_of(campaign(app), agb) if d["id"] == decision_id)
+    letters.render_again(app, agb, as_decision(decision))
     report = decision_report(app, agb, decision)
     outbox = app.folder("outbox")
     atomic_write(outbox / f"besluit-{agb}-{decision_id}.html", render_html(report))
@@ -261,4 +260,14 @@ def _send(app: App, smtp: SmtpSender, note: dict, decision: dict) -> str:
             message_id=note["message_id"],
         )
     cb.finish_notification(note["id"], "sent", None)
+    # What the provider was told now: a later rejudge mails only a change from this.
+    report = decision_report(app, note["agb"], decision)
+    told.record_due(
+        app.ledger,
+        provider_agb=note["agb"],
+        outcome=report.outcome_key,
+        event="decision",
+        message_id=note["message_id"],
+        state="sent",
+    )
     return "sent"

@@ -1,16 +1,34 @@
-"""Collects the digest's facts from the ledger and writes `digest-YYYY-MM-DD.html/.pdf`."""
+"""The staff digest: the desk's to-do list with links to the cases, plus where every
+provider stands; written as `digest-YYYY-MM-DD.html/.pdf` and mailed to `[desk] digest_to`."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
+from email.message import EmailMessage
+from email.utils import formatdate
 from pathlib import Path
+from typing import Any
 
 from intake import fmt
 from intake.bootstrap import App
-from intake.report.digest import DigestModel, ProviderLine, render_digest_html, render_digest_pdf
+from intake.casework.cases import counts, overview
+from intake.casework.status import LABELS, CaseStatus
+from intake.casework.todo import build_todo
+from intake.channels.replies import reply_message_id
+from intake.channels.smtp import SmtpSender
+from intake.report.digest import (
+    DigestModel,
+    ProviderLine,
+    render_digest_html,
+    render_digest_pdf,
+    render_digest_text,
+)
 from intake.report.files import atomic_write
+
+log = logging.getLogger(__name__)
 
 _STATUS_NL = {"accepted": "geaccepteerd", "review": "te beoordelen", "rejected": "afgewezen"}
 
@@ -99,7 +117,11 @@ def build_digest(app: App, day: date, problems: Sequence[str] = ()) -> DigestMod
         if quarantine.is_dir()
         else []
     )
+    tasks, case_counts = _desk_part(app)
     return DigestModel(
+        tasks=tasks,
+        case_counts=case_counts,
+        desk_url=app.config.desk.base_url.rstrip("/"),
         title="Dagoverzicht intake kwaliteitsbudget 2020",
         day=fmt.day(day),
         office=rules.care_office,
@@ -120,3 +142,42 @@ def write_digest(app: App, day: date, problems: Sequence[str] = ()) -> list[Path
     atomic_write(html_path, render_digest_html(model))
     atomic_write(pdf_path, render_digest_pdf(model))
     return [html_path, pdf_path]
+
+
+def _desk_part(app: App) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The to-do list with absolute links into the desk, and the cases per status."""
+    rows = overview(app)
+    base = app.config.desk.base_url.rstrip("/")
+    zone = app.ctx.rules.timezone
+    tasks = [
+        {
+            "at": task.at.astimezone(zone).strftime("%d-%m-%Y %H:%M"),
+            "title": task.title,
+            "action": task.action,
+            "link": f"{base}{task.link}" if task.link else "",
+        }
+        for task in build_todo(app, rows=rows)
+    ]
+    per_status = counts(rows)
+    return tasks, {LABELS[CaseStatus(k)]: n for k, n in per_status.items()}
+
+
+def send_digest(app: App, smtp: SmtpSender, day: date) -> bool:
+    """Mail the digest (HTML + text) to `[desk] digest_to`; one Message-ID per day."""
+    recipients = list(app.config.desk.digest_to)
+    if not recipients or not smtp.enabled:
+        return False
+    model = build_digest(app, day)
+    own = app.config.smtp.sender
+    message = EmailMessage()
+    message["From"] = own
+    message["To"] = ", ".join(recipients)
+    message["Subject"] = f"{model.title} — {model.day}: {len(model.tasks)} taken"
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = reply_message_id(f"digest:{day.isoformat()}", own, "digest")
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(render_digest_text(model))
+    message.add_alternative(render_digest_html(model), subtype="html")
+    smtp.send(message)
+    log.info("digest mailed to %s (%d task(s))", ", ".join(recipients), len(model.tasks))
+    return True

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from intake.bootstrap import App
 from intake.channels import folder, notices, replies
-from intake.channels.digest import write_digest
+from intake.channels.digest import send_digest, write_digest
 from intake.channels.mail import MailChannel, MailStats
 from intake.channels.smtp import SmtpSender
 from intake.domain import Status, Verdict
@@ -148,7 +148,23 @@ def _mail(app: App, smtp: SmtpSender, result: SweepResult) -> None:
 def _record(app: App, result: SweepResult) -> None:
     """The audit trail notes each sweep: the desk's /healthz shows when the last one ran."""
     detail = f"{len(result.folder)} bestand(en), {len(result.problems)} probleem/problemen"
-    Casebook(app.ledger.engine).record("sweep", "sweep", detail=detail)
+    Casebook(app.ledger.engine).record(
+        "sweep", "sweep", campaign=app.ctx.rules.campaign, detail=detail
+    )
+
+
+def _mail_digest(app: App, smtp: SmtpSender, today: date) -> None:
+    try:
+        send_digest(app, smtp, today)
+    except Exception as exc:  # the digest file is written; a mail problem must not stop the sweep
+        log.warning("digest not mailed: %s: %s", type(exc).__name__, exc)
+
+
+def _deliver_decisions(app: App, smtp: SmtpSender) -> None:
+    """Decision mails whose intent was stored but not sent (desk stopped in between)."""
+    from intake.casework.decide import deliver_pending
+
+    deliver_pending(app, smtp)
 
 
 def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = None) -> SweepResult:
@@ -177,6 +193,8 @@ def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = No
         result.digest = (
             _step(result, "dagoverzicht", lambda: write_digest(app, today, result.problems)) or []
         )
+        _mail_digest(app, smtp, today)
+        _step(result, "beslissingsmails", lambda: _deliver_decisions(app, smtp))
         _step(result, "logboek", lambda: _record(app, result))
     log.info(
         "sweep done: %d file(s), %s, %d pair(s) completed, %d reminder(s), digest %s, "

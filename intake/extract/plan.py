@@ -11,14 +11,24 @@ from dataclasses import dataclass
 from intake.extract.container import ContainerError, Limits, read_parts
 
 log = logging.getLogger(__name__)
-_WORD_TEXT = re.compile(rb"<w:t(?:\s[^>]*)?>([^<]*)</w:t>|<w:(?:p|br|tab)[\s/>]")
+_WORD_TEXT = re.compile(
+    rb"<w:t(?:\s[^>]*)?>([^<]*)</w:t>"
+    rb"|(<w:br\s[^>]*w:type=\"page\"[^>]*>|<w:lastRenderedPageBreak\s*/>)"
+    rb"|<w:(?:p|br|tab)[\s/>]"
+)
 MAX_TEXT_PAGES = 40
 
 
 @dataclass(frozen=True)
 class PlanText:
+    """The text of a plan page by page, so that checks can say where they found something."""
+
     pages: int
-    text: str
+    page_texts: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.page_texts)
 
 
 def pdf_text(content: bytes, max_pages: int) -> PlanText:
@@ -46,7 +56,7 @@ def pdf_text(content: bytes, max_pages: int) -> PlanText:
                 parts.append(page.extract_text() or "")
             except Exception as exc:  # one broken page does not make the plan unreadable
                 log.debug("page text failed: %s", exc)
-        return PlanText(count, "\n".join(parts))
+        return PlanText(count, tuple(parts))
     except ContainerError:
         raise
     except (
@@ -66,13 +76,20 @@ def docx_text(content: bytes, limits: Limits) -> PlanText:
     body = parts.get("word/document.xml")
     if body is None:
         raise ContainerError("FILE_UNREADABLE", "het Word-document heeft geen hoofdtekst")
-    pieces = []
+    page_texts: list[str] = []
+    pieces: list[str] = []
     for match in _WORD_TEXT.finditer(body):
-        pieces.append(
-            html.unescape(match.group(1).decode("utf-8", "replace"))
-            if match.group(1) is not None
-            else "\n"
-        )
-    text = "".join(pieces)
-    pages = 1 + body.count(b'w:type="page"') + body.count(b"<w:lastRenderedPageBreak")
-    return PlanText(pages if text.strip() else 0 if not body.count(b"<w:p") else 1, text)
+        if match.group(1) is not None:
+            pieces.append(html.unescape(match.group(1).decode("utf-8", "replace")))
+        elif match.group(2) is not None:  # a page break: explicit, or where Word last broke
+            if "".join(pieces).strip() or b"lastRendered" not in match.group(2):
+                page_texts.append("".join(pieces))
+                pieces = []
+        else:
+            pieces.append("\n")
+    page_texts.append("".join(pieces))
+    text = "".join(page_texts)
+    pages = len(page_texts)
+    return PlanText(
+        pages if text.strip() else 0 if not body.count(b"<w:p") else 1, tuple(page_texts)
+    )

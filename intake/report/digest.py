@@ -31,10 +31,18 @@ class DigestModel:
     review: list[dict[str, str]] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
+    # The desk's to-do list (when, what, what to do, absolute link) and case counts.
+    tasks: list[dict[str, str]] = field(default_factory=list)
+    case_counts: dict[str, int] = field(default_factory=dict)
+    desk_url: str = ""
 
 
 def render_digest_html(model: DigestModel) -> str:
     return _env(True).get_template("digest.html").render(d=model)
+
+
+def render_digest_text(model: DigestModel) -> str:
+    return _env(False).get_template("digest.txt").render(d=model)
 
 
 def render_digest_pdf(model: DigestModel) -> bytes:
@@ -75,6 +83,10 @@ def render_digest_pdf(model: DigestModel) -> bytes:
             [width * 0.25] * 4,
         )
     )
+    story += [Spacer(1, 8), Paragraph(f"Takenlijst ({len(model.tasks)})", styles["Heading2"])]
+    rows = [["Sinds", "Wat", "Te doen"]]
+    rows += [[t["at"], t["title"], t["action"]] for t in model.tasks]
+    story.append(grid(rows, [w * width for w in (0.15, 0.4, 0.45)]))
     story += [Spacer(1, 8), Paragraph("Stand per zorgaanbieder", styles["Heading2"])]
     rows = [["AGB", "Naam", "Stand", "Aanvraagmodel", "Kwaliteitsplan", "Herinnerd"]]
     rows += [[p.agb, p.naam, p.state, p.model, p.plan, p.reminded] for p in model.providers]

@@ -213,6 +213,7 @@ def _section(
             "modifications": v.signals.get("modifications", []),
             "register_entry": v.signals.get("register_entry"),
             "figures": v.figures,
+            "plan_themes": (v.signals.get("plan") or {}).get("themes"),
             "mail_signed": v.signals.get("mail_signed"),
             "mail_unwrapped": v.signals.get("mail_unwrapped"),
         }

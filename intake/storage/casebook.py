@@ -7,7 +7,8 @@ wherever the ledger's tables carry one.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,10 +26,55 @@ from intake.storage.tables import (
     users,
 )
 
+# Built once: constructing aliases costs more than the query they serve.
+_MODEL, _PLAN = documents.alias("model"), documents.alias("plan")
+
 
 def in_campaign(table: sa.Table, campaign: str) -> Any:
     """A filter on the table's campaign column, or no filter when it has none."""
     return table.c.campaign == campaign if "campaign" in table.c else sa.true()
+
+
+_MOMENTS = ("last_reminder_at", "updated_at", "model_at", "plan_at")
+
+
+@cache
+def _states_query() -> sa.Select:
+    """Built once: constructing the statement costs more than running it."""
+    model, plan = _MODEL, _PLAN
+    moments = (
+        providers.c.last_reminder_at,
+        providers.c.updated_at,
+        model.c.created_at,
+        plan.c.created_at,
+    )
+    return sa.select(
+        providers.c.agb,
+        providers.c.naam,
+        providers.c.model_document_id,
+        providers.c.plan_document_id,
+        model.c.status.label("model_status"),
+        plan.c.status.label("plan_status"),
+        # Read as text and parsed by `_moment`: SQLAlchemy's own parsing of SQLite
+        # dates costs more than the rest of the case list together.
+        *(
+            sa.type_coerce(column, sa.String).label(key)
+            for key, column in zip(_MOMENTS, moments, strict=True)
+        ),
+    ).select_from(
+        providers.outerjoin(model, model.c.id == providers.c.model_document_id).outerjoin(
+            plan, plan.c.id == providers.c.plan_document_id
+        )
+    )
+
+
+def _moment(value: Any) -> datetime | None:
+    """A stored time as an aware datetime: text from SQLite, a datetime from PostgreSQL."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class Casebook:
@@ -228,30 +274,33 @@ class Casebook:
 
     # --- cases: what the ledger knows per provider -----------------------------------
 
-    def provider_states(self, campaign: str) -> list[dict[str, Any]]:
-        """Each provider's current model and plan with their status, in one query."""
-        model, plan = documents.alias("model"), documents.alias("plan")
-        query = (
-            sa.select(
-                providers.c.agb,
-                providers.c.naam,
-                providers.c.model_document_id,
-                providers.c.plan_document_id,
-                providers.c.last_reminder_at,
-                providers.c.updated_at,
-                model.c.status.label("model_status"),
-                model.c.created_at.label("model_at"),
-                plan.c.status.label("plan_status"),
-                plan.c.created_at.label("plan_at"),
-            )
-            .select_from(
-                providers.outerjoin(model, model.c.id == providers.c.model_document_id).outerjoin(
-                    plan, plan.c.id == providers.c.plan_document_id
-                )
-            )
-            .where(in_campaign(providers, campaign))
+    def version(self, campaign: str) -> tuple:
+        """Changes whenever a case row could: documents (never deleted, so the newest
+        change covers inserts), provider states and reminders, decisions."""
+        query = sa.select(
+            sa.select(sa.func.max(documents.c.updated_at)).scalar_subquery(),
+            sa.select(sa.func.max(providers.c.updated_at)).scalar_subquery(),
+            sa.select(sa.func.max(providers.c.last_reminder_at)).scalar_subquery(),
+            sa.select(sa.func.max(decisions.c.id))
+            .where(decisions.c.campaign == campaign)
+            .scalar_subquery(),
         )
-        return self._all(query)
+        with self.engine.connect() as c:
+            return tuple(c.execute(query).one())
+
+    def provider_states(self, campaign: str, agb: str | None = None) -> list[dict[str, Any]]:
+        """Each provider's current model and plan with their status, in one query."""
+        query = _states_query().where(in_campaign(providers, campaign))
+        if agb is not None:
+            query = query.where(providers.c.agb == agb)
+        with self.engine.connect() as c:
+            result = c.execute(query)
+            keys = list(result.keys())
+            rows = [dict(zip(keys, row, strict=True)) for row in result.all()]
+        for row in rows:
+            for key in _MOMENTS:
+                row[key] = _moment(row[key])
+        return rows
 
     def agbs_with_sha_prefix(self, prefix: str, campaign: str) -> set[str]:
         query = sa.select(documents.c.provider_agb).where(

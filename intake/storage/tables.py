@@ -48,7 +48,7 @@ documents = sa.Table(
     sa.Column("template_version", sa.String(32)),
     sa.Column("verdict_json", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, index=True),
 )
 
 findings = sa.Table(

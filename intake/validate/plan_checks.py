@@ -1,17 +1,33 @@
-"""Is this document a kwaliteitsplan 2020 that a person can read?"""
+"""Is this document a kwaliteitsplan 2020 that a person can read, and what does it say?
+
+Recognising a plan and its year stays cheap and strict; what the plan covers
+(themes, figures, councils, substance) is read for staff and never rejects it on
+keyword grounds: a doubt is a review finding with the sentence and page behind it.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Any
 
 from intake.domain import DocumentKind, Finding, Provider
 from intake.extract.plan import PlanText
 from intake.register import Register
 from intake.rules import Rules
+from intake.validate import plan_councils, plan_figures, plan_provider, plan_substance, plan_themes
+from intake.validate.plan_text import sentences
 
-_AGB_NEAR_LABEL = re.compile(r"AGB[\s-]*(?:code)?[^0-9]{0,20}(\d{8})", re.IGNORECASE)
-_YEAR = re.compile(r"\b(20[12]\d)\b")
+_YEAR = re.compile(r"(?<!\d)(20[0-4]\d)(?!\d)")
+_RANGE = re.compile(r"(?<!\d)(20[0-4]\d)\s*(?:-|–|—|/|t/m|tot en met|tot)\s*(20[0-4]\d|\d\d)(?!\d)")
+
+
+@dataclass
+class PlanReading:
+    provider: Provider | None
+    findings: list[Finding] = field(default_factory=list)
+    signals: dict[str, Any] = field(default_factory=dict)
 
 
 def classify_plan(filename: str, plan: PlanText, rules: Rules) -> DocumentKind:
@@ -24,7 +40,46 @@ def classify_plan(filename: str, plan: PlanText, rules: Rules) -> DocumentKind:
     return DocumentKind.UNKNOWN
 
 
+def years_covered(text: str) -> set[int]:
+    """Years named, with every year inside a period ("2019-2021", "2020 t/m 2022")."""
+    years = {int(y) for y in _YEAR.findall(text)}
+    for first, last in _RANGE.findall(text):
+        start = int(first)
+        end = int(last) if len(last) == 4 else start - start % 100 + int(last)
+        if start < end <= start + 10:
+            years.update(range(start, end + 1))
+    return years
+
+
+def _title_years(name: str, text: str, rules: Rules) -> set[int]:
+    """Years in the file name and in the plan's title lines (lines naming the plan)."""
+    keywords = [k.casefold() for k in rules.plan["keywords"]]
+    head = text[: int(rules.plan.get("title_chars", 1500))]
+    lines = [line for line in head.splitlines() if any(k in line.casefold() for k in keywords)]
+    return years_covered(name) | years_covered("\n".join(lines))
+
+
+def check_year(name: str, plan: PlanText, rules: Rules) -> list[Finding]:
+    """A plan for the campaign year, or for a period that includes it; else review."""
+    target = int(rules.plan["year"])
+    text = plan.text[: int(rules.plan.get("max_chars", 400_000))]
+    title, body = _title_years(name, text, rules), years_covered(text)
+    if target in title or (not title and target in body):
+        return []
+    named = title or body
+    if named and max(named) < target:
+        shown = ", ".join(str(y) for y in sorted(named)[-3:])
+        also = f" (het jaar {target} komt wel voor in de tekst)" if target in body else ""
+        return [
+            rules.finding("PLAN_LAST_YEAR", file=name, years=shown, also=also, year=str(target))
+        ]
+    others = sorted(body - {target})
+    note = f" (wel: {', '.join(str(y) for y in others[:3])})" if others else ""
+    return [rules.finding("PLAN_WRONG_YEAR", file=name, other_years=note, year=str(target))]
+
+
 def check_plan(filename: str, plan: PlanText, rules: Rules) -> list[Finding]:
+    """Is there anything to read: pages, text, the campaign year."""
     name = PurePath(filename).name
     text = plan.text.strip()
     if plan.pages == 0:
@@ -33,25 +88,45 @@ def check_plan(filename: str, plan: PlanText, rules: Rules) -> list[Finding]:
         return [rules.finding("PLAN_NO_TEXT", file=name)]
     if len(text) < int(rules.plan["min_text_chars"]):
         return [rules.finding("PLAN_EMPTY", file=name)]
-    year = str(rules.plan["year"])
-    if year in text or year in name:
-        return []
-    others = sorted(set(_YEAR.findall(text[:50_000])) - {year})
-    note = f" (wel: {', '.join(others[:3])})" if others else ""
-    return [rules.finding("PLAN_WRONG_YEAR", file=name, other_years=note)]
+    return check_year(name, plan, rules)
 
 
-def plan_provider(plan: PlanText, register: Register | None) -> Provider | None:
-    """The provider a plan belongs to: an AGB code in the text, else a registered name."""
-    text = plan.text[:200_000]
-    if register is not None:
-        for agb in re.findall(r"\b\d{8}\b", text):
-            entry = register.get(agb)
-            if entry:
-                return Provider(entry.agb, entry.naam)
-        folded = text.casefold()
-        for entry in register.entries.values():
-            if entry.naam and entry.naam.casefold() in folded:
-                return Provider(entry.agb, entry.naam)
-    match = _AGB_NEAR_LABEL.search(text)
-    return Provider(match.group(1), None) if match else None
+UNREADABLE = {"PLAN_EMPTY", "PLAN_NO_TEXT"}
+WITHOUT_SUBSTANCE = {"PLAN_FILLER", "PLAN_TOO_SHORT"}
+
+
+def read_plan(
+    filename: str,
+    plan: PlanText,
+    rules: Rules,
+    register: Register | None,
+    *,
+    paged: bool = True,
+) -> PlanReading:
+    """Everything the plan checks find, and what staff see of it (signals)."""
+    findings = check_plan(filename, plan, rules)
+    if UNREADABLE & {f.code for f in findings}:
+        return PlanReading(plan_provider.identify([], plan.text, None, rules)[0], findings)
+    spec = rules.plan
+    chars = int(spec.get("evidence_chars", 240))
+    sents = sentences(plan, paged=paged, max_chars=int(spec.get("max_chars", 400_000)))
+    provider, about_provider, seen = plan_provider.identify(sents, plan.text, register, rules)
+    findings += about_provider
+    substance, stats = plan_substance.check_substance(sents, rules, chars)
+    findings += substance
+    covered = plan_themes.coverage(sents, spec, chars)
+    if not WITHOUT_SUBSTANCE & {f.code for f in substance}:
+        findings += plan_themes.check_themes(covered, rules)
+    council_findings, councils = plan_councils.check_councils(sents, rules, chars)
+    findings += council_findings
+    figures = plan_figures.find_figures(sents, spec, chars)
+    signals = {
+        "sentences": len(sents),
+        "words": stats,
+        "providers_named": seen,
+        "themes": plan_themes.summary(covered),
+        "councils": councils,
+        "figures": [f.to_json() for f in figures],
+        "share_explanation": plan_figures.share_explained(sents, spec, chars),
+    }
+    return PlanReading(provider, findings, signals)

@@ -131,7 +131,7 @@ def test_pairing_newest_model_wins_and_sweep_settles_the_pair(app):
     drop(app, "plan.pdf", "kwaliteitsplan-2020.pdf")
     result = sweep(app, now=datetime(2019, 11, 21, tzinfo=UTC))
     assert [v.file for v in result.folder] == ["plan.pdf"]
-    assert result.folder[0].codes == []  # the model is already there
+    assert result.folder[0].codes == ["PLAN_COUNCILS"]  # the model is already there; info only
     assert {v.file for v in result.settled} == {"a.xlsx", "b.xlsx"}
     assert app.ledger.document(state["model_document_id"]).verdict.status.value == "accepted"
     html = next(app.folder("outbox").glob("digest-*.html")).read_text()

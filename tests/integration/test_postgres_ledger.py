@@ -37,7 +37,7 @@ def test_folder_pass_and_pairing_on_postgresql(postgres, tmp_path):
         os.utime(target, (NOV_20, NOV_20))
     verdicts = folder.run_once(app)
     assert [v.file for v in verdicts] == ["geldig-nov2019.xlsx", "kwaliteitsplan-2020.pdf"]
-    assert verdicts[0].codes == ["PLAN_MISSING"] and verdicts[1].codes == []
+    assert verdicts[0].codes == ["PLAN_MISSING"] and verdicts[1].codes == ["PLAN_COUNCILS"]
     assert app.ledger.engine.dialect.name == "postgresql"
     assert [v.file for v in settle_pairs(app)] == ["geldig-nov2019.xlsx"]
     state = app.ledger.provider("73730123")

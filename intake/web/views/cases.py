@@ -12,16 +12,27 @@ from intake.web import session
 from intake.web.render import page
 
 STATUSES = [(s.value, LABELS[s]) for s in CaseStatus]
+PAGE_SIZE = 100  # the HTML list; the JSON twin answers every case unless asked for a page
 
 
-def cases_data(app, query: str, status: str) -> dict:  # type: ignore[no-untyped-def]
+def _page_number(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else None
+
+
+def cases_data(app, query: str, status: str, page_raw: str, size: int) -> dict:  # type: ignore[no-untyped-def]
     rows = overview(app)
     error = None
     if status and status not in {s.value for s in CaseStatus}:
         error, status = "Onbekende status; alle zaken getoond.", ""
     if len(query) > 200:
         error, query = "Zoekterm te lang (hoogstens 200 tekens).", ""
+    number = _page_number(page_raw or "1")
+    if number is None:
+        error, number = "Ongeldig paginanummer; pagina 1 getoond.", 1
     found = search(app, rows, query, status or None)
+    pages = max(1, -(-len(found) // size)) if size else 1
+    number = min(number, pages)
+    shown = found[(number - 1) * size : number * size] if size else found
     return {
         "query": query,
         "status": status,
@@ -29,13 +40,24 @@ def cases_data(app, query: str, status: str) -> dict:  # type: ignore[no-untyped
         "error": error,
         "counts": counts(rows),
         "total": len(rows),
-        "cases": found,
+        "found": len(found),
+        "page": number,
+        "pages": pages,
+        "cases": shown,
     }
 
 
 @session.guarded()
 async def cases(request: Request) -> Response:
-    query = request.query_params.get("q", "")
-    status = request.query_params.get("status", "")
-    data = await run_in_threadpool(cases_data, request.app.state.intake, query, status)
+    params = request.query_params
+    api = request.url.path.startswith("/api/")
+    size = 0 if api and "page" not in params else PAGE_SIZE
+    data = await run_in_threadpool(
+        cases_data,
+        request.app.state.intake,
+        params.get("q", ""),
+        params.get("status", ""),
+        params.get("page", ""),
+        size,
+    )
     return page(request, "cases.html", data, 400 if data["error"] else 200)

@@ -13,7 +13,8 @@ from intake.web.render import page
 def _next(request: Request, form_value: object = None) -> str:
     target = form_value if isinstance(form_value, str) else request.query_params.get("next", "/")
     # Only paths on this site: never an open redirect.
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    safe = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if safe else "/"
 
 
 async def login_form(request: Request) -> Response:

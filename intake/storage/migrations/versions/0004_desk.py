@@ -76,8 +76,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_audit_action_at", "audit", ["action", "at"])
     op.create_index("ix_audit_case", "audit", ["campaign", "agb"])
+    # The desk's cache key asks for the newest change: an index answers without a scan.
+    op.create_index("ix_documents_updated_at", "documents", ["updated_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_documents_updated_at", "documents")
     for table in ("audit", "notes", "notifications", "decisions", "users"):
         op.drop_table(table)

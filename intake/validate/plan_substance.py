@@ -1,0 +1,107 @@
+"""Is there a plan behind the title? Filler, placeholder text and too little to read.
+
+A title page followed by "aaaa…" or lorem ipsum passes any keyword test; a person
+must look at it. Nothing here rejects: a real plan that trips a threshold costs a
+colleague a minute, a filler plan that passes costs the care office a budget.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from intake.domain import Finding
+from intake.rules import Rules
+from intake.validate.plan_text import Sentence, normalise, quote, where
+
+_WORD = re.compile(r"[a-z]+")
+_BRACKETED = re.compile(r"[\[<{]{1,2}\s*([^\]>}\n]{1,40}?)\s*[\]>}]{1,2}")
+_XES = re.compile(r"(?<![\w.])(?:x{2,}|[x]{1,3}(?:\.x{3})+)(?![\w])", re.IGNORECASE)
+
+
+def _repeated(word: str, minimum: int) -> bool:
+    """ "aaaa", "xxxxxx", "abababab": one letter repeated, or two letters at length.
+
+    Two letters need a longer word: "deed" and "neen" are Dutch.
+    """
+    distinct = len(set(word))
+    return (distinct == 1 and len(word) >= minimum) or (distinct == 2 and len(word) >= 2 * minimum)
+
+
+def word_stats(sentences: list[Sentence], section: dict[str, Any]) -> dict[str, Any]:
+    filler = {normalise(w).strip() for w in section.get("filler_words", [])}
+    function = {normalise(w).strip() for w in section.get("function_words", [])}
+    minimum = int(section.get("repeat_min", 4))
+    words = filler_count = function_count = 0
+    example: Sentence | None = None
+    for sentence in sentences:
+        for word in _WORD.findall(sentence.norm):
+            words += 1
+            if word in filler or _repeated(word, minimum):
+                filler_count += 1
+                example = example or sentence
+            elif word in function:
+                function_count += 1
+    return {
+        "words": words,
+        "filler": filler_count,
+        "real": words - filler_count,
+        "function_share": round(function_count / words, 3) if words else 0.0,
+        "example": example,
+    }
+
+
+def placeholders(sentences: list[Sentence], section: dict[str, Any]) -> list[Sentence]:
+    """Sentences with template leftovers: "[naam]", "<invullen>", "xx", "€ x.xxx"."""
+    words = tuple(w for w in (normalise(p).strip() for p in section.get("placeholders", [])) if w)
+    found = []
+    for sentence in sentences:
+        bracketed = any(
+            normalise(m.group(1)).strip().startswith(words)
+            for m in _BRACKETED.finditer(sentence.text)
+        )
+        if bracketed or _XES.search(sentence.text):
+            found.append(sentence)
+    return found
+
+
+def check_substance(
+    sentences: list[Sentence], rules: Rules, evidence_chars: int = 240
+) -> tuple[list[Finding], dict[str, Any]]:
+    section = rules.plan.get("substance", {})
+    if not section:
+        return [], {}
+    stats = word_stats(sentences, section)
+    findings: list[Finding] = []
+    words, example = stats["words"], stats.pop("example")
+    if words and stats["filler"] / words > float(section.get("filler_share_max", 0.3)):
+        findings.append(_filler(rules, example, stats, evidence_chars))
+    elif words >= 50 and stats["function_share"] < float(section.get("function_share_min", 0.08)):
+        findings.append(_filler(rules, sentences[0] if sentences else None, stats, evidence_chars))
+    elif stats["real"] < int(section.get("min_words", 150)):
+        findings.append(rules.finding("PLAN_TOO_SHORT", words=stats["real"]))
+    leftovers = placeholders(sentences, section)
+    if leftovers:
+        first = leftovers[0]
+        findings.append(
+            rules.finding(
+                "PLAN_PLACEHOLDER",
+                where(first.page),
+                quote=quote(first, evidence_chars),
+                count=len(leftovers),
+            )
+        )
+    stats["placeholders"] = len(leftovers)
+    return findings, stats
+
+
+def _filler(
+    rules: Rules, example: Sentence | None, stats: dict[str, Any], evidence_chars: int
+) -> Finding:
+    share = stats["filler"] / stats["words"] if stats["words"] else 0.0
+    return rules.finding(
+        "PLAN_FILLER",
+        where(example.page) if example else None,
+        quote=quote(example, evidence_chars) if example else "",
+        share=f"{round(share * 100)}%",
+    )
