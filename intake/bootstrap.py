@@ -8,6 +8,7 @@ from pathlib import Path
 
 from intake.config import Config
 from intake.context import Context
+from intake.filemodes import PRIVATE_DIR, SHARED_DIR, make_dirs
 from intake.register import Register, load_register
 from intake.rules import load_rules
 from intake.storage.archive import Archive
@@ -29,9 +30,10 @@ class App:
         return self.ctx.register
 
     def folder(self, name: str) -> Path:
+        """A configured folder, created if missing: the archive private, the others for
+        the intake team's group (staff drop files in the inbox and read the outbox)."""
         path = self.config.folder_path(name)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return make_dirs(path, PRIVATE_DIR if name == "archive" else SHARED_DIR)
 
 
 def build_app(config: Config) -> App:

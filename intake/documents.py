@@ -18,11 +18,12 @@ from intake.detect.filetype import FileType, Sniffed
 from intake.detect.version import detect
 from intake.domain import DocumentKind, Finding, Provider, Submission, Verdict, decide_status
 from intake.extract.container import ContainerError, read_parts
+from intake.extract.plan import Extracted
 from intake.extract.workbook import WorkbookIR, WorkbookReadError
 from intake.register import Entry
 from intake.rules import Rules
 from intake.templates import TemplateFamily
-from intake.validate import campaign, formulas, plan_checks, register_checks
+from intake.validate import campaign, formulas, plan_checks, plausibility, register_checks
 from intake.values import agb_text
 
 log = logging.getLogger("intake.pipeline")
@@ -67,10 +68,11 @@ def _read_workbook(content: bytes, ctx: Context) -> WorkbookIR:
         from intake.extract.fastxml import read_workbook as fast_read
 
         return fast_read(content, wanted, [ctx.family.version_property], ctx.limits)
+    from intake.extract.opc import canonical_package
     from intake.extract.openpyxl_reader import read_workbook
 
-    read_parts(content, ctx.limits, count_cells=True)
-    return read_workbook(content, wanted, [ctx.family.version_property])
+    parts = read_parts(content, ctx.limits, count_cells=True)
+    return read_workbook(canonical_package(parts), wanted, [ctx.family.version_property])
 
 
 def judge_workbook(work: Work, ctx: Context) -> None:
@@ -125,6 +127,7 @@ def judge_workbook(work: Work, ctx: Context) -> None:
     skip = formulas.downstream(family, version, broken)
     findings += formulas.check_total_mismatch(ir, family, version, own, rules, skip)
     findings += formulas.check_values_calculated(ir, rules)
+    findings += plausibility.check_plausible(ir, family, own, rules)
 
     entry: Entry | None = None
     if ctx.register is not None:
@@ -170,19 +173,37 @@ def _figures(
     }
 
 
-def judge_plan(work: Work, sniffed: Sniffed, ctx: Context) -> None:
-    from intake.extract.plan import docx_text, pdf_text
+def _extract_plan(sub: Submission, sniffed: Sniffed, ctx: Context) -> Extracted:
+    """The plan's text from a worker process under the page, size and time limits."""
+    from intake.extract.plan import PlanLimits, docx_text, pdf_text
+    from intake.extract.worker import run_limited
 
+    limits = PlanLimits.from_rules(ctx.rules.limits)
+    if sniffed.type is FileType.PDF:
+        func, args = pdf_text, (sub.content, limits.max_pages)
+    else:
+        func, args = docx_text, (sub.content, ctx.limits)  # type: ignore[assignment]
+    return run_limited(func, args, seconds=limits.seconds, memory=limits.memory_bytes)
+
+
+def judge_plan(work: Work, sniffed: Sniffed, ctx: Context) -> None:
     sub, rules, verdict = work.submission, ctx.rules, work.verdict
     try:
-        if sniffed.type is FileType.PDF:
-            text = pdf_text(sub.content, rules.limits["max_pdf_pages"])
-        else:
-            text = docx_text(sub.content, ctx.limits)
+        extracted = _extract_plan(sub, sniffed, ctx)
     except ContainerError as exc:
         verdict.findings.append(file_finding(rules, exc.code, sub, reason=exc.reason))
         return
-    verdict.signals["plan"] = {"pages": text.pages, "characters": len(text.text)}
+    text = extracted.plan
+    verdict.signals["plan"] = {
+        "pages": text.pages,
+        "characters": len(text.text),
+        "images": extracted.has_images,
+    }
+    if not text.text.strip() and not extracted.has_images:
+        # Nothing on the pages at all: an empty document, not a scan for a person to read.
+        verdict.document = DocumentKind.KWALITEITSPLAN
+        verdict.findings.append(file_finding(rules, "PLAN_EMPTY", sub))
+        return
     verdict.document = plan_checks.classify_plan(sub.filename, text, rules)
     if verdict.document is DocumentKind.UNKNOWN:
         verdict.findings.append(file_finding(rules, "DOCUMENT_UNKNOWN", sub))

@@ -6,6 +6,7 @@ can share these types without dragging parsers or drivers along.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -107,11 +108,22 @@ class Verdict:
             "provider": self.provider.to_json() if self.provider else None,
             "status": self.status.value,
             "findings": [f.to_json() for f in self.findings],
-            "figures": self.figures,
+            "figures": json_safe(self.figures),
             "received": self.received.isoformat(),
             "size": self.size,
-            "signals": self.signals,
+            "signals": json_safe(self.signals),
         }
+
+
+def json_safe(value: Any) -> Any:
+    """NaN and infinity have no JSON spelling: they become null, so the output stays JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def decide_status(findings: list[Finding]) -> Status:

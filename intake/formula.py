@@ -28,6 +28,16 @@ _TOKEN = re.compile(
 )
 
 
+# Excel's own limits: 8,192 characters and 64 levels of nesting. The token bound keeps
+# left-deep chains (1+1+1+...) shallow enough to compare and evaluate without deep recursion.
+MAX_FORMULA_CHARS = 8_192
+MAX_DEPTH = 64
+MAX_TOKENS = 400
+# Only short formulas are cached: the cache holds at most CACHE_SIZE * CACHED_CHARS characters.
+CACHE_SIZE = 4_096
+CACHED_CHARS = 512
+
+
 class FormulaError(ValueError):
     """The formula is outside the supported subset or a value cannot be computed."""
 
@@ -84,6 +94,12 @@ class _Parser:
         self.tokens = tokens
         self.pos = 0
         self.sheet = sheet
+        self.depth = 0
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise FormulaError(f"nested deeper than {MAX_DEPTH} levels")
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -133,9 +149,14 @@ class _Parser:
         tok = self.peek()
         if tok and tok[0] == "op" and tok[1] in "+-":
             self.take()
+            self.deeper()
             operand = self.unary()
+            self.depth -= 1
             return operand if tok[1] == "+" else Neg(operand)
-        return self.atom()
+        self.deeper()
+        node = self.atom()
+        self.depth -= 1
+        return node
 
     def atom(self) -> object:
         kind, value = self.take()
@@ -165,17 +186,32 @@ class _Parser:
         raise FormulaError(f"unexpected {value!r}")
 
 
-@lru_cache(maxsize=8192)
 def parse(text: str, sheet: str) -> object:
     """Parse a formula (with or without `=`) written in `sheet`; never raises.
 
-    Cached: the trees are immutable and the same few formulas recur in every file.
+    Too long, too many tokens or nested too deep parses as `Unsupported`. Short formulas
+    are cached (LRU, bounded): the trees are immutable and the same few formulas recur in
+    every file, while a long-running watcher must not keep every odd formula it ever saw.
     """
+    if len(text) <= CACHED_CHARS:
+        return _parse_cached(text, sheet)
+    return _parse(text, sheet)
+
+
+def _parse(text: str, sheet: str) -> object:
     body = text.strip().removeprefix("=")
+    if len(body) > MAX_FORMULA_CHARS:
+        return Unsupported(body[:MAX_FORMULA_CHARS])
     try:
-        return _Parser(_tokens(body), sheet).parse()
-    except FormulaError:
+        tokens = _tokens(body)
+        if len(tokens) > MAX_TOKENS:
+            raise FormulaError(f"more than {MAX_TOKENS} tokens")
+        return _Parser(tokens, sheet).parse()
+    except (FormulaError, RecursionError):
         return Unsupported(body)
+
+
+_parse_cached = lru_cache(maxsize=CACHE_SIZE)(_parse)
 
 
 Resolver = Callable[[str, str], float]

@@ -17,6 +17,12 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class JsonFormatter(logging.Formatter):
+    """One object per record; a traceback only with `detail` (-vv), else the error in a line."""
+
+    def __init__(self, detail: bool = False) -> None:
+        super().__init__()
+        self.detail = detail
+
     def format(self, record: logging.LogRecord) -> str:
         line = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
@@ -28,15 +34,17 @@ class JsonFormatter(logging.Formatter):
             value = getattr(record, name, None)
             if value is not None:
                 line[name] = value
-        if record.exc_info:
-            line["error"] = self.formatException(record.exc_info)
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            detail = self.formatException(record.exc_info) if self.detail else None
+            line["error"] = detail or f"{type(exc).__name__}: {exc}"
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
-def configure(level: int, style: str = "text") -> None:
+def configure(level: int, formatter: logging.Formatter) -> None:
     """(Re)configure the root logger; called before and again after the config is read."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if style == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(formatter)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 
 from intake.context import Context
-from intake.detect.filetype import FORMAT_NAMES, FileType, sniff
+from intake.detect.filetype import FORMAT_NAMES, FileType, Sniffed, sniff
 from intake.documents import Work, file_finding, judge_plan, judge_workbook, new_verdict
 from intake.domain import Finding, Submission, Verdict, decide_status, order_findings
 from intake.validate import tables
@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 UNSUPPORTED = {
     FileType.XLS,
+    FileType.XLSB,
+    FileType.XLSX_STRICT,
+    FileType.RTF,
     FileType.DOC,
     FileType.ODS,
     FileType.ODT,
@@ -45,6 +48,9 @@ def _stage_one(work: Work, ctx: Context) -> None:
         work.verdict.findings.append(file_finding(rules, "FILE_TOO_LARGE", sub, reason=size))
         return
     sniffed = sniff(sub.content, sub.filename)
+    if sniffed.type is FileType.ZIP and sniffed.by_extension in (FileType.XLSX, FileType.DOCX):
+        # Named as an Office file, but no workbook or document in it: broken, not "a zip".
+        sniffed = Sniffed(FileType.BROKEN_ZIP, sniffed.by_extension)
     work.verdict.signals["file_type"] = sniffed.type.value
     if sniffed.extension_mismatch and sniffed.type in (FileType.XLSX, FileType.PDF, FileType.DOCX):
         work.verdict.findings.append(

@@ -88,6 +88,9 @@ class Register:
         return len(self.entries)
 
 
+_DUTCH_THOUSANDS = re.compile(r"-?\d{1,3}(?:\.\d{3})+")
+
+
 def parse_amount(value: object) -> float:
     """1250000, 1250000.00, 1.250.000,00 and € 1.250.000 all mean the same amount."""
     if isinstance(value, bool):
@@ -99,11 +102,15 @@ def parse_amount(value: object) -> float:
         raise ValueError("leeg")
     if "," in text and (text.rfind(",") > text.rfind(".")):
         text = text.replace(".", "").replace(",", ".")
-    elif text.count(".") > 1:
+    elif text.count(".") > 1 or _DUTCH_THOUSANDS.fullmatch(text):
+        # 450.000 is four hundred and fifty thousand euro in a Dutch register, not 450
         text = text.replace(".", "")
     else:
         text = text.replace(",", "")
-    return float(text)
+    amount = float(text)
+    if amount != amount or amount in (float("inf"), float("-inf")):
+        raise ValueError("geen eindig bedrag")
+    return amount
 
 
 def _rows_from_csv(data: bytes) -> list[dict[str, object]]:

@@ -8,6 +8,7 @@ usage or configuration error. No traceback reaches the user; details go to the l
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,14 @@ import click
 
 from intake import __version__
 from intake.cli import channels, desk, judging, migrating
-from intake.cli.common import EXIT_USAGE, log, setup_logging
+from intake.cli.argv import hoist_global_options
+from intake.cli.common import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    install_excepthooks,
+    log,
+    setup_logging,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -71,11 +79,19 @@ for command in (
 
 
 def main() -> None:
+    """The console entry point: Dutch messages and exit codes, never a traceback."""
+    os.umask(0o027)  # nothing intake writes is readable by other users of the machine
+    install_excepthooks()
     try:
-        cli(obj={})
-    except KeyboardInterrupt:
-        click.echo("Afgebroken.", err=True)
-        sys.exit(130)
+        cli.main(args=hoist_global_options(sys.argv[1:]), prog_name="intake", standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("Afgebroken door de gebruiker.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE if exc.exit_code == 2 else exc.exit_code)
     except Exception as exc:  # the last line of defence: no traceback for the user
         log.debug("unexpected error", exc_info=True)
         click.echo(f"Onverwachte fout: {type(exc).__name__}: {exc} (details met -vv)", err=True)

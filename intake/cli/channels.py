@@ -183,6 +183,9 @@ def describe_change(change) -> str:  # type: ignore[no-untyped-def]
     return f"{after.file}  {agb}  {before.status.value} → {after.status.value}  {codes}".rstrip()
 
 
+DEMO_MARKER = ".intake-demo"
+
+
 @click.command()
 @click.argument(
     "source", type=click.Path(exists=True, file_okay=False, path_type=Path), default="fixtures"
@@ -207,7 +210,8 @@ def demo(ctx: click.Context, source: Path, target: Path, received: datetime | No
     """Run the sweep on the bundled example data (SOURCE: the repository's fixtures/).
 
     Copies the example submissions into a fresh drop folder under --dir, uses the
-    example register and SQLite ledger there, and runs one sweep.
+    example register and SQLite ledger there, and runs one sweep. An existing folder
+    is only replaced when an earlier demo made it; any other is left alone.
     """
     import os
     import shutil
@@ -220,10 +224,19 @@ def demo(ctx: click.Context, source: Path, target: Path, received: datetime | No
     if not submissions.is_dir():
         click.echo(f"{source} heeft geen map submissions/", err=True)
         sys.exit(EXIT_USAGE)
-    if target.exists():
-        shutil.rmtree(target)
+    marker = target / DEMO_MARKER
+    if target.exists() and any(target.iterdir()):
+        if not marker.exists():
+            click.echo(
+                f"De map {target} bestaat al en is niet door 'intake demo' gemaakt; "
+                "kies met --dir een nieuwe of lege map.",
+                err=True,
+            )
+            sys.exit(EXIT_USAGE)
+        shutil.rmtree(target)  # an earlier demo's folder, recognised by its marker
     inbox = target / "inbox"
     inbox.mkdir(parents=True)
+    marker.write_text("Gemaakt door 'intake demo'; wordt bij een volgende demo vervangen.\n")
     dates = _demo_dates(submissions, received)
     for path in sorted(submissions.iterdir()):
         if path.name != "manifest.json":

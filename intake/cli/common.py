@@ -13,12 +13,58 @@ log = logging.getLogger("intake")
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 EXIT_PARTIAL = 1  # a channel command: part of the work could not be done (the rest was)
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+
+
+class OneLineFormatter(logging.Formatter):
+    """A log record on one line: the exception's type and message, its traceback only at -vv.
+
+    Code everywhere may call `log.exception`; what reaches stderr still names the file
+    or mail in one line, and the full detail is one `-vv` away.
+    """
+
+    def __init__(self, fmt: str, detail: bool) -> None:
+        super().__init__(fmt)
+        self.detail = detail
+
+    def format(self, record: logging.LogRecord) -> str:
+        if self.detail or not record.exc_info:
+            return super().format(record)
+        exc = record.exc_info[1]
+        saved = record.exc_info, record.exc_text
+        record.exc_info, record.exc_text = None, None
+        try:
+            line = super().format(record)
+        finally:
+            record.exc_info, record.exc_text = saved
+        if exc is not None and type(exc).__name__ not in line:
+            line += f" ({type(exc).__name__}: {exc})"
+        return line.replace("\n", " ")
 
 
 def setup_logging(verbose: int, style: str | None = None) -> None:
-    from intake.logformat import configure
+    """Text lines (one per record) or JSON objects (`--log-format json`, [log] format)."""
+    from intake.logformat import TEXT_FORMAT, JsonFormatter, configure
 
-    configure(max(logging.WARNING - 10 * verbose, logging.DEBUG), style or "text")
+    detail = verbose >= 2
+    formatter: logging.Formatter = (
+        JsonFormatter(detail) if style == "json" else OneLineFormatter(TEXT_FORMAT, detail)
+    )
+    configure(max(logging.WARNING - 10 * verbose, logging.DEBUG), formatter)
+
+
+def install_excepthooks() -> None:
+    """An exception escaping a thread (watchdog, server) is logged in one line, not dumped."""
+    import threading
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        name = args.thread.name if args.thread else "thread"
+        log.error("%s stopped: %s: %s", name, args.exc_type.__name__, args.exc_value)
+        log.debug("detail", exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+    threading.excepthook = thread_hook
 
 
 class DateParam(click.ParamType):

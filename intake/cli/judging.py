@@ -49,7 +49,13 @@ def check(
     verdicts = judge_many(list(submissions_from(files, received, ctx.rules)), ctx)
     if as_json:
         click.echo(
-            json.dumps([v.to_json() for v in verdicts], ensure_ascii=False, indent=2, default=str)
+            json.dumps(
+                [v.to_json() for v in verdicts],
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+                allow_nan=False,
+            )
         )
     else:
         from intake.textreport import render_table

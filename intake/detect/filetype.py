@@ -6,18 +6,20 @@ is common: the content decides, and a mismatch with the name is reported.
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePath
 
-from intake.extract.container import ContainerError, open_zip
+from intake.extract.container import BoundedZip, ContainerError, open_zip
+from intake.extract.opc import STRICT_MARKER, main_part
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class FileType(StrEnum):
     XLSX = "xlsx"
+    XLSX_STRICT = "xlsx-strict"
+    XLSB = "xlsb"
     DOCX = "docx"
     PDF = "pdf"
     ZIP = "zip"
@@ -27,10 +29,12 @@ class FileType(StrEnum):
     DOC = "doc"
     ODS = "ods"
     ODT = "odt"
+    RTF = "rtf"
     NUMBERS = "numbers"
     CSV = "csv"
     TEXT = "text"
     IMAGE = "image"
+    OTHER_SPREADSHEET = "other-spreadsheet"
     EMPTY = "empty"
     UNKNOWN = "unknown"
 
@@ -41,6 +45,9 @@ FORMAT_NAMES = {
     FileType.DOCX: "Word (.docx)",
     FileType.PDF: "PDF",
     FileType.ZIP: "zip",
+    FileType.XLSX_STRICT: "Strict Open XML-rekenblad (.xlsx)",
+    FileType.XLSB: "binaire Excel-werkmap (.xlsb)",
+    FileType.RTF: "RTF-tekst (.rtf)",
     FileType.XLS: "oud Excel (.xls)",
     FileType.DOC: "oud Word (.doc)",
     FileType.ODS: "OpenDocument-rekenblad (.ods)",
@@ -49,6 +56,7 @@ FORMAT_NAMES = {
     FileType.CSV: "CSV",
     FileType.TEXT: "tekst",
     FileType.IMAGE: "afbeelding",
+    FileType.OTHER_SPREADSHEET: "ander rekenblad (Lotus, Quattro, dBase, SYLK, DIF)",
     FileType.UNKNOWN: "onbekend",
 }
 
@@ -59,12 +67,36 @@ _EXTENSIONS = {
     ".pdf": FileType.PDF,
     ".zip": FileType.ZIP,
     ".xls": FileType.XLS,
+    ".xlsb": FileType.XLSB,
+    ".rtf": FileType.RTF,
     ".doc": FileType.DOC,
     ".ods": FileType.ODS,
     ".odt": FileType.ODT,
     ".numbers": FileType.NUMBERS,
     ".csv": FileType.CSV,
     ".txt": FileType.TEXT,
+    ".xltx": FileType.XLSX,
+    ".xltm": FileType.XLSX,
+    ".dotx": FileType.DOCX,
+}
+# Formats no care office accepts, known only by their names (their bytes vary too much).
+_OTHER_SPREADSHEETS = {
+    ".wk1",
+    ".wk3",
+    ".wk4",
+    ".wks",
+    ".123",
+    ".wq1",
+    ".wq2",
+    ".wb1",
+    ".wb2",
+    ".wb3",
+    ".qpw",
+    ".dbf",
+    ".slk",
+    ".dif",
+    ".wri",
+    ".prn",
 }
 
 _IMAGES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")
@@ -82,27 +114,50 @@ class Sniffed:
 
 
 def type_from_name(filename: str) -> FileType | None:
-    return _EXTENSIONS.get(PurePath(filename).suffix.lower())
+    suffix = PurePath(filename).suffix.lower()
+    if suffix in _OTHER_SPREADSHEETS:
+        return FileType.OTHER_SPREADSHEET
+    return _EXTENSIONS.get(suffix)
+
+
+_SNIFF_BYTES = 4096
+_RELS_BYTES = 1_000_000
 
 
 def _zip_type(content: bytes) -> FileType:
+    """What a zip holds, from its directory and the first bytes of a few members."""
     try:
         archive = open_zip(content)
-        names = set(archive.namelist())
-        if "mimetype" in names:
-            mimetype = archive.read("mimetype")[:100]
-            if b"spreadsheet" in mimetype:
-                return FileType.ODS
-            if b"text" in mimetype:
-                return FileType.ODT
-    except (ContainerError, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        mimetype = archive.head("mimetype", 100)
+        if b"spreadsheet" in mimetype:
+            return FileType.ODS
+        if b"opendocument.text" in mimetype or b"text" in mimetype:
+            return FileType.ODT
+        return _office_type(archive)
+    except ContainerError:
         return FileType.BROKEN_ZIP
-    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-        return FileType.XLSX
-    if "word/document.xml" in names:
+
+
+def _office_type(archive: BoundedZip) -> FileType:
+    main = main_part(archive.head("_rels/.rels", _RELS_BYTES))
+    names = {n.casefold() for n in archive.names}
+    if main is None:
+        main = next(
+            (n for n in ("xl/workbook.xml", "xl/workbook.bin", "word/document.xml") if n in names),
+            None,
+        )
+    if main is None or archive.find(main) is None:
+        if any(n.startswith("index/") for n in names):
+            return FileType.NUMBERS
+        return FileType.ZIP
+    lowered = main.casefold()
+    if lowered.endswith(".bin"):
+        return FileType.XLSB
+    head = archive.head(main, _SNIFF_BYTES)
+    if b"spreadsheetml" in head or b"<workbook" in head or lowered.endswith("workbook.xml"):
+        return FileType.XLSX_STRICT if STRICT_MARKER in head else FileType.XLSX
+    if b"wordprocessingml" in head or lowered.endswith("document.xml"):
         return FileType.DOCX
-    if any(n.startswith("Index/") for n in names):
-        return FileType.NUMBERS
     return FileType.ZIP
 
 
@@ -136,6 +191,8 @@ def sniff(content: bytes, filename: str) -> Sniffed:
             kind = FileType.DOC
         else:
             kind = FileType.XLS
+    elif head.startswith(b"{\\rtf"):
+        kind = FileType.RTF
     elif head.startswith(_IMAGES):
         kind = FileType.IMAGE
     elif _looks_like_text(head):

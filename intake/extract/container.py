@@ -1,8 +1,12 @@
-"""Bounded reading of zip-based documents (xlsx, docx) before any parser sees them.
+"""The one bounded zip reader: every zip-based file (xlsx, docx, ods, plain zip) goes here.
 
-Zip bombs and entity bombs are stopped here, on the raw parts, with limits that
-are checked while decompressing: a declared size in the zip directory can lie, the
-count of bytes actually inflated cannot.
+Zip bombs and entity bombs are stopped on the raw parts, with limits checked while
+inflating: a declared size in the zip directory can lie, the count of bytes actually
+inflated cannot. Members are inflated in chunks, so a member never costs more memory
+than its limit, and sniffing reads only the first bytes of a member it looks at.
+
+Part names are matched as Excel matches them: case-insensitively, with backslashes
+read as slashes and without a leading slash.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ _DTD = re.compile(
         for encoding in ("ascii", "utf-16-le", "utf-16-be")
     )
 )
+_CHUNK = 1 << 16
+# Below this size a part's compression ratio says nothing: small XML packs very well.
+_RATIO_FLOOR = 1_000_000
 
 
 class ContainerError(Exception):
@@ -37,9 +44,12 @@ class ContainerError(Exception):
 @dataclass(frozen=True)
 class Limits:
     max_file_bytes: int
-    max_uncompressed_bytes: int
+    max_uncompressed_bytes: int  # all members of one container together
     max_cells: int
     max_parts: int = 2_000
+    max_part_bytes: int = 0  # one member; 0: the total limit
+    max_part_ratio: int = 0  # inflated / compressed of one member over 1 MB; 0: none
+    max_depth: int = 2  # zips inside zips opened by `unpack`
 
     @classmethod
     def from_rules(cls, limits: dict[str, int]) -> Limits:
@@ -47,29 +57,154 @@ class Limits:
             max_file_bytes=limits["max_file_bytes"],
             max_uncompressed_bytes=limits["max_uncompressed_bytes"],
             max_cells=limits["max_cells"],
+            max_parts=int(limits.get("max_parts", 2_000)),
+            max_part_bytes=int(limits.get("max_part_bytes", 0)),
+            max_part_ratio=int(limits.get("max_part_ratio", 0)),
+            max_depth=int(limits.get("max_zip_depth", 2)),
         )
+
+    @property
+    def part_limit(self) -> int:
+        return min(self.max_part_bytes or self.max_uncompressed_bytes, self.max_uncompressed_bytes)
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1_000_000:.0f} MB".replace(".", ",")
+    return f"{n / 1_000_000:.0f} MB"
 
 
-_last_opened: tuple[bytes, zipfile.ZipFile] | None = None
+def normalise_name(name: str) -> str:
+    """A part name as Excel resolves it: slashes, no leading slash, no `./`."""
+    name = name.replace("\\", "/").lstrip("/")
+    return name[2:] if name.startswith("./") else name
 
 
-def open_zip(content: bytes) -> zipfile.ZipFile:
-    """The archive's directory; the last one is kept, as sniffing and reading ask in turn."""
-    global _last_opened
-    if _last_opened is not None and _last_opened[0] is content:
-        return _last_opened[1]
+_LOCAL_HEADER = struct.Struct("<4s5HL2L2H")
+
+
+class BoundedZip:
+    """A zip archive whose members are read under the limits, never more than asked."""
+
+    def __init__(self, content: bytes, limits: Limits | None = None) -> None:
+        infos = _directory(content)
+        self.content = content
+        self.limits = limits or Limits(len(content), 60_000_000, 200_000)
+        self.infos = infos
+        self.inflated = 0
+        self._by_key: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            self._by_key.setdefault(normalise_name(info.filename).casefold(), info)
+
+    @property
+    def names(self) -> list[str]:
+        """Member names, normalised (slashes, no leading slash), in archive order."""
+        return [normalise_name(i.filename) for i in self.infos]
+
+    def find(self, name: str) -> zipfile.ZipInfo | None:
+        return self._by_key.get(normalise_name(name).casefold())
+
+    def head(self, name: str, size: int) -> bytes:
+        """The first `size` bytes of a member (sniffing): a bomb inflates no further."""
+        info = self.find(name)
+        if info is None:
+            return b""
+        return self._inflate(info, size, check=False)
+
+    def read(self, info: zipfile.ZipInfo) -> bytes:
+        """One whole member, within the per-member, ratio and total limits."""
+        budget = min(self.limits.part_limit, self.limits.max_uncompressed_bytes - self.inflated)
+        data = self._inflate(info, budget, check=True)
+        self.inflated += len(data)
+        return data
+
+    def _raw(self, info: zipfile.ZipInfo) -> bytes:
+        broken = ContainerError("FILE_UNREADABLE", f"het onderdeel {info.filename} is beschadigd")
+        if info.flag_bits & 0x1:
+            raise ContainerError("FILE_ENCRYPTED", "het zip-archief is versleuteld")
+        try:
+            header = _LOCAL_HEADER.unpack_from(self.content, info.header_offset)
+        except struct.error as exc:
+            raise broken from exc
+        if header[0] != b"PK\x03\x04":
+            raise broken
+        start = info.header_offset + _LOCAL_HEADER.size + header[9] + header[10]
+        raw = self.content[start : start + info.compress_size]
+        if len(raw) != info.compress_size:
+            raise broken
+        return raw
+
+    def _inflate(self, info: zipfile.ZipInfo, budget: int, *, check: bool) -> bytes:
+        """Inflate chunk by chunk, stopping at `budget`; with `check`, over it is an error."""
+        raw = self._raw(info)
+        if info.compress_type == zipfile.ZIP_STORED:
+            data = raw[: budget + 1]
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            data = self._deflated(info, raw, budget)
+        else:
+            raise ContainerError("FILE_UNREADABLE", f"onbekende compressie in {info.filename}")
+        if not check:
+            return data[:budget]
+        self._check_size(info, len(data), budget)
+        if zlib.crc32(data) != info.CRC:
+            raise ContainerError("FILE_UNREADABLE", f"het onderdeel {info.filename} is beschadigd")
+        return data
+
+    def _deflated(self, info: zipfile.ZipInfo, raw: bytes, budget: int) -> bytes:
+        inflater = zlib.decompressobj(-15)
+        out = bytearray()
+        view = memoryview(raw)
+        try:
+            for start in range(0, max(len(raw), 1), _CHUNK):
+                out += inflater.decompress(view[start : start + _CHUNK], budget + 1 - len(out))
+                while inflater.unconsumed_tail and len(out) <= budget:
+                    out += inflater.decompress(inflater.unconsumed_tail, budget + 1 - len(out))
+                if len(out) > budget:
+                    break
+        except zlib.error as exc:
+            raise ContainerError(
+                "FILE_UNREADABLE", f"het onderdeel {info.filename} is beschadigd"
+            ) from exc
+        return bytes(out)
+
+    def _check_size(self, info: zipfile.ZipInfo, size: int, budget: int) -> None:
+        limits = self.limits
+        if size > budget:
+            limit = limits.max_uncompressed_bytes
+            if limits.part_limit < limit and budget == limits.part_limit:
+                raise ContainerError(
+                    "FILE_TOO_LARGE",
+                    f"het onderdeel {info.filename} is uitgepakt meer dan {_mb(budget)}",
+                )
+            raise ContainerError("FILE_TOO_LARGE", f"uitgepakt meer dan de grens van {_mb(limit)}")
+        ratio = size / max(info.compress_size, 1)
+        if limits.max_part_ratio and size > _RATIO_FLOOR and ratio > limits.max_part_ratio:
+            raise ContainerError(
+                "FILE_TOO_LARGE",
+                f"het onderdeel {info.filename} pakt {ratio:.0f} keer zo groot uit "
+                f"(grens {limits.max_part_ratio})",
+            )
+
+
+_last_directory: tuple[bytes, list[zipfile.ZipInfo]] | None = None
+
+
+def _directory(content: bytes) -> list[zipfile.ZipInfo]:
+    """The members of a zip; the last archive's are kept, as sniffing and reading ask in turn."""
+    global _last_directory
+    if _last_directory is not None and _last_directory[0] is content:
+        return _last_directory[1]
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, ValueError, EOFError, struct.error) as exc:
         raise ContainerError(
             "FILE_UNREADABLE", "het zip-archief is beschadigd of onvolledig"
         ) from exc
-    _last_opened = (content, archive)
-    return archive
+    _last_directory = (content, infos)
+    return infos
+
+
+def open_zip(content: bytes, limits: Limits | None = None) -> BoundedZip:
+    return BoundedZip(content, limits)
 
 
 def _cells_in(xml: bytes) -> int:
@@ -79,78 +214,62 @@ def _cells_in(xml: bytes) -> int:
     return sum(xml.count(tag) for tag in (b"<c ", b"<c>", b"<c/", b"<c\n", b"<c\t", b"<c\r"))
 
 
-_LOCAL_HEADER = struct.Struct("<4s5HL2L2H")
+class Parts(dict[str, bytes]):
+    """Inflated parts by normalised name; lookups also match another letter case."""
+
+    def _key(self, name: object) -> object:
+        if not isinstance(name, str) or dict.__contains__(self, name):
+            return name
+        wanted = normalise_name(name).casefold()
+        return next((k for k in self if k.casefold() == wanted), name)
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, self._key(name))
+
+    def __getitem__(self, name: str) -> bytes:
+        return dict.__getitem__(self, self._key(name))  # type: ignore[arg-type]
+
+    def get(self, name: str, default: bytes | None = None) -> bytes | None:  # type: ignore[override]
+        return dict.get(self, self._key(name), default)  # type: ignore[arg-type]
 
 
-def _inflate(content: bytes, info: zipfile.ZipInfo, budget: int, limit: int) -> bytes:
-    """One member, inflated straight from the archive's bytes, never more than `budget`.
-
-    zipfile has already read the central directory (ZIP64 included); going to the
-    local header and zlib directly avoids its per-member file objects, which cost
-    more than inflating the small parts of an Office file. The CRC is still checked.
-    """
-    broken = ContainerError("FILE_UNREADABLE", f"het onderdeel {info.filename} is beschadigd")
-    try:
-        header = _LOCAL_HEADER.unpack_from(content, info.header_offset)
-    except struct.error as exc:
-        raise broken from exc
-    if header[0] != b"PK\x03\x04":
-        raise broken
-    start = info.header_offset + _LOCAL_HEADER.size + header[9] + header[10]
-    raw = content[start : start + info.compress_size]
-    if len(raw) != info.compress_size:
-        raise broken
-    if info.compress_type == zipfile.ZIP_STORED:
-        data = raw
-    elif info.compress_type == zipfile.ZIP_DEFLATED:
-        inflater = zlib.decompressobj(-15)
-        try:
-            data = inflater.decompress(raw, budget + 1)
-        except zlib.error as exc:
-            raise broken from exc
-    else:
-        raise ContainerError("FILE_UNREADABLE", f"onbekende compressie in {info.filename}")
-    if len(data) > budget:
-        raise ContainerError("FILE_TOO_LARGE", f"uitgepakt meer dan de grens van {_mb(limit)}")
-    if zlib.crc32(data) != info.CRC:
-        raise broken
-    return data
+def _refuse_dtd(name: str, data: bytes) -> None:
+    if name.lower().endswith((".xml", ".rels", ".vml")) and _DTD.search(data):
+        raise ContainerError(
+            "FILE_UNREADABLE",
+            f"het onderdeel {name} bevat een DTD of entiteiten, wat in Office-bestanden "
+            "niet voorkomt (mogelijk een kwaadaardig bestand)",
+        )
 
 
-def read_parts(content: bytes, limits: Limits, *, count_cells: bool = False) -> dict[str, bytes]:
+def read_parts(content: bytes, limits: Limits, *, count_cells: bool = False) -> Parts:
     """All parts of a zip container, inflated under the limits, XML parts without DTDs."""
-    archive = open_zip(content)
-    infos = [i for i in archive.infolist() if not i.is_dir()]
-    if len(infos) > limits.max_parts:
+    archive = open_zip(content, limits)
+    if len(archive.infos) > limits.max_parts:
         raise ContainerError("FILE_TOO_LARGE", f"meer dan {limits.max_parts} onderdelen")
-    declared = sum(i.file_size for i in infos)
+    declared = sum(i.file_size for i in archive.infos)
     if declared > limits.max_uncompressed_bytes:
         raise ContainerError(
             "FILE_TOO_LARGE",
             f"uitgepakt {_mb(declared)}, "
             f"meer dan de grens van {_mb(limits.max_uncompressed_bytes)}",
         )
-    parts: dict[str, bytes] = {}
-    total = cells = 0
-    for info in infos:
-        if info.flag_bits & 0x1:
-            raise ContainerError("FILE_ENCRYPTED", "het zip-archief is versleuteld")
-        data = _inflate(
-            content, info, limits.max_uncompressed_bytes - total, limits.max_uncompressed_bytes
-        )
-        total += len(data)
-        name = info.filename
-        if name.endswith((".xml", ".rels", ".vml")) and _DTD.search(data):
-            raise ContainerError(
-                "FILE_UNREADABLE",
-                f"het onderdeel {name} bevat een DTD of entiteiten, wat in Office-bestanden "
-                "niet voorkomt (mogelijk een kwaadaardig bestand)",
-            )
-        if count_cells and name.startswith("xl/worksheets/") and name.endswith(".xml"):
+    parts = Parts()
+    cells = 0
+    for info in archive.infos:
+        name = normalise_name(info.filename)
+        data = archive.read(info)
+        _refuse_dtd(name, data)
+        if count_cells and _is_worksheet(name):
             cells += _cells_in(data)
             if cells > limits.max_cells:
                 raise ContainerError(
                     "FILE_TOO_LARGE", f"meer dan {limits.max_cells:,} cellen".replace(",", ".")
                 )
-        parts[name] = data
+        parts.setdefault(name, data)
     return parts
+
+
+def _is_worksheet(name: str) -> bool:
+    lowered = name.lower()
+    return "worksheets/" in lowered and lowered.endswith(".xml")

@@ -12,17 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from posixpath import dirname, join, normpath
+from typing import Any
 
 from lxml import etree
 
-from intake.extract.container import Limits, read_parts
-from intake.extract.sheetscan import MAIN, parse_xml, scan_sheet, shared_strings
+from intake.extract.container import Limits, Parts, read_parts
+from intake.extract.opc import main_part, relationships, rels_path
+from intake.extract.sheetscan import parse_xml, scan_sheet, shared_strings
 from intake.extract.workbook import Cell, WorkbookIR, WorkbookReadError
 
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_M = f"{{{MAIN}}}"
 # Excel's built-in number formats that show dates or times.
 _BUILTIN_DATES = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57}
 _DATE_CODE = re.compile(r"[dmyhs]", re.IGNORECASE)
@@ -46,27 +44,14 @@ def _date_styles_of(data: bytes) -> frozenset[int]:
     root = parse_xml(data)
     custom = {
         int(fmt.get("numFmtId")): fmt.get("formatCode", "")
-        for fmt in root.iterfind(f"{_M}numFmts/{_M}numFmt")
+        for fmt in root.iterfind("{*}numFmts/{*}numFmt")
     }
     dates = set()
-    for index, xf in enumerate(root.iterfind(f"{_M}cellXfs/{_M}xf")):
+    for index, xf in enumerate(root.iterfind("{*}cellXfs/{*}xf")):
         fmt_id = int(xf.get("numFmtId", "0"))
         if fmt_id in _BUILTIN_DATES or (fmt_id in custom and _is_date_format(custom[fmt_id])):
             dates.add(index)
     return frozenset(dates)
-
-
-def _relationships(parts: dict[str, bytes], source: str) -> dict[str, str]:
-    folder, name = dirname(source), source.rsplit("/", 1)[-1]
-    data = parts.get(join(folder, "_rels", f"{name}.rels"))
-    if not data:
-        return {}
-    targets = {}
-    for rel in parse_xml(data).iterfind(f"{{{PKG_REL}}}Relationship"):
-        target = rel.get("Target", "")
-        path = target.lstrip("/") if target.startswith("/") else normpath(join(folder, target))
-        targets[rel.get("Id", "")] = path
-    return targets
 
 
 def _properties(parts: dict[str, bytes], names: Iterable[str]) -> dict[str, str]:
@@ -86,29 +71,48 @@ def _properties(parts: dict[str, bytes], names: Iterable[str]) -> dict[str, str]
     return props
 
 
+def _sheet_rel_id(sheet: Any) -> str:
+    """The sheet's relationship id (`r:id`), whatever the namespace's prefix or URI."""
+    return next((v for k, v in sheet.attrib.items() if k.endswith("}id")), "")
+
+
+def _workbook(parts: Parts) -> tuple[str, Any, dict[str, str]]:
+    """The workbook part, found through the package relationships as Excel finds it."""
+    path = main_part(parts.get("_rels/.rels")) or "xl/workbook.xml"
+    if path not in parts:
+        path = "xl/workbook.xml"
+    rels = {rid: part for rid, _, part in relationships(parts.get(rels_path(path)), path)}
+    return path, parse_xml(parts[path]), rels
+
+
+def _sheets(root: Any, rels: dict[str, str]) -> tuple[list[str], list[str], dict[str, str]]:
+    sheets, hidden, paths = [], [], {}
+    for sheet in root.iterfind("{*}sheets/{*}sheet"):
+        name = sheet.get("name", "")
+        sheets.append(name)
+        if sheet.get("state", "visible") != "visible":
+            hidden.append(name)
+        paths[name] = rels.get(_sheet_rel_id(sheet), "")
+    return sheets, hidden, paths
+
+
 def read_workbook(
     content: bytes, wanted: dict[str, set[str]], property_names: Iterable[str], limits: Limits
 ) -> WorkbookIR:
     parts = read_parts(content, limits, count_cells=True)
     try:
-        workbook_path = "xl/workbook.xml"
-        rels = _relationships(parts, workbook_path)
-        root = parse_xml(parts[workbook_path])
-        sheets, hidden, paths = [], [], {}
-        for sheet in root.iterfind(f"{_M}sheets/{_M}sheet"):
-            name = sheet.get("name", "")
-            sheets.append(name)
-            if sheet.get("state", "visible") != "visible":
-                hidden.append(name)
-            paths[name] = rels.get(sheet.get(f"{{{REL}}}id", ""))
-        styles = next((p for p in rels.values() if p.endswith("styles.xml")), None)
-        strings_path = next((p for p in rels.values() if p.endswith("sharedStrings.xml")), None)
+        _, root, rels = _workbook(parts)
+        sheets, hidden, paths = _sheets(root, rels)
+        styles = next((p for p in rels.values() if p.lower().endswith("styles.xml")), None)
+        strings_path = next(
+            (p for p in rels.values() if p.lower().endswith("sharedstrings.xml")), None
+        )
         strings = shared_strings(parts.get(strings_path or ""))
         dates = _date_styles(parts, styles)
         cells: dict[tuple[str, str], Cell] = {}
         for sheet, refs in wanted.items():
             path = paths.get(sheet)
-            if not refs or path not in parts:
+            if not refs or not path or path not in parts:
                 continue
             for ref, cell in scan_sheet(parts[path], frozenset(refs), strings, dates).items():
                 cells[(sheet, ref)] = cell

@@ -7,13 +7,17 @@ needs are parsed, so an oversized sheet costs nothing past them.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import warnings
 from collections.abc import Iterable
 from typing import Any
 
 from intake.cells import parse_ref
 from intake.extract.workbook import Cell, WorkbookIR, WorkbookReadError, normalise_value
+
+log = logging.getLogger(__name__)
 
 
 def _bounds(refs: Iterable[str]) -> tuple[int, int]:
@@ -44,7 +48,10 @@ def read_workbook(
     import openpyxl  # heavy: imported only when a workbook is read
 
     try:
-        with warnings.catch_warnings():
+        # openpyxl prints some complaints (a style index out of range) to stdout, which
+        # would corrupt `intake check --json`: they go to the log instead.
+        noise = io.StringIO()
+        with warnings.catch_warnings(), contextlib.redirect_stdout(noise):
             warnings.simplefilter("ignore")
             formulas_wb = openpyxl.load_workbook(
                 io.BytesIO(content), read_only=True, data_only=False, keep_links=False
@@ -61,6 +68,9 @@ def read_workbook(
             values_wb.close()
     except Exception as exc:  # openpyxl raises a wide variety on malformed parts
         raise WorkbookReadError(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        if noise.getvalue().strip():
+            log.debug("openpyxl said: %s", noise.getvalue().strip()[:500])
 
     cells: dict[tuple[str, str], Cell] = {}
     for key in raw_formulas.keys() | raw_values.keys():

@@ -7,6 +7,7 @@ openpyxl reader is the reference, `fastxml` the quick path for batches.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -61,6 +62,8 @@ def normalise_value(value: Any) -> Any:
         return value
     if isinstance(value, int):
         return float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # NaN or infinity is no number: a text, so VALUE_NOT_NUMERIC
     if isinstance(value, datetime):
         return value.date() if value.time() == time(0) else value
     if isinstance(value, (float, str, date)) or value is None:

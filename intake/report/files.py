@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from intake.domain import Verdict
+from intake.filemodes import SHARED_DIR, SHARED_FILE, make_dirs
 from intake.report.html import render_html
 from intake.report.model import ReportModel
 from intake.report.pdf import render_pdf
@@ -20,9 +21,10 @@ def verdict_json(verdict: Verdict) -> str:
 def atomic_write(path: Path, data: bytes | str) -> None:
     """Readers (staff browsing the outbox) never see half a file."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(path.parent, SHARED_DIR)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.fchmod(fd, SHARED_FILE)  # staff of the intake team read reports; nobody else
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
         os.replace(tmp, path)

@@ -7,6 +7,8 @@ import re
 import tempfile
 from pathlib import Path, PurePath
 
+from intake.filemodes import PRIVATE_DIR, make_dirs
+
 
 def safe_name(name: str) -> str:
     """A file name that stays inside its folder whatever a mail client sent."""
@@ -26,7 +28,7 @@ class Archive:
         target = self.path_for(sha256, name)
         if target.exists():
             return target
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(target.parent, PRIVATE_DIR)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming.")
         try:
             with os.fdopen(fd, "wb") as fh:

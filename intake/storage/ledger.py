@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from intake.domain import DocumentKind, Verdict, verdict_from_json
+from intake.filemodes import PRIVATE_DIR, PRIVATE_FILE, make_dirs, set_mode
 from intake.storage.claims import Claims, Worker
 from intake.storage.folder_state import FolderState
 from intake.storage.locking import migration_lock, sqlite_transactions, write_transaction
@@ -61,8 +62,12 @@ class Ledger:
     @classmethod
     def open(cls, url: str, *, lease_seconds: float = 300.0) -> Ledger:
         """Connect and bring the schema up to date with Alembic."""
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        database = Path(url.removeprefix("sqlite:///").split("?")[0])
+        if url.startswith("sqlite:///") and database.name not in ("", ":memory:"):
+            make_dirs(database.parent, PRIVATE_DIR)
+            if not database.exists():
+                database.touch(mode=PRIVATE_FILE)  # private before SQLite writes a byte
+            set_mode(database, PRIVATE_FILE)
         engine = sa.create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
             sqlite_transactions(engine)

@@ -1,0 +1,85 @@
+"""Run one extraction in a child process that is killed when it overruns.
+
+Parsers of hostile PDFs can loop for minutes or grow without bound; a thread cannot be
+stopped, a process can. In a single-threaded process (`intake check`) the child is a
+plain fork, which costs milliseconds; where threads run (watchers, the desk) it comes
+from a fork server (started once, parsers preloaded), so it inherits no threads, locks
+or sockets half-way through their work.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from intake.extract.container import ContainerError
+
+_PRELOAD = ["intake.extract.plan", "pypdf", "lxml.etree"]
+_server: Any = None
+
+
+def _ctx() -> Any:
+    global _server
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if _server is None:
+        _server = multiprocessing.get_context("forkserver")
+        _server.set_forkserver_preload(_PRELOAD)
+    return _server
+
+
+def _limit_memory(memory: int) -> None:
+    """Lower the address-space limit to `memory`; never above a limit already imposed."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if memory <= 0:
+        return
+    ceiling = hard if hard != resource.RLIM_INFINITY else memory
+    wanted = min(memory, ceiling)
+    if soft == resource.RLIM_INFINITY or wanted < soft:
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
+def _child(conn: Connection, func: Callable[..., Any], args: tuple, memory: int) -> None:
+    try:
+        _limit_memory(memory)
+        conn.send(("ok", func(*args)))
+    except ContainerError as exc:
+        conn.send(("container", exc.code, exc.reason))
+    except MemoryError:
+        conn.send(("container", "FILE_TOO_LARGE", "het lezen vraagt te veel geheugen"))
+    except BaseException as exc:  # reported to the parent, which decides
+        conn.send(("crash", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def run_limited(func: Callable[..., Any], args: tuple, *, seconds: float, memory: int) -> Any:
+    """`func(*args)` in a child; ContainerError on timeout, memory or a reported failure."""
+    context = _ctx()
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(send, func, args, memory), daemon=True)
+    process.start()
+    send.close()
+    try:
+        if not receive.poll(seconds):
+            raise ContainerError(
+                "FILE_UNREADABLE",
+                f"het lezen van de tekst duurde langer dan {seconds:.0f} seconden",
+            )
+        message = receive.recv()
+    except EOFError as exc:  # the child died: killed by the memory limit or a crash
+        raise ContainerError("FILE_UNREADABLE", "het document kon niet worden gelezen") from exc
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        receive.close()
+    if message[0] == "ok":
+        return message[1]
+    if message[0] == "container":
+        raise ContainerError(message[1], message[2])
+    raise RuntimeError(message[1])
