@@ -110,5 +110,9 @@ def build_app(config: Config) -> App:
     if not config.smtp.sender:  # replies come from the care office's mailbox by default
         smtp = replace(config.smtp, sender=ctx.rules.care_office["mailbox"])
         config = replace(config, smtp=smtp)
-    ledger = Ledger.open(config.ledger_url, default_campaign=ctx.campaign)
+    ledger = Ledger.open(
+        config.ledger_url,
+        lease_seconds=config.ledger.lease_seconds,
+        default_campaign=ctx.campaign,
+    )
     return App(config, ctx, ledger, Archive(config.folder_path("archive")))

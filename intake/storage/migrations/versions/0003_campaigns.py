@@ -1,7 +1,7 @@
 """campaigns: every document and provider case belongs to one campaign
 
 Revision ID: 0003_campaigns
-Revises: 0006_mail
+Revises: 0002_claims
 Create Date: 2020-09-01
 
 Rows from before this revision belong to the campaign the ledger is opened with
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import context, op
 
 revision = "0003_campaigns"
-down_revision = "0006_mail"
+down_revision = "0002_claims"
 branch_labels = None
 depends_on = None
 
