@@ -20,6 +20,7 @@ from intake.rules import RulesError, default_campaign, load_rules
 from intake.storage.archive import Archive
 from intake.storage.ledger import Ledger
 from intake.templates import load_family
+from intake.validate import tables
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,8 @@ def build_context(
 
 def build_app(config: Config) -> App:
     ctx = build_context(config)
+    for campaign_ctx in ctx.campaigns:
+        tables.warm_up(campaign_ctx.family, campaign_ctx.rules)
     if ctx.register is None:
         log.warning("no register configured: provider, amount and sender checks are off")
     if not config.smtp.sender:  # replies come from the care office's mailbox by default

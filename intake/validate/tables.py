@@ -52,6 +52,13 @@ def _compiled(family: TemplateFamily, rules: Rules, name: str) -> Any:
     return spec, frames.schema(spec)
 
 
+def warm_up(family: TemplateFamily, rules: Rules) -> None:
+    """Import pandera and build the schemas now: a worker pays this once at start,
+    not while it holds a mail or a file (a kill then would count as a failed attempt)."""
+    for name in ("general", *family.tables, "figures"):
+        _compiled(family, rules, name)
+
+
 def _failures(
     family: TemplateFamily, rules: Rules, name: str, rows: list[dict[str, Any]]
 ) -> list[tuple[str, str | None, int]]:
