@@ -1,6 +1,7 @@
 """One zip reader and one per-message budget for mail and files: a mail's zips are opened
 by `intake.extract.unpack` through the bounded reader, with every number from the rules
-file ([mailbox] for documents and bytes, [limits] for how zips are read)."""
+file ([mailbox] for documents and bytes, [limits] for how zips are read); `intake
+migrate` reads the provider's workbook through the same reader."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ import struct
 import tracemalloc
 from dataclasses import replace
 
+import pytest
+
+from fixtures import hostile
 from intake.channels.attachments import Limits, read
 from intake.extract import container
 from intake.extract.unpack import DocumentBudget, unpack
+from intake.migration import read_inputs
 from intake.rules import load_rules
 from tests.mailcraft import CONTACT, MODEL, PLAN, mail, zip_with_bomb, zipped
 
@@ -121,3 +126,17 @@ def test_a_zip_with_more_members_than_max_parts_is_refused(ctx):
     assert unpack("stukken.zip", data, budget, replace(ctx.limits, max_parts=10)) == []
     assert budget.refused == ["stukken.zip"]
     assert budget.over_limit == "stukken.zip: more than 10 members"
+
+
+def test_migration_reads_the_providers_workbook_within_the_zip_limits(ctx):
+    rules = replace(ctx.rules, limits={**ctx.rules.limits, "max_part_bytes": 5_000_000})
+    small_parts = replace(ctx, rules=rules)
+    bomb = hostile.lying_bomb(100_000_000)  # its zip directory says 1 KB
+    tracemalloc.start()
+    with pytest.raises(container.ContainerError) as refused:
+        read_inputs(bomb, small_parts)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert refused.value.code == "FILE_TOO_LARGE" and "bom.bin" in refused.value.reason
+    assert peak < 25_000_000  # inflating stopped at the 5 MB part limit
+    assert read_inputs(hostile.valid(), ctx).cells  # the real model still reads
