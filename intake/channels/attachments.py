@@ -71,7 +71,8 @@ class Limits:
 
     @classmethod
     def from_rules(cls, rules: Rules) -> Limits:
-        box = rules.mailbox
+        """A campaign whose rules leave out a `[mailbox]` number takes the shipped one."""
+        box = {**load_rules().mailbox, **rules.mailbox}
         budget = DocumentBudget.from_rules(box)
         zips = container.Limits.from_rules(rules.limits)
         return cls(budget.max_documents, budget.max_bytes, int(box["max_depth"]), zips)

@@ -140,3 +140,10 @@ def test_migration_reads_the_providers_workbook_within_the_zip_limits(ctx):
     assert refused.value.code == "FILE_TOO_LARGE" and "bom.bin" in refused.value.reason
     assert peak < 25_000_000  # inflating stopped at the 5 MB part limit
     assert read_inputs(hostile.valid(), ctx).cells  # the real model still reads
+
+
+def test_rules_without_mailbox_numbers_take_the_shipped_ones():
+    bare = replace(load_rules(), mailbox={"max_documents": 3})
+    limits = Limits.from_rules(bare)
+    assert (limits.max_documents, limits.max_bytes) == (3, SHIPPED.max_bytes)
+    assert limits.max_depth == SHIPPED.max_depth
