@@ -43,5 +43,5 @@ def build_app(config: Config) -> App:
     if register is None:
         log.warning("no register configured: provider, amount and sender checks are off")
     ctx = Context(rules, load_family(rules.template_family), register)
-    ledger = Ledger.open(config.ledger_url)
+    ledger = Ledger.open(config.ledger_url, lease_seconds=config.ledger.lease_seconds)
     return App(config, ctx, ledger, Archive(config.folder_path("archive")))

@@ -32,6 +32,8 @@ class General:
 @dataclass(frozen=True)
 class LedgerSection:
     url: str = ""  # default: SQLite in the data folder
+    lease_seconds: float = 300.0  # a killed worker's claims are taken over after this
+    channel_workers: int = 1  # workers that may run one channel at once (1: never overlap)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class FolderSection:
     quarantine: str = ""
     stable_seconds: float = 2.0
     rescan_seconds: float = 30.0
+    max_attempts: int = 5  # a file that keeps failing is given up (and shown in the digest)
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,11 @@ class DeskSection:
 
 
 @dataclass(frozen=True)
+class LogSection:
+    format: str = "text"  # text | json (one JSON object per line, for journald or a collector)
+
+
+@dataclass(frozen=True)
 class Config:
     general: General = field(default_factory=General)
     ledger: LedgerSection = field(default_factory=LedgerSection)
@@ -100,6 +108,7 @@ class Config:
     imap: ImapSection = field(default_factory=ImapSection)
     smtp: SmtpSection = field(default_factory=SmtpSection)
     desk: DeskSection = field(default_factory=DeskSection)
+    log: LogSection = field(default_factory=LogSection)
     source: str = "defaults"
 
     @property
@@ -135,7 +144,7 @@ class Config:
         return "\n".join(lines) + "\n"
 
 
-SECTIONS = ("general", "ledger", "register", "folder", "imap", "smtp", "desk")
+SECTIONS = ("general", "ledger", "register", "folder", "imap", "smtp", "desk", "log")
 _ALIASES = {("smtp", "from"): "sender"}  # `from` is the SPEC's key, a keyword in Python
 
 
@@ -200,6 +209,12 @@ def _validate(config: Config) -> None:
         ca_file = getattr(config, section).ca_file
         if ca_file and not Path(ca_file).is_file():
             raise ConfigError(f"[{section}] ca_file: {ca_file} is not a readable file")
+    if config.log.format not in {"text", "json"}:
+        raise ConfigError(f"[log] format must be text or json, not '{config.log.format}'")
+    if config.ledger.lease_seconds <= 0 or config.ledger.channel_workers < 1:
+        raise ConfigError("[ledger] lease_seconds must be > 0 and channel_workers >= 1")
+    if config.folder.max_attempts < 1:
+        raise ConfigError("[folder] max_attempts must be at least 1")
     if config.mail_enabled and not config.imap.user:
         raise ConfigError("[imap] user is required when [imap] host is set")
 

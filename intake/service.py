@@ -156,11 +156,13 @@ def take_in(
     mail_state: str | None = None,
     signals: Mapping[str, Any] | None = None,
     premade: Sequence[tuple[Verdict, bytes]] = (),
+    record: Callable[[Any, list[Taken]], None] | None = None,
 ) -> list[Taken]:
     """Judge, archive and record a group of documents that arrived together.
 
     The group is stored in one transaction, together with the mail's new state when
-    `mail_state` is given: either all of it is in the ledger or none of it is.
+    `mail_state` is given and whatever `record(conn, taken)` writes (a channel's own
+    state): either all of it is in the ledger or none of it is.
     `signals` (how the mail was signed or wrapped) go into every verdict for staff;
     `premade` verdicts (a mail over its limits) are archived with their bytes and
     recorded as they are.
@@ -209,6 +211,8 @@ def take_in(
             )
         if mail_id is not None and mail_state:
             app.ledger.update_mail(mail_id, conn, state=mail_state, error=None)
+        if record is not None:
+            record(conn, taken)
     return taken
 
 

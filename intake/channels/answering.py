@@ -64,6 +64,7 @@ class Answering:
         ledger.update_mail(work.mail_id, state="sending", reply_message_id=message_id)
         try:
             self.smtp.send(answer)
+            failpoint("after_send")
         except Exception as exc:
             # Not accepted by the server, so not sent.
             if permanent(exc):
@@ -103,6 +104,7 @@ class Answering:
             answer["To"],
             kind,
             self.config.processed_folder,
+            extra={"mail": work.key, "outcome": kind},
         )
 
     def _not_answered(self, mailbox: Any, work: Work, reason: str, stats: MailStats) -> None:
@@ -110,6 +112,11 @@ class Answering:
             reason += f"; {work.unjudged} document(s) in it not taken in"
         self.app.ledger.update_mail(work.mail_id, state="no_reply", error=reason[:2000])
         work.state = "no_reply"
-        log.info("%s: not answered (%s)", work.key, reason)
+        log.info(
+            "%s: not answered (%s)",
+            work.key,
+            reason,
+            extra={"mail": work.key, "outcome": "no_reply"},
+        )
         self._file(mailbox, work.uid, self.config.processed_folder)
         stats.skipped += 1

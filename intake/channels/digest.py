@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -32,7 +33,23 @@ log = logging.getLogger(__name__)
 _STATUS_NL = {"accepted": "geaccepteerd", "review": "te beoordelen", "rejected": "afgewezen"}
 
 
-def build_digest(app: App, day: date) -> DigestModel:
+def _not_done(app: App, problems: Sequence[str]) -> list[dict[str, str]]:
+    """Files the drop folder gave up on, and what tonight's run could not do."""
+    lines = [
+        {
+            "subject": item.name,
+            "sender": "map",
+            "state": f"opgegeven na {item.attempts} pogingen",
+            "error": item.error or "",
+        }
+        for item in app.ledger.folder_items.given_up()
+    ]
+    return lines + [
+        {"subject": "", "sender": "", "state": "niet gelukt", "error": p} for p in problems
+    ]
+
+
+def build_digest(app: App, day: date, problems: Sequence[str] = ()) -> DigestModel:
     ledger, rules = app.ledger, app.ctx.rules
     docs = ledger.all_documents()
     local_day = rules.local_date
@@ -93,7 +110,7 @@ def build_digest(app: App, day: date) -> DigestModel:
             "error": m["error"] or "",
         }
         for m in ledger.mails_in_state("failed", "reply_uncertain", "received", "judged")
-    ]
+    ] + _not_done(app, problems)
     quarantine = app.config.folder_path("quarantine")
     quarantined = (
         sorted(p.name for p in quarantine.glob("*") if not p.name.endswith(".json"))
@@ -117,8 +134,8 @@ def build_digest(app: App, day: date) -> DigestModel:
     )
 
 
-def write_digest(app: App, day: date) -> list[Path]:
-    model = build_digest(app, day)
+def write_digest(app: App, day: date, problems: Sequence[str] = ()) -> list[Path]:
+    model = build_digest(app, day, problems)
     outbox = app.folder("outbox")
     html_path = outbox / f"digest-{day.isoformat()}.html"
     pdf_path = outbox / f"digest-{day.isoformat()}.pdf"

@@ -9,7 +9,9 @@ copied to quarantine with its verdict beside it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
 import shutil
 import threading
@@ -18,14 +20,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from intake import letters
 from intake.bootstrap import App
 from intake.domain import Submission, Verdict
+from intake.faults import failpoint
 from intake.report.files import atomic_write, verdict_json, write_report_files
 from intake.report.html import render_html
 from intake.report.model import build
 from intake.service import take_in
+from intake.storage.claims import channel_run
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +78,26 @@ def candidates(inbox: Path) -> list[Path]:
     return sorted(p for p in inbox.iterdir() if is_candidate(p))
 
 
+NAME_MAX = 255  # bytes in one file name on every usual file system
+# ".verdict.json", and the ".<name>….tmp" around it while a report is written atomically
+LONGEST_SUFFIX = len(".verdict.json") + 16
+
+
+def fit_name(name: str, sha256: str) -> str:
+    """A name that leaves room for our suffixes; a too-long one is cut and made unique."""
+    if len((name).encode()) + LONGEST_SUFFIX <= NAME_MAX:
+        return name
+    path = Path(name)
+    suffix = path.suffix if len(path.suffix.encode()) <= 16 else ""
+    tail = f"-{sha256[:8]}{suffix}"
+    room = NAME_MAX - LONGEST_SUFFIX - len(tail.encode())
+    stem = path.stem.encode()[:room].decode("utf-8", "ignore")
+    return stem + tail
+
+
 def _outbox_name(outbox: Path, verdict: Verdict) -> str:
     """`<file name>`, or `<stem>-<sha8><suffix>` when another file of that name is there."""
-    name = Path(verdict.file).name
+    name = fit_name(Path(verdict.file).name, verdict.sha256)
     existing = outbox / f"{name}.verdict.json"
     if existing.exists() and verdict.sha256 not in existing.read_text(encoding="utf-8"):
         path = Path(name)
@@ -117,16 +139,24 @@ def publish(
 
 def _quarantine(app: App, path: Path, verdict: Verdict) -> Path:
     folder = app.folder("quarantine")
-    target = folder / path.name
-    if target.exists():
-        target = folder / f"{path.stem}-{verdict.sha256[:8]}{path.suffix}"
+    target = folder / fit_name(path.name, verdict.sha256)
+    if target.exists() and target.read_bytes() != path.read_bytes():
+        target = folder / fit_name(f"{path.stem}-{verdict.sha256[:8]}{path.suffix}", verdict.sha256)
     shutil.copy2(path, target)
     atomic_write(target.with_name(target.name + ".verdict.json"), verdict_json(verdict))
     return target
 
 
-def take_file(app: App, path: Path) -> Verdict | None:
-    """Judge one stable file; the inbox copy is removed only after everything is stored."""
+class FolderPass(list[Verdict]):
+    """The verdicts of one pass, and what could not be done (for the exit code)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed: list[str] = []
+        self.busy = False
+
+
+def _read_stable(path: Path) -> tuple[bytes, os.stat_result] | None:
     stat = path.stat()
     data = path.read_bytes()
     after = path.stat()
@@ -135,43 +165,130 @@ def take_file(app: App, path: Path) -> Verdict | None:
     ) != stat.st_size:
         log.info("%s: still being written, left for the next pass", path.name)
         return None
-    received = datetime.fromtimestamp(stat.st_mtime, tz=app.ctx.rules.timezone)
-    [taken] = take_in(app, [Submission(path.name, data, received, "folder")], channel="folder")
-    verdict = taken.verdict
-    publish(app, verdict, channel="folder", content=data)
-    if UNREADABLE & set(verdict.codes):
-        target = _quarantine(app, path, verdict)
-        log.warning("%s: unreadable (%s), copied to %s", path.name, ",".join(verdict.codes), target)
+    return data, stat
+
+
+def take_file(app: App, path: Path) -> Verdict | None:
+    """Judge one stable file under its claim; the inbox copy goes only after all is stored."""
+    read = _read_stable(path)
+    if read is None:
+        return None
+    data, stat = read
+    sha256 = hashlib.sha256(data).hexdigest()
+    with app.ledger.claims.held(f"file:{sha256}:{path.name}") as mine:
+        if not mine:
+            log.info("%s: being taken in by another worker", path.name)
+            return None
+        try:
+            return _resume(app, path, data, stat, sha256)
+        except Exception as exc:
+            item = app.ledger.folder_items.failed(
+                sha256, path.name, f"{type(exc).__name__}: {exc}", app.config.folder.max_attempts
+            )
+            if item.state == "given_up":
+                log.error(
+                    "%s: given up after %d attempts (%s); left in the inbox for staff",
+                    path.name,
+                    item.attempts,
+                    item.error,
+                    extra={"file": path.name, "outcome": "given_up"},
+                )
+            raise
+
+
+def _resume(app: App, path: Path, data: bytes, stat: os.stat_result, sha256: str) -> Verdict | None:
+    """Carry the file on from the step where an earlier attempt stopped."""
+    items = app.ledger.folder_items
+    item = items.current(sha256, path.name)
+    if item is not None and item.state == "given_up":
+        log.debug("%s: given up earlier, not tried again", path.name)
+        return None
+    if item is None or item.document_id is None:
+        verdict = _store(app, path, data, stat, item)
+    else:
+        stored = app.ledger.document(item.document_id)
+        assert stored is not None
+        verdict = stored.verdict
+        log.info("%s: stored before, carrying on from %s", path.name, item.state)
+    failpoint("file_after_store")
+    if item is None or item.state in ("failed", "stored"):
+        publish(app, verdict, channel="folder", content=data)
+        if UNREADABLE & set(verdict.codes):
+            target = _quarantine(app, path, verdict)
+            log.warning(
+                "%s: unreadable (%s), copied to %s", path.name, ",".join(verdict.codes), target
+            )
+        items.advance(sha256, path.name, "published")
+    failpoint("file_after_publish")
     path.unlink()
-    log.info("%s: %s, archived as %s", path.name, verdict.status.value, verdict.sha256[:12])
+    items.advance(sha256, path.name, "done")
+    log.info(
+        "%s: %s, archived as %s",
+        path.name,
+        verdict.status.value,
+        verdict.sha256[:12],
+        extra={"file": path.name, "outcome": verdict.status.value},
+    )
     return verdict
+
+
+def _store(app: App, path: Path, data: bytes, stat: os.stat_result, item: Any) -> Verdict:
+    received = datetime.fromtimestamp(stat.st_mtime, tz=app.ctx.rules.timezone)
+    sha256 = hashlib.sha256(data).hexdigest()
+
+    def record(conn: Any, taken: list) -> None:
+        app.ledger.folder_items.stored(conn, item, sha256, path.name, taken[0].document_id)
+
+    [taken] = take_in(
+        app, [Submission(path.name, data, received, "folder")], channel="folder", record=record
+    )
+    return taken.verdict
 
 
 def run_pass(
     app: App, tracker: StabilityTracker, progress: Callable[[Path], None] | None = None
-) -> list[Verdict]:
-    inbox = app.folder("inbox")
-    verdicts = []
-    for path in candidates(inbox):
-        if not tracker.ready(path):
-            continue
-        try:
-            verdict = take_file(app, path)
-        except Exception:  # one bad file never stops the run; it stays in the inbox
-            log.exception(
-                "%s: could not be taken in; left in the inbox for the next pass", path.name
+) -> FolderPass:
+    """One pass over the inbox, unless another worker is running the folder right now."""
+    done = FolderPass()
+    claims = app.ledger.claims
+    with channel_run(claims, "folder", app.config.ledger.channel_workers) as held:
+        if not held:
+            log.info(
+                "folder channel is being run by another worker (%s); this pass leaves it alone",
+                claims.holder("channel:folder#0"),
             )
-            continue
-        finally:
-            tracker.forget(path)
-        if verdict is not None:
-            verdicts.append(verdict)
-        if progress:
-            progress(path)
-    return verdicts
+            done.busy = True
+            return done
+        for path in candidates(app.folder("inbox")):
+            _take_ready(app, tracker, path, done)
+            if progress:
+                progress(path)
+    return done
 
 
-def run_once(app: App, progress: Callable[[Path], None] | None = None) -> list[Verdict]:
+def _take_ready(app: App, tracker: StabilityTracker, path: Path, done: FolderPass) -> None:
+    if not tracker.ready(path):
+        return
+    try:
+        verdict = take_file(app, path)
+    except Exception as exc:  # one bad file never stops the run; it stays in the inbox
+        log.error(
+            "%s: could not be taken in (%s: %s); left in the inbox for the next pass",
+            path.name,
+            type(exc).__name__,
+            exc,
+            extra={"file": path.name, "outcome": "failed"},
+        )
+        log.debug("%s: details", path.name, exc_info=True)
+        done.failed.append(f"{path.name}: {type(exc).__name__}: {exc}")
+        return
+    finally:
+        tracker.forget(path)
+    if verdict is not None:
+        done.append(verdict)
+
+
+def run_once(app: App, progress: Callable[[Path], None] | None = None) -> FolderPass:
     """One pass for cron and the sweep: files younger than the delay wait for the next run."""
     tracker = StabilityTracker(app.config.folder.stable_seconds)
     return run_pass(app, tracker, progress)

@@ -21,7 +21,8 @@ import hashlib
 import imaplib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
@@ -37,8 +38,38 @@ from intake.channels.smtp import SmtpSender
 from intake.domain import DocumentKind, Submission, Verdict, decide_status
 from intake.faults import failpoint
 from intake.service import take_in
+from intake.storage.claims import channel_run
 
 log = logging.getLogger(__name__)
+
+
+def _still_there(mailbox: Any, uid: str) -> bool:
+    typ, data = mailbox.client.uid("SEARCH", f"UID {uid}")
+    return typ == "OK" and uid.encode() in b" ".join(d for d in data if d).split()
+
+
+def _fetch_if_there(mailbox: Any, uid: str) -> tuple[bytes, datetime | None] | None:
+    """The message, or None when another worker filed it since this run listed the folder."""
+    try:
+        return fetch(mailbox, uid)
+    except imaplib.IMAP4.abort:
+        raise
+    except imaplib.IMAP4.error:
+        if _still_there(mailbox, uid):
+            raise
+        return None
+
+
+@contextmanager
+def _announce_busy(run: Any, claims: Any, channel: str) -> Iterator[bool]:
+    with run as held:
+        if not held:
+            log.info(
+                "%s channel is being run by another worker (%s); this run leaves it alone",
+                channel,
+                claims.holder(f"channel:{channel}#0"),
+            )
+        yield held
 
 
 class MailChannel(Answering):
@@ -58,18 +89,29 @@ class MailChannel(Answering):
         self, *, retry_failed: bool = False, progress: Callable[[str], None] | None = None
     ) -> MailStats:
         stats = MailStats()
-        mailbox = connect(self.config)
-        try:
-            ensure_folders(mailbox, self.config)
-            folders = [self.config.folder] + ([self.config.failed_folder] if retry_failed else [])
-            for folder in folders:
-                self.process_folder(mailbox, folder, stats, progress)
-        finally:
+        with self._channel_run() as held:
+            if not held:
+                stats.busy = True
+                return stats
+            mailbox = connect(self.config)
             try:
-                mailbox.logout()
-            except Exception:  # the connection may already be gone
-                log.debug("logout failed", exc_info=True)
+                ensure_folders(mailbox, self.config)
+                folders = [self.config.folder]
+                folders += [self.config.failed_folder] if retry_failed else []
+                for folder in folders:
+                    self.process_folder(mailbox, folder, stats, progress)
+            finally:
+                try:
+                    mailbox.logout()
+                except Exception:  # the connection may already be gone
+                    log.debug("logout failed", exc_info=True)
         return stats
+
+    def _channel_run(self) -> Any:
+        """The mailbox's run lock: runs never overlap unless [ledger] channel_workers > 1."""
+        claims = self.app.ledger.claims
+        run = channel_run(claims, "mail", self.app.config.ledger.channel_workers)
+        return _announce_busy(run, claims, "mail")
 
     def process_folder(
         self,
@@ -83,7 +125,11 @@ class MailChannel(Answering):
         for uid in mailbox.uids("ALL", charset=None):  # no CHARSET: Exchange refuses it
             stats.seen += 1
             try:
-                self.process_message(mailbox, folder, uidvalidity, uid, stats)
+                with self.app.ledger.claims.held(f"mail-at:{folder}:{uidvalidity}:{uid}") as mine:
+                    if mine:
+                        self.process_message(mailbox, folder, uidvalidity, uid, stats)
+                    else:
+                        stats.skipped += 1  # another worker has this one
             except (imaplib.IMAP4.abort, OSError, EOFError):
                 raise  # the connection is gone: the watcher reconnects, a single run stops
             except Exception as exc:  # the ledger or the server refused: the next run retries
@@ -104,7 +150,27 @@ class MailChannel(Answering):
         The message is in the ledger before its bytes are parsed, so a mail that
         breaks the parser is still recorded, counted and shown to staff.
         """
-        raw, internaldate = fetch(mailbox, uid)
+        fetched = _fetch_if_there(mailbox, uid)
+        if fetched is None:
+            stats.skipped += 1  # filed by another worker since we listed the folder
+            return
+        raw, internaldate = fetched
+        with self.app.ledger.claims.held(f"mail:{identify(raw).key}") as mine:
+            if not mine:
+                stats.skipped += 1  # another copy of this message is being handled right now
+                return
+            self._process_claimed(mailbox, folder, uidvalidity, uid, stats, raw, internaldate)
+
+    def _process_claimed(
+        self,
+        mailbox: Any,
+        folder: str,
+        uidvalidity: int,
+        uid: str,
+        stats: MailStats,
+        raw: bytes,
+        internaldate: datetime | None,
+    ) -> None:
         work = self._record(raw, internaldate, folder, uidvalidity, uid)
         if work is None:
             self._file(mailbox, uid, self.config.processed_folder)
@@ -298,9 +364,13 @@ class MailChannel(Answering):
         stats.given_up += 1
 
     def _file(self, mailbox: Any, uid: str, folder: str, quiet: bool = False) -> None:
+        """Move a message we hold the claim of; one that is already gone is not an error."""
         try:
             mailbox.move(uid, folder)
         except Exception as exc:
+            if not _still_there(mailbox, uid):
+                log.info("message %s was already filed; nothing to move", uid)
+                return
             if not quiet:
                 raise
             log.error("could not move message %s to %s: %s", uid, folder, exc)
@@ -323,8 +393,9 @@ class MailChannel(Answering):
                     self.config.folder,
                 )
                 while not stop.is_set():
-                    stats = MailStats()
-                    self.process_folder(mailbox, self.config.folder, stats)
+                    with self._channel_run() as held:
+                        if held:
+                            self.process_folder(mailbox, self.config.folder, MailStats())
                     mailbox.folder.set(self.config.folder)
                     mailbox.idle.wait(timeout=self.config.idle_seconds)
             except (TimeoutError, imaplib.IMAP4.error, OSError, EOFError) as exc:

@@ -15,6 +15,7 @@ class MailStats:
     failed: int = 0
     skipped: int = 0
     given_up: int = 0
+    busy: bool = False  # another worker was running the mailbox; this run left it alone
     errors: list[str] = field(default_factory=list)
 
 

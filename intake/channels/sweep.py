@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from intake.bootstrap import App
 from intake.channels import folder, notices, replies
@@ -16,6 +18,9 @@ from intake.domain import Status, Verdict
 from intake.progress import progress
 from intake.service import settle_pairs
 from intake.storage.casebook import Casebook
+from intake.storage.claims import channel_run
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +32,8 @@ class SweepResult:
     settled: list[Verdict] = field(default_factory=list)
     reminded: list[str] = field(default_factory=list)
     digest: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # work that could not be done
+    busy: bool = False  # another sweep was running; this one did nothing
 
     @property
     def rejected(self) -> bool:
@@ -34,7 +41,8 @@ class SweepResult:
 
     @property
     def failed(self) -> bool:
-        return bool(self.mail and self.mail.failed)
+        """Part of the work could not be done (exit code 1); verdicts never count."""
+        return bool(self.problems)
 
 
 def _missing(state: dict) -> str | None:
@@ -45,8 +53,14 @@ def _missing(state: dict) -> str | None:
     return None
 
 
-def send_reminders(app: App, smtp: SmtpSender, now: datetime) -> list[str]:
-    """At most one reminder per provider per `reminder_interval_days`, to registered contacts."""
+def send_reminders(
+    app: App, smtp: SmtpSender, now: datetime, problems: list[str] | None = None
+) -> list[str]:
+    """At most one reminder per provider per `reminder_interval_days`, to registered contacts.
+
+    A reminder that cannot be sent is noted in `problems` and tried again next night;
+    the others are still sent.
+    """
     if not smtp.enabled or app.register is None:
         return []
     interval = timedelta(days=app.ctx.rules.reminder_interval_days)
@@ -82,7 +96,13 @@ def send_reminders(app: App, smtp: SmtpSender, now: datetime) -> list[str]:
             own_address=own,
             message_id=message_id,
         )
-        smtp.send(message)
+        try:
+            smtp.send(message)
+        except Exception as exc:
+            log.error("%s: reminder to %s not sent: %s", entry.agb, recipients[0], exc)
+            if problems is not None:
+                problems.append(f"herinnering aan {entry.agb} niet verstuurd: {exc}")
+            continue
         app.ledger.mark_reminded(state["agb"], now)
         app.ledger.record_reply(
             provider_agb=entry.agb,
@@ -94,6 +114,43 @@ def send_reminders(app: App, smtp: SmtpSender, now: datetime) -> list[str]:
         sent.append(entry.agb)
         log.info("%s: reminder sent to %s (missing %s)", entry.agb, recipients[0], missing)
     return sent
+
+
+def _step(result: SweepResult, what: str, action: Callable[[], T]) -> T | None:
+    """Run one part of the sweep; a failure is noted and the rest still runs."""
+    try:
+        return action()
+    except Exception as exc:
+        log.error("sweep: %s failed: %s: %s", what, type(exc).__name__, exc)
+        log.debug("sweep: %s failed", what, exc_info=True)
+        result.problems.append(f"{what}: {type(exc).__name__}: {exc}")
+        return None
+
+
+def _folder(app: App, result: SweepResult) -> None:
+    waiting = list(folder.files_waiting(app))
+    log.info("sweep: %d file(s) waiting in %s", len(waiting), app.folder("inbox"))
+    with progress("drop folder", total=len(waiting)) as bar:
+        taken = folder.run_once(app, progress=bar.advance)
+    result.folder = list(taken)
+    result.problems += [f"bestand {f}" for f in taken.failed]
+
+
+def _mail(app: App, smtp: SmtpSender, result: SweepResult) -> None:
+    if not app.config.mail_enabled:
+        log.info("sweep: no mailbox configured ([imap] host), mail channel skipped")
+        return
+    with progress("mailbox") as bar:
+        result.mail = MailChannel(app, smtp).run_once(retry_failed=True, progress=bar.advance)
+    result.problems += [f"bericht {e}" for e in result.mail.errors]
+
+
+def _record(app: App, result: SweepResult) -> None:
+    """The audit trail notes each sweep: the desk's /healthz shows when the last one ran."""
+    detail = f"{len(result.folder)} bestand(en), {len(result.problems)} probleem/problemen"
+    Casebook(app.ledger.engine).record(
+        "sweep", "sweep", campaign=app.ctx.rules.campaign, detail=detail
+    )
 
 
 def _mail_digest(app: App, smtp: SmtpSender, today: date) -> None:
@@ -111,32 +168,42 @@ def _deliver_decisions(app: App, smtp: SmtpSender) -> None:
 
 
 def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = None) -> SweepResult:
+    """Everything the night needs, each part on its own: one failing part never stops
+    the others, and the digest is always written (with what failed in it)."""
     now = now or datetime.now(UTC)
     smtp = smtp or SmtpSender(app.config.smtp)
     result = SweepResult()
-    waiting = list(folder.files_waiting(app))
-    log.info("sweep: %d file(s) waiting in %s", len(waiting), app.folder("inbox"))
-    with progress("drop folder", total=len(waiting)) as bar:
-        result.folder = folder.run_once(app, progress=bar.advance)
-    if app.config.mail_enabled:
-        with progress("mailbox") as bar:
-            result.mail = MailChannel(app, smtp).run_once(retry_failed=True, progress=bar.advance)
-    else:
-        log.info("sweep: no mailbox configured ([imap] host), mail channel skipped")
-    result.settled = settle_pairs(app)
-    notices.send_due(app, smtp)
-    result.reminded = send_reminders(app, smtp, now)
-    today: date = now.astimezone(app.ctx.rules.timezone).date()
-    result.digest = write_digest(app, today)
-    _mail_digest(app, smtp, today)
-    _deliver_decisions(app, smtp)
-    Casebook(app.ledger.engine).record("sweep", "sweep", campaign=app.ctx.rules.campaign)
+    with channel_run(app.ledger.claims, "sweep") as held:
+        if not held:
+            log.info(
+                "sweep: another sweep is running (%s); nothing to do",
+                app.ledger.claims.holder("channel:sweep#0"),
+            )
+            result.busy = True
+            return result
+        _step(result, "map", lambda: _folder(app, result))
+        _step(result, "mailbox", lambda: _mail(app, smtp, result))
+        result.settled = _step(result, "paren bijwerken", lambda: settle_pairs(app)) or []
+        _step(result, "berichten na nieuwe beoordeling", lambda: notices.send_due(app, smtp))
+        result.reminded = (
+            _step(result, "herinneringen", lambda: send_reminders(app, smtp, now, result.problems))
+            or []
+        )
+        today: date = now.astimezone(app.ctx.rules.timezone).date()
+        result.digest = (
+            _step(result, "dagoverzicht", lambda: write_digest(app, today, result.problems)) or []
+        )
+        _mail_digest(app, smtp, today)
+        _step(result, "beslissingsmails", lambda: _deliver_decisions(app, smtp))
+        _step(result, "logboek", lambda: _record(app, result))
     log.info(
-        "sweep done: %d file(s), %s, %d pair(s) completed, %d reminder(s), digest %s",
+        "sweep done: %d file(s), %s, %d pair(s) completed, %d reminder(s), digest %s, "
+        "%d problem(s)",
         len(result.folder),
         f"{result.mail.seen} mail(s)" if result.mail else "no mail",
         len(result.settled),
         len(result.reminded),
         result.digest[0] if result.digest else "-",
+        len(result.problems),
     )
     return result

@@ -1,7 +1,9 @@
 """The `intake` command: thin wiring from arguments to the pipeline and the channels.
 
-Exit codes: 0 when no file is rejected, 1 when any is, 2 on a usage or
-configuration error. No traceback reaches the user; details go to the log.
+Exit codes: `check` and `report` exit 0 when no file is rejected, 1 when any is;
+the channel commands (`watch --once`, `mail --once`, `sweep`) exit 0 when they did
+their job whatever the verdicts, 1 when part of the work could not be done; 2 is a
+usage or configuration error. No traceback reaches the user; details go to the log.
 """
 
 from __future__ import annotations
@@ -35,15 +37,27 @@ from intake.cli.common import (
     help="TOML configuration file (or INTAKE_CONFIG). Keys can be overridden by "
     "INTAKE_<SECTION>_<KEY> environment variables.",
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    envvar="INTAKE_LOG_FORMAT",
+    help="Log lines as text (default) or one JSON object per line with file, mail and "
+    "outcome fields (or [log] format, INTAKE_LOG_FORMAT).",
+)
 @click.pass_context
-def cli(ctx: click.Context, verbose: int, config_path: Path | None) -> None:
+def cli(ctx: click.Context, verbose: int, config_path: Path | None, log_format: str | None) -> None:
     """Take in, judge and answer kwaliteitsbudget 2020 applications.
 
     Judge files by hand with `check` and `report`; run the channels with `watch`
     (drop folder), `mail` (mailbox) and `sweep` (the nightly job).
+
+    Exit codes: check/report 0 no file rejected, 1 some rejected; watch --once,
+    mail --once and sweep 0 job done whatever the verdicts, 1 part of the work
+    not done (the rest was); 2 usage or configuration error.
     """
-    setup_logging(verbose)
+    setup_logging(verbose, log_format)
     ctx.ensure_object(dict)
+    ctx.obj["log_format"] = log_format
     ctx.obj["config_path"] = config_path
     ctx.obj["verbose"] = verbose
 

@@ -9,7 +9,25 @@ from pathlib import Path
 
 import click
 
-from intake.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, DateParam, load_config, open_app
+from intake.cli.common import (
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    DateParam,
+    load_config,
+    log,
+    open_app,
+)
+
+EXIT_CODES = """
+
+Exit codes (for cron and systemd):
+  0  the run did its job, whatever the verdicts (rejected files included),
+     or another worker was running this channel and this run left it alone
+  1  part of the work could not be done (mailbox unreachable, a reply or a
+     file that failed); everything else was still done (and the digest written)
+  2  configuration error (file, key, register, rules, ledger unreachable)
+"""
 
 
 @click.group("config")
@@ -24,7 +42,7 @@ def config_show(ctx: click.Context) -> None:
     click.echo(load_config(ctx.find_root()).as_toml(), nl=False)
 
 
-@click.command()
+@click.command(epilog=EXIT_CODES)
 @click.option("--once", is_flag=True, help="One pass over the inbox, then exit (for cron).")
 @click.pass_context
 def watch(ctx: click.Context, once: bool) -> None:
@@ -38,13 +56,16 @@ def watch(ctx: click.Context, once: bool) -> None:
 
     app = open_app(ctx.find_root())
     if once:
-        verdicts = folder.run_once(app)
-        click.echo(f"{len(verdicts)} bestand(en) verwerkt")
-        sys.exit(EXIT_REJECTED if any(v.status.value == "rejected" for v in verdicts) else EXIT_OK)
+        taken = folder.run_once(app)
+        if taken.busy:
+            click.echo("De map wordt al door een andere verwerking gelezen; niets gedaan.")
+            sys.exit(EXIT_OK)
+        click.echo(f"{len(taken)} bestand(en) verwerkt, {len(taken.failed)} mislukt")
+        sys.exit(EXIT_PARTIAL if taken.failed else EXIT_OK)
     folder.watch(app)
 
 
-@click.command()
+@click.command(epilog=EXIT_CODES)
 @click.option("--once", is_flag=True, help="One pass over the mailbox, then exit.")
 @click.pass_context
 def mail(ctx: click.Context, once: bool) -> None:
@@ -58,33 +79,58 @@ def mail(ctx: click.Context, once: bool) -> None:
     if not app.config.mail_enabled:
         click.echo("Configuratiefout: geen mailbox ingesteld ([imap] host).", err=True)
         sys.exit(EXIT_USAGE)
-    from intake.channels.tls import TlsRefused
-
     channel = MailChannel(app)
     if once:
-        try:
-            stats = channel.run_once()
-        except TlsRefused as exc:  # before any password was sent
-            click.echo(f"Mailserver geweigerd: {exc}", err=True)
-            sys.exit(EXIT_USAGE)
-        click.echo(
-            f"{stats.seen} bericht(en): {stats.answered} beantwoord, "
-            f"{stats.skipped} overgeslagen, {stats.failed} mislukt"
-        )
-        sys.exit(EXIT_REJECTED if stats.failed else EXIT_OK)
+        sys.exit(_mail_once(channel))
     channel.watch()
 
 
-@click.command()
+def _mail_once(channel) -> int:  # type: ignore[no-untyped-def]
+    from imap_tools.errors import MailboxLoginError
+
+    from intake.channels.tls import TlsRefused
+
+    try:
+        stats = channel.run_once()
+    except TlsRefused as exc:  # before any password was sent: a configuration matter
+        click.echo(f"Mailserver geweigerd: {exc}", err=True)
+        return EXIT_USAGE
+    except MailboxLoginError as exc:
+        click.echo(f"Configuratiefout: aanmelden bij de mailbox geweigerd ({exc}).", err=True)
+        return EXIT_USAGE
+    except Exception as exc:  # unreachable, dropped connection, server error
+        log.debug("mail pass failed", exc_info=True)
+        click.echo(f"Mailbox niet bereikbaar: {type(exc).__name__}: {exc}", err=True)
+        return EXIT_PARTIAL
+    if stats.busy:
+        click.echo("De mailbox wordt al door een andere verwerking gelezen; niets gedaan.")
+        return EXIT_OK
+    click.echo(
+        f"{stats.seen} bericht(en): {stats.answered} beantwoord, "
+        f"{stats.skipped} overgeslagen, {stats.failed} mislukt"
+    )
+    return EXIT_PARTIAL if stats.failed else EXIT_OK
+
+
+@click.command(epilog=EXIT_CODES)
 @click.pass_context
 def sweep(ctx: click.Context) -> None:
-    """The nightly job: both channels once, retries, pairs, reminders and the digest."""
+    """The nightly job: both channels once, retries, pairs, reminders and the digest.
+
+    Each part runs on its own: an unreachable mailbox or a reminder that cannot be
+    sent is noted, the rest is still done and the digest is always written.
+    """
     from intake.channels.sweep import sweep as run_sweep
 
     app = open_app(ctx.find_root())
     result = run_sweep(app)
+    if result.busy:
+        click.echo("Er loopt al een andere nachtelijke verwerking; niets gedaan.")
+        sys.exit(EXIT_OK)
     click.echo(f"Dagoverzicht: {result.digest[0] if result.digest else '-'}")
-    sys.exit(EXIT_REJECTED if result.rejected or result.failed else EXIT_OK)
+    for problem in result.problems:
+        click.echo(f"Niet gelukt: {problem}", err=True)
+    sys.exit(EXIT_PARTIAL if result.failed else EXIT_OK)
 
 
 @click.command()

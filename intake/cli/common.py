@@ -12,6 +12,7 @@ import click
 log = logging.getLogger("intake")
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_PARTIAL = 1  # a channel command: part of the work could not be done (the rest was)
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
@@ -41,13 +42,15 @@ class OneLineFormatter(logging.Formatter):
         return line.replace("\n", " ")
 
 
-def setup_logging(verbose: int) -> None:
-    level = logging.WARNING - 10 * verbose
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", detail=verbose >= 2)
+def setup_logging(verbose: int, style: str | None = None) -> None:
+    """Text lines (one per record) or JSON objects (`--log-format json`, [log] format)."""
+    from intake.logformat import TEXT_FORMAT, JsonFormatter, configure
+
+    detail = verbose >= 2
+    formatter: logging.Formatter = (
+        JsonFormatter(detail) if style == "json" else OneLineFormatter(TEXT_FORMAT, detail)
     )
-    logging.basicConfig(level=max(level, logging.DEBUG), handlers=[handler])
+    configure(max(logging.WARNING - 10 * verbose, logging.DEBUG), formatter)
 
 
 def install_excepthooks() -> None:
@@ -80,10 +83,13 @@ def load_config(ctx: click.Context):  # type: ignore[no-untyped-def]
     from intake.config import ConfigError, load
 
     try:
-        return load(ctx.obj.get("config_path"))
+        config = load(ctx.obj.get("config_path"))
     except ConfigError as exc:
         click.echo(f"Configuratiefout: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    if not ctx.obj.get("log_format") and config.log.format != "text":
+        setup_logging(ctx.obj.get("verbose", 0), config.log.format)  # [log] format
+    return config
 
 
 def open_app(ctx: click.Context):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,9 @@ import sqlalchemy as sa
 
 from intake.domain import DocumentKind, Verdict, verdict_from_json
 from intake.filemodes import PRIVATE_DIR, PRIVATE_FILE, make_dirs, set_mode
+from intake.storage.claims import Claims, Worker
+from intake.storage.folder_state import FolderState
+from intake.storage.locking import migration_lock, sqlite_transactions, write_transaction
 from intake.storage.tables import documents, findings, mails, providers, replies
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -51,11 +54,13 @@ class StoredDocument:
 
 
 class Ledger:
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, lease: timedelta = timedelta(minutes=5)) -> None:
         self.engine = engine
+        self.claims = Claims(engine, Worker(), lease)
+        self.folder_items = FolderState(engine)
 
     @classmethod
-    def open(cls, url: str) -> Ledger:
+    def open(cls, url: str, *, lease_seconds: float = 300.0) -> Ledger:
         """Connect and bring the schema up to date with Alembic."""
         database = Path(url.removeprefix("sqlite:///").split("?")[0])
         if url.startswith("sqlite:///") and database.name not in ("", ":memory:"):
@@ -65,32 +70,25 @@ class Ledger:
             set_mode(database, PRIVATE_FILE)
         engine = sa.create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
-
-            @sa.event.listens_for(engine, "connect")
-            def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-                cursor = dbapi_connection.cursor()
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA busy_timeout=30000")
-                cursor.execute("PRAGMA foreign_keys=ON")
-                cursor.close()
-
+            sqlite_transactions(engine)
         cls.migrate(engine)
-        return cls(engine)
+        return cls(engine, timedelta(seconds=lease_seconds))
 
     @staticmethod
     def migrate(engine: sa.Engine) -> None:
+        """Upgrade to the newest schema; one worker at a time, the others wait and find it done."""
         from alembic import command
         from alembic.config import Config
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with engine.begin() as connection:
+        with migration_lock(engine), engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
-        with self.engine.begin() as connection:
+        with write_transaction(self.engine) as connection:
             yield connection
 
     # --- mails -------------------------------------------------------------------

@@ -177,3 +177,31 @@ audit = sa.Table(
     sa.Index("ix_audit_action_at", "action", "at"),
     sa.Index("ix_audit_case", "campaign", "agb"),
 )
+
+# --- claims and locks: which worker handles which mail or file, and for how long ---
+claims = sa.Table(
+    "claims",
+    metadata,
+    # "mail-at:<folder>:<uidvalidity>:<uid>", "mail:<message key>", "file:<sha256>:<name>",
+    # "channel:<name>#<slot>"
+    sa.Column("name", sa.String(1200), primary_key=True),
+    sa.Column("owner", sa.String(255), nullable=False),  # host:pid:token of the worker
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# --- the drop folder's own state: a retry resumes where the last attempt stopped ---
+folder_items = sa.Table(
+    "folder_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("name", sa.String(1024), nullable=False),
+    # stored -> published -> done; or given_up after too many failed attempts
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id")),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -304,6 +304,17 @@ class Postgres:
     def url(self) -> str:
         return f"postgresql+psycopg://intake@127.0.0.1:{self.port}/ledger"
 
+    def new_database(self) -> str:
+        """A fresh, empty database on this cluster (one per test); its URL."""
+        import sqlalchemy as sa
+
+        name = f"t{os.getpid()}_{time.monotonic_ns()}"
+        admin = sa.create_engine(self.url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
     def remove(self) -> None:
         try:
             self._run(
