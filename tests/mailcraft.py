@@ -214,3 +214,31 @@ def nameless_part(sender: str, message_id: str) -> bytes:
         + body
         + b"\r\n--x--\r\n"
     )
+
+
+def zipped(members: list[tuple[str, bytes]], stored: bool = False) -> bytes:
+    """A plain zip of `members`, as a provider's archiver makes one."""
+    import io
+    import zipfile
+
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def zip_with_bomb(size: int) -> bytes:
+    """The model beside a `plan.pdf` that inflates to `size` bytes of zeros (a few hundred KB)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("aanvraag.xlsx", MODEL)
+        with archive.open("plan.pdf", "w", force_zip64=True) as member:
+            block = b"\0" * 1_000_000
+            for _ in range(size // len(block)):
+                member.write(block)
+    return buffer.getvalue()

@@ -4,9 +4,11 @@ Outlook's winmail.dat and S/MIME wrappers, and nameless parts recognised by cont
 Inline images, signature logos and detached signatures are not documents. File
 names arrive RFC 2231- or RFC 2047-encoded and are decoded by the standard
 library's modern e-mail policy. One mail is bounded: at most `max_documents`
-documents and `max_bytes` bytes, counted across forwarded messages, nested zips and
-wrappers, and MIME nesting no deeper than `max_depth`. Past a bound collecting
-stops and the mail says why (`over_limit`): a finding, not thousands of documents.
+documents and `max_bytes` bytes (`[mailbox]` of the rules file), counted across
+forwarded messages, nested zips and wrappers by one `DocumentBudget`; zips are opened
+by `intake.extract.unpack` with the bounded zip reader every file goes through, under
+`[limits]`; MIME nesting is no deeper than `max_depth`. Past a bound collecting stops
+and the mail says why (`over_limit`): a finding, not thousands of documents.
 """
 
 from __future__ import annotations
@@ -15,16 +17,17 @@ import contextlib
 import email
 import email.parser
 import email.policy
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from pathlib import PurePath
+from functools import cache
 
 from intake.channels import unwrap
 from intake.detect.filetype import FileType, sniff
-from intake.storage.archive import safe_name
+from intake.extract import container
+from intake.extract.unpack import DocumentBudget, unpack
+from intake.filenames import safe_name
+from intake.rules import Rules, load_rules
 
 SIGNATURES = {
     "application/pkcs7-signature",
@@ -48,7 +51,6 @@ _NAMELESS_DOCUMENTS = {
     FileType.ODS: ".ods",
     FileType.ODT: ".odt",
 }
-MAX_ZIP_DEPTH = 2
 
 
 @dataclass(frozen=True)
@@ -59,10 +61,30 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Limits:
-    max_documents: int = 25
-    max_bytes: int = 100_000_000
-    max_depth: int = 30
-    max_parts: int = 500
+    """How much one mail may carry; every number comes from the rules file."""
+
+    max_documents: int  # [mailbox]: documents of one mail, zips and wrappers included
+    max_bytes: int  # [mailbox]: their bytes together
+    max_depth: int  # [mailbox]: MIME levels
+    zips: container.Limits  # [limits]: the zip reader's limits, as for every file
+    max_parts: int = 500  # multipart headers: more than any real mail has
+
+    @classmethod
+    def from_rules(cls, rules: Rules) -> Limits:
+        """A campaign whose rules leave out a `[mailbox]` number takes the shipped one."""
+        box = {**load_rules().mailbox, **rules.mailbox}
+        budget = DocumentBudget.from_rules(box)
+        zips = container.Limits.from_rules(rules.limits)
+        return cls(budget.max_documents, budget.max_bytes, int(box["max_depth"]), zips)
+
+    @classmethod
+    @cache
+    def shipped(cls) -> Limits:
+        """The limits of the shipped campaign rules, for callers without a context."""
+        return cls.from_rules(load_rules())
+
+    def budget(self) -> DocumentBudget:
+        return DocumentBudget(self.max_documents, self.max_bytes)
 
 
 @dataclass
@@ -73,7 +95,6 @@ class Contents:
     signed: set[str] = field(default_factory=set)  # "S/MIME", "PGP"
     wrappers: set[str] = field(default_factory=set)  # "winmail.dat", "smime.p7m"
     over_limit: str | None = None  # why collecting stopped
-    size: int = 0
 
     @property
     def signals(self) -> dict[str, str]:
@@ -100,44 +121,19 @@ def parse_headers(raw: bytes) -> EmailMessage:
 class _Collector:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
+        self.budget = limits.budget()
         self.found = Contents()
 
-    def add(self, name: str, data: bytes, zip_depth: int = 0) -> None:
-        plain_zip = _looks_like_plain_zip(name, data) and zip_depth < MAX_ZIP_DEPTH
-        if plain_zip and self._unzip(name, data, zip_depth):
-            return
-        self.found.size += len(data)
-        self.found.documents.append(Attachment(name, data))
-        if len(self.found.documents) > self.limits.max_documents:
-            self.stop(f"more than {self.limits.max_documents} documents")
-        if self.found.size > self.limits.max_bytes:
-            self.stop(f"more than {self.limits.max_bytes} bytes of documents")
+    def add(self, name: str, data: bytes) -> None:
+        """One attachment: itself, or the documents of a plain zip, within the budget."""
+        for inner_name, inner in unpack(name, data, self.budget, self.limits.zips):
+            self.found.documents.append(Attachment(inner_name, inner))
+        if self.budget.over_limit:
+            self.stop(self.budget.over_limit)
 
     def stop(self, why: str) -> None:
         self.found.over_limit = why
         raise _Full(why)
-
-    def _unzip(self, name: str, data: bytes, zip_depth: int) -> bool:
-        """Members of a zip as separate documents; False when it must stay one document."""
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-            members = [
-                i
-                for i in archive.infolist()
-                if not i.is_dir()
-                and not i.filename.startswith("__MACOSX/")
-                and not PurePath(i.filename).name.startswith((".", "~$"))
-            ]
-            if len(members) > self.limits.max_documents:
-                self.stop(f"a zip with more than {self.limits.max_documents} documents")
-            for info in members:
-                room = self.limits.max_bytes - self.found.size
-                with archive.open(info) as fh:
-                    body = fh.read(room + 1)
-                self.add(f"{name}/{safe_name(info.filename)}", body, zip_depth + 1)
-            return True
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
-            return False
 
     def walk(self, part: EmailMessage, depth: int = 0) -> None:
         if depth > self.limits.max_depth:
@@ -214,14 +210,9 @@ def _is_document(part: EmailMessage, filename: str) -> bool:
     return True
 
 
-def _looks_like_plain_zip(name: str, data: bytes) -> bool:
-    """A .zip container, not an Office file (which is a zip too)."""
-    return name.lower().endswith(".zip") and data[:4] == b"PK\x03\x04"
-
-
 def collect(message: EmailMessage, limits: Limits | None = None) -> Contents:
     """The documents of a mail within the per-message limits."""
-    collector = _Collector(limits or Limits())
+    collector = _Collector(limits or Limits.shipped())
     with contextlib.suppress(_Full):
         collector.walk(message)
     return collector.found
@@ -234,7 +225,7 @@ def read(raw: bytes, limits: Limits | None = None) -> tuple[EmailMessage, Conten
     fails inside it: such a mail, or one with more multipart headers than any real
     mail has, is over the limit before it is parsed.
     """
-    limits = limits or Limits()
+    limits = limits or Limits.shipped()
     too_complex = Contents(over_limit="MIME structure too deep or too large")
     if raw.lower().count(b"multipart/") > limits.max_parts:
         return parse_headers(raw), too_complex

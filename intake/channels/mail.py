@@ -43,15 +43,6 @@ from intake.storage.claims import channel_run
 log = logging.getLogger(__name__)
 
 
-def limits_of(box: dict[str, Any]) -> Limits:
-    default = Limits()
-    return Limits(
-        max_documents=int(box.get("max_documents", default.max_documents)),
-        max_bytes=int(box.get("max_bytes", default.max_bytes)),
-        max_depth=int(box.get("max_depth", default.max_depth)),
-    )
-
-
 def _still_there(mailbox: Any, uid: str) -> bool:
     typ, data = mailbox.client.uid("SEARCH", f"UID {uid}")
     return typ == "OK" and uid.encode() in b" ".join(d for d in data if d).split()
@@ -88,7 +79,7 @@ class MailChannel(Answering):
         self.smtp = smtp or SmtpSender(app.config.smtp)
         self.own = app.config.smtp.sender
         box = app.ctx.rules.mailbox
-        self.limits = limits_of(box)
+        self.limits = Limits.from_rules(app.ctx.rules)
         self.max_attempts = int(box.get("max_attempts", 3))
         self.no_reply = tuple(box.get("no_reply_senders", answerable.DEFAULT_NO_REPLY))
 

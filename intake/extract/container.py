@@ -28,6 +28,8 @@ _DTD = re.compile(
     )
 )
 _CHUNK = 1 << 16
+# Inflated bytes asked of zlib at a time: it builds each answer in blocks it then joins.
+_OUT = 1 << 20
 # Below this size a part's compression ratio says nothing: small XML packs very well.
 _RATIO_FLOOR = 1_000_000
 
@@ -136,34 +138,42 @@ class BoundedZip:
         """Inflate chunk by chunk, stopping at `budget`; with `check`, over it is an error."""
         raw = self._raw(info)
         if info.compress_type == zipfile.ZIP_STORED:
-            data = raw[: budget + 1]
+            chunks = [raw[: budget + 1]]
         elif info.compress_type == zipfile.ZIP_DEFLATED:
-            data = self._deflated(info, raw, budget)
+            chunks = self._deflated(info, raw, budget)
         else:
             raise ContainerError("FILE_UNREADABLE", f"onbekende compressie in {info.filename}")
         if not check:
-            return data[:budget]
-        self._check_size(info, len(data), budget)
+            return b"".join(chunks)[:budget]
+        # Checked before the chunks are joined: a member over its limit costs one limit.
+        self._check_size(info, sum(len(c) for c in chunks), budget)
+        data = b"".join(chunks)
         if zlib.crc32(data) != info.CRC:
             raise ContainerError("FILE_UNREADABLE", f"het onderdeel {info.filename} is beschadigd")
         return data
 
-    def _deflated(self, info: zipfile.ZipInfo, raw: bytes, budget: int) -> bytes:
+    def _deflated(self, info: zipfile.ZipInfo, raw: bytes, budget: int) -> list[bytes]:
+        """The inflated chunks, at most `budget` + 1 bytes, asked for 1 MB at a time: one
+        growing buffer, or one large answer from zlib, would hold a bomb's bytes twice."""
         inflater = zlib.decompressobj(-15)
-        out = bytearray()
+        chunks: list[bytes] = []
+        size = 0
         view = memoryview(raw)
         try:
             for start in range(0, max(len(raw), 1), _CHUNK):
-                out += inflater.decompress(view[start : start + _CHUNK], budget + 1 - len(out))
-                while inflater.unconsumed_tail and len(out) <= budget:
-                    out += inflater.decompress(inflater.unconsumed_tail, budget + 1 - len(out))
-                if len(out) > budget:
+                pending = view[start : start + _CHUNK]
+                while pending and size <= budget:
+                    chunk = inflater.decompress(pending, min(_OUT, budget + 1 - size))
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    pending = inflater.unconsumed_tail
+                if size > budget:
                     break
         except zlib.error as exc:
             raise ContainerError(
                 "FILE_UNREADABLE", f"het onderdeel {info.filename} is beschadigd"
             ) from exc
-        return bytes(out)
+        return chunks
 
     def _check_size(self, info: zipfile.ZipInfo, size: int, budget: int) -> None:
         limits = self.limits

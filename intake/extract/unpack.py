@@ -2,24 +2,33 @@
 
 A provider may zip the model and the plan, and zip that zip again; one mail must not
 turn into thousands of documents or gigabytes (8.6 MB of mail once gave 5,000 documents
-and 5.9 GB of memory). The mail channel makes one `DocumentBudget` per message and
-passes it to `unpack` for every attachment; the folder channel may do the same per file.
+and 5.9 GB of memory). The mail channel makes one `DocumentBudget` per message, from
+`[mailbox]` of the rules file, and passes it to `unpack` for every attachment, also the
+ones inside forwarded messages, winmail.dat and S/MIME; the folder channel may do the
+same per file. Members are read by the one bounded zip reader (`BoundedZip`), under the
+`[limits]` of every file.
 
-    budget = DocumentBudget.from_rules(rules.limits)
+    budget = DocumentBudget.from_rules(rules.mailbox)
     for name, data in attachments:
         documents += unpack(name, data, budget, limits)
-    if budget.refused:
-        ...  # tell staff (and the sender) that not everything was taken in
+    if budget.over_limit:
+        ...  # why the first document was refused; `budget.refused` names them all
 
-`unpack` never raises: a zip it cannot open, or one past the limits, stays one document
-(which the pipeline then judges as what it is: broken, too large, or a plain zip).
+`unpack` never raises. A zip it cannot open, or one with a damaged or encrypted member,
+stays one document (which the pipeline then judges as what it is: broken or a plain
+zip). What does not fit (past the budget, a member over the zip limits, a zip with more
+members than `max_parts`) is refused: named in `budget.refused`, and the first reason
+kept in `budget.over_limit`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from intake.extract.container import BoundedZip, ContainerError, Limits
+from intake.filenames import safe_name
 
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -28,31 +37,51 @@ _ZIP_MAGIC = b"PK\x03\x04"
 class DocumentBudget:
     """How many documents and bytes one message may still yield; shared by its attachments."""
 
-    max_documents: int = 20
-    max_bytes: int = 100_000_000
+    max_documents: int
+    max_bytes: int
     documents: int = 0
     bytes: int = 0
     refused: list[str] = field(default_factory=list)  # names not taken, for the staff report
+    over_limit: str | None = None  # why the first of them was not taken
 
     @classmethod
-    def from_rules(cls, limits: dict[str, int]) -> DocumentBudget:
-        return cls(
-            max_documents=int(limits.get("max_documents_per_message", 20)),
-            max_bytes=int(limits.get("max_bytes_per_message", 100_000_000)),
-        )
+    def from_rules(cls, mailbox: Mapping[str, Any]) -> DocumentBudget:
+        """From `[mailbox] max_documents` and `max_bytes`: the one place these numbers live."""
+        return cls(int(mailbox["max_documents"]), int(mailbox["max_bytes"]))
 
     def take(self, name: str, size: int) -> bool:
         """Count one document of `size` bytes; False (and remembered) when over the budget."""
-        if self.documents + 1 > self.max_documents or self.bytes + size > self.max_bytes:
-            self.refused.append(name)
+        why = self.why_not(size)
+        if why:
+            self.refuse(name, why)
             return False
         self.documents += 1
         self.bytes += size
         return True
 
+    def why_not(self, size: int = 1) -> str | None:
+        """Why one more document of `size` bytes does not fit, or None when it does."""
+        if self.documents + 1 > self.max_documents:
+            return f"more than {self.max_documents} documents"
+        if self.bytes + size > self.max_bytes:
+            return f"more than {self.max_bytes} bytes of documents"
+        return None
+
+    def refuse(self, name: str, why: str) -> None:
+        self.refused.append(name)
+        self.over_limit = self.over_limit or why
+
     @property
     def exhausted(self) -> bool:
-        return self.documents >= self.max_documents or self.bytes >= self.max_bytes
+        return self.why_not() is not None
+
+    def mark(self) -> tuple[int, int, int, str | None]:
+        return self.documents, self.bytes, len(self.refused), self.over_limit
+
+    def restore(self, mark: tuple[int, int, int, str | None]) -> None:
+        """Forget what was counted since `mark` (a zip that turned out to be damaged)."""
+        self.documents, self.bytes, refused, self.over_limit = mark
+        del self.refused[refused:]
 
 
 def is_plain_zip(name: str, data: bytes) -> bool:
@@ -64,36 +93,61 @@ def is_plain_zip(name: str, data: bytes) -> bool:
     return sniff(data, name).type is FileType.ZIP
 
 
+class _Damaged(Exception):
+    """A member cannot be read for another reason than its size: the zip stays whole."""
+
+
 def unpack(
     name: str, data: bytes, budget: DocumentBudget, limits: Limits, depth: int = 0
 ) -> list[tuple[str, bytes]]:
     """(name, bytes) of every document in `data`: itself, or what its zips hold."""
+    itself = [(name, data)]
     if depth >= limits.max_depth or not is_plain_zip(name, data):
-        return [(name, data)] if budget.take(name, len(data)) else []
+        return itself if budget.take(name, len(data)) else []
     try:
         archive = BoundedZip(data, limits)
-        if len(archive.infos) > limits.max_parts:
-            raise ContainerError("FILE_TOO_LARGE", "te veel bestanden in het zip-bestand")
     except ContainerError:
-        return [(name, data)] if budget.take(name, len(data)) else []
+        return itself if budget.take(name, len(data)) else []
+    if len(archive.infos) > limits.max_parts:
+        budget.refuse(name, f"{name}: more than {limits.max_parts} members")
+        return []
+    mark = budget.mark()
+    try:
+        return _members(name, archive, budget, limits, depth)
+    except _Damaged:
+        budget.restore(mark)
+        return itself if budget.take(name, len(data)) else []
+
+
+def _members(
+    name: str, archive: BoundedZip, budget: DocumentBudget, limits: Limits, depth: int
+) -> list[tuple[str, bytes]]:
     found: list[tuple[str, bytes]] = []
     for info in archive.infos:
-        inner_name = f"{name}/{info.filename}"
-        if _ignored(inner_name):
+        if _ignored(info.filename):
             continue
-        if budget.exhausted:
-            budget.refused.append(inner_name)
+        inner_name = f"{name}/{safe_name(info.filename)}"
+        full = budget.why_not()
+        if full:
+            budget.refuse(inner_name, full)
             continue
         try:
             inner = archive.read(info)
-        except ContainerError:
-            budget.refused.append(inner_name)
+        except ContainerError as exc:
+            if exc.code != "FILE_TOO_LARGE":
+                raise _Damaged(exc.reason) from exc
+            budget.refuse(inner_name, f"{inner_name}: {exc.reason}")
             continue
         found += unpack(inner_name, inner, budget, limits, depth + 1)
     return found
 
 
-def _ignored(name: str) -> bool:
-    """macOS resource forks and folder metadata that zip tools add; never documents."""
-    base = name.rsplit("/", 1)[-1]
-    return "__MACOSX/" in name or base.startswith("._") or base in (".DS_Store", "Thumbs.db")
+def _ignored(member: str) -> bool:
+    """What zip tools and desktops add beside the documents: never documents themselves.
+
+    macOS resource forks and folder metadata, hidden files, Office lock files (`~$…`)
+    and Windows thumbnail caches.
+    """
+    path = member.replace("\\", "/")
+    base = path.rsplit("/", 1)[-1]
+    return "__MACOSX/" in path or base.startswith((".", "~$")) or base == "Thumbs.db"

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 import tempfile
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from intake.filemodes import PRIVATE_DIR, make_dirs
-
-
-def safe_name(name: str) -> str:
-    """A file name that stays inside its folder whatever a mail client sent."""
-    base = PurePath(name.replace("\\", "/")).name or "bijlage"
-    base = re.sub(r"[\x00-\x1f/:*?\"<>|]+", "_", base).strip(" .") or "bijlage"
-    return base[:200]
+from intake.filenames import safe_name
 
 
 class Archive:

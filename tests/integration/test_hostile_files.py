@@ -159,14 +159,14 @@ def test_a_huge_wage_goes_to_review_and_json_stays_json(ctx):
 def test_nested_zips_are_opened_within_the_budget(ctx):
     model, plan = hostile.valid(), hostile.docx_text("Kwaliteitsplan 2020")
     twice = hostile.nested_zip(2, [("model.xlsx", model), ("plan.docx", plan)])
-    found = unpack("stukken.zip", twice, DocumentBudget(), ctx.limits)
+    found = unpack("stukken.zip", twice, DocumentBudget.from_rules(ctx.rules.mailbox), ctx.limits)
     assert [name.rsplit("/", 1)[-1] for name, _ in found] == ["model.xlsx", "plan.docx"]
     assert found[0][1] == model
 
 
 def test_zips_deeper_than_the_limit_stay_one_document(ctx):
     deep = hostile.nested_zip(4, [("model.xlsx", hostile.valid())])
-    found = unpack("stukken.zip", deep, DocumentBudget(), ctx.limits)
+    found = unpack("stukken.zip", deep, DocumentBudget.from_rules(ctx.rules.mailbox), ctx.limits)
     assert len(found) == 1 and found[0][0].endswith(".zip")
 
 

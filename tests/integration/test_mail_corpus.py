@@ -33,6 +33,8 @@ from tests.mailcraft import (
     nested,
     smime_opaque,
     tnef,
+    zip_with_bomb,
+    zipped,
 )
 
 CORPUS = Path(__file__).parents[2] / "fixtures" / "corpora" / "mail"
@@ -52,7 +54,16 @@ def crafted() -> dict[str, bytes]:
         [("winmail.dat", tnef([("aanvraag.xlsx", MODEL)]), ("application", "ms-tnef"))],
     )
     inner = mail(CONTACT, "binnen", None, [("model.xlsx", MODEL, XLSX)])
-    return {
+    zip_in_zip = zipped([("binnen.zip", zipped([("aanvraag.xlsx", MODEL), ("plan.pdf", PLAN)]))])
+    zips = {
+        "crafted-zip-bomb": (zip_with_bomb(100_000_000), "<zipbomb@zorggroeprijnland.nl>"),
+        "crafted-zip-in-zip": (zip_in_zip, "<zipzip@zorggroeprijnland.nl>"),
+    }
+    zip_mails = {
+        name: b(mail(CONTACT, "stukken", msgid, [("stukken.zip", data, ("application", "zip"))]))
+        for name, (data, msgid) in zips.items()
+    }
+    return zip_mails | {
         "crafted-newline-subject": (
             f"From: {CONTACT}\r\nTo: x@zorgenzekerheid.nl\r\nMessage-ID: <nl@zorggroeprijnland.nl>"
             "\r\nSubject: =?utf-8?q?Aanvraag=0D=0ABcc:_x@evil.example?=\r\n\r\nZie bijlage."
@@ -132,7 +143,7 @@ def append_all(dovecot: Dovecot, mails: dict[str, bytes]) -> None:
 def test_real_and_crafted_mails_in_a_real_mailbox(tmp_path):
     mails = {p.name: with_id(p.name, p.read_bytes()) for p in sorted(CORPUS.glob("*.eml"))}
     mails.update({name: with_id(name, raw) for name, raw in crafted().items()})
-    assert len(mails) >= 302 + 11
+    assert len(mails) >= 302 + 13
     dovecot, smtp = Dovecot().start(), SmtpSink().start()
     try:
         append_all(dovecot, mails)
@@ -211,3 +222,12 @@ def check_crafted(ledger, rows, smtp, answered) -> None:
     assert {"crafted-reused-1", "crafted-reused-2"} <= set(answered)
     for name in ("crafted-no-from", "crafted-domainless-from"):
         assert rows[name]["state"] == "no_reply" and name not in answered
+    bomb = ledger.documents_of_mail(rows["crafted-zip-bomb"]["id"])
+    assert [d.verdict.codes for d in bomb] == [["MESSAGE_TOO_LARGE"]]
+    assert "stukken.zip/plan.pdf" in bomb[0].verdict.signals["mail_limit"]
+    nested = ledger.documents_of_mail(rows["crafted-zip-in-zip"]["id"])
+    assert sorted((d.verdict.file, d.verdict.document.value) for d in nested) == [
+        ("stukken.zip/binnen.zip/aanvraag.xlsx", "aanvraag"),
+        ("stukken.zip/binnen.zip/plan.pdf", "kwaliteitsplan"),
+    ]
+    assert {"crafted-zip-bomb", "crafted-zip-in-zip"} <= set(answered)

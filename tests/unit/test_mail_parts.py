@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 from email import message_from_bytes, policy
 
 import pytest
@@ -23,6 +24,8 @@ from tests.mailcraft import (
     smime_opaque,
     tnef,
 )
+
+SHIPPED = Limits.shipped()
 
 
 def test_a_thousand_nested_multiparts_are_over_the_limit_not_a_crash():
@@ -81,11 +84,11 @@ def test_documents_per_message_are_bounded_across_nested_zips():
     message = mail(
         CONTACT, "veel", "<z@x.nl>", [("stukken.zip", outer.getvalue(), ("application", "zip"))]
     )
-    _, contents = read(message.as_bytes(), Limits(max_documents=25))
+    _, contents = read(message.as_bytes(), replace(SHIPPED, max_documents=25))
     assert contents.over_limit and len(contents.documents) <= 26
-    _, few = read(message.as_bytes(), Limits(max_documents=40))
+    _, few = read(message.as_bytes(), replace(SHIPPED, max_documents=40))
     assert few.over_limit is None and len(few.documents) == 30
-    _, small = read(message.as_bytes(), Limits(max_bytes=3 * len(MODEL)))
+    _, small = read(message.as_bytes(), replace(SHIPPED, max_bytes=3 * len(MODEL)))
     assert small.over_limit and "bytes" in small.over_limit
 
 
