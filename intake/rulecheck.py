@@ -59,6 +59,8 @@ LETTER_FILLS = frozenset(
     | {"kenmerk", "broken", "missing", "file", "reason", "received", "count", "version"}
     | {"cell", "sheet"}
 )
+# Keys that used to live in `[letter]`: one place each, so letters and staff cannot disagree.
+MOVED = {"kenmerk_prefix": "moved: use [care_office] kenmerk_prefix"}
 CLOSED = {"campaign": CAMPAIGN, "care_office": CARE_OFFICE, "register": REGISTER, "agb": AGB}
 REQUIRED_SECTIONS = ("campaign", "care_office", "register", "thresholds", "limits", "findings")
 
@@ -267,6 +269,9 @@ def check_rules(data: dict[str, Any], file: str) -> list[Problem]:
         for key, value in texts.items():
             problems += _template(file, f"[texts] {key}", value, None)
     for key, value in (data.get("letter") or {}).items():
+        if key in MOVED:
+            problems.append((file, f"[letter] {key}", MOVED[key]))
+            continue
         problems += _template(file, f"[letter] {key}", value, LETTER_FILLS)
     return problems + _campaign_values(file, data)
 

@@ -73,7 +73,5 @@ def after_deadline(rules: Rules, today: date) -> bool:
 
 
 def kenmerk_prefix(rules: Rules) -> str:
-    """`[letter] kenmerk_prefix`, else the desk's `[care_office] kenmerk_prefix`, else KB."""
-    return section(rules).get("kenmerk_prefix") or str(
-        rules.care_office.get("kenmerk_prefix", "KB")
-    )
+    """`[care_office] kenmerk_prefix`, else KB: one key, so letters and staff search agree."""
+    return str(rules.care_office.get("kenmerk_prefix") or "KB")

@@ -103,3 +103,18 @@ def test_schema_cells_outside_their_sheet_and_unknown_functions():
     assert "jaofnee" in why["[fields.clientenraad] choices"]
     assert any("function ROUND is not supported" in w for w in why.values())
     assert any(key.startswith("[tables.personeel]") for key in why)
+
+
+def test_the_kenmerk_prefix_has_one_home_for_letters_and_staff_search(tmp_path: Path):
+    from intake.report import wording
+
+    data = _rules()
+    data["letter"]["kenmerk_prefix"] = "BR"
+    why = {key: reason for _f, key, reason in check_rules(data, "rules.toml")}
+    assert "[care_office] kenmerk_prefix" in why["[letter] kenmerk_prefix"]
+    text = RULES_2020.read_text(encoding="utf-8").replace(
+        'kenmerk_prefix = "KB"', 'kenmerk_prefix = "ZZ"'
+    )
+    (tmp_path / "zz.toml").write_text(text, encoding="utf-8")
+    assert wording.kenmerk_prefix(load_rules("zz", tmp_path / "zz.toml")) == "ZZ"
+    assert wording.kenmerk_prefix(load_rules("kb", RULES_2020)) == "KB"
