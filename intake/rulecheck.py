@@ -59,6 +59,11 @@ LETTER_FILLS = frozenset(
     | {"kenmerk", "broken", "missing", "file", "reason", "received", "count", "version"}
     | {"cell", "sheet"}
 )
+# `[texts]` the code asks for by name: the Dutch {reason} of MESSAGE_TOO_LARGE, per limit.
+REQUIRED_TEXTS = tuple(
+    f"message_too_large_{limit}"
+    for limit in ("documents", "bytes", "members", "member_size", "structure")
+)
 # Keys that used to live in `[letter]`: one place each, so letters and staff cannot disagree.
 MOVED = {"kenmerk_prefix": "moved: use [care_office] kenmerk_prefix"}
 CLOSED = {"campaign": CAMPAIGN, "care_office": CARE_OFFICE, "register": REGISTER, "agb": AGB}
@@ -268,6 +273,7 @@ def check_rules(data: dict[str, Any], file: str) -> list[Problem]:
     if isinstance(texts, dict):
         for key, value in texts.items():
             problems += _template(file, f"[texts] {key}", value, None)
+        problems += [(file, f"[texts] {k}", "missing") for k in REQUIRED_TEXTS if k not in texts]
     for key, value in (data.get("letter") or {}).items():
         if key in MOVED:
             problems.append((file, f"[letter] {key}", MOVED[key]))

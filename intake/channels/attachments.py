@@ -94,7 +94,8 @@ class Contents:
     documents: list[Attachment] = field(default_factory=list)
     signed: set[str] = field(default_factory=set)  # "S/MIME", "PGP"
     wrappers: set[str] = field(default_factory=set)  # "winmail.dat", "smime.p7m"
-    over_limit: str | None = None  # why collecting stopped
+    over_limit: str | None = None  # why collecting stopped, in English for logs
+    limit: str | None = None  # which limit: documents, bytes, members, member_size, structure
 
     @property
     def signals(self) -> dict[str, str]:
@@ -129,15 +130,15 @@ class _Collector:
         for inner_name, inner in unpack(name, data, self.budget, self.limits.zips):
             self.found.documents.append(Attachment(inner_name, inner))
         if self.budget.over_limit:
-            self.stop(self.budget.over_limit)
+            self.stop(self.budget.over_limit, self.budget.limit or "documents")
 
-    def stop(self, why: str) -> None:
-        self.found.over_limit = why
+    def stop(self, why: str, limit: str) -> None:
+        self.found.over_limit, self.found.limit = why, limit
         raise _Full(why)
 
     def walk(self, part: EmailMessage, depth: int = 0) -> None:
         if depth > self.limits.max_depth:
-            self.stop(f"MIME nesting deeper than {self.limits.max_depth}")
+            self.stop(f"MIME nesting deeper than {self.limits.max_depth}", "structure")
         ctype = part.get_content_type()
         if part.is_multipart():
             if ctype == "multipart/signed":
@@ -226,7 +227,7 @@ def read(raw: bytes, limits: Limits | None = None) -> tuple[EmailMessage, Conten
     mail has, is over the limit before it is parsed.
     """
     limits = limits or Limits.shipped()
-    too_complex = Contents(over_limit="MIME structure too deep or too large")
+    too_complex = Contents(over_limit="MIME structure too deep or too large", limit="structure")
     if raw.lower().count(b"multipart/") > limits.max_parts:
         return parse_headers(raw), too_complex
     try:

@@ -35,7 +35,7 @@ from intake.channels.identity import MailIdentity, identify
 from intake.channels.imap import connect, ensure_folders, fetch
 from intake.channels.mailwork import DONE, MailStats, Work
 from intake.channels.smtp import SmtpSender
-from intake.domain import DocumentKind, Submission, Verdict, decide_status
+from intake.domain import DocumentKind, Finding, Submission, Verdict, decide_status
 from intake.faults import failpoint
 from intake.service import take_in
 from intake.storage.claims import channel_run
@@ -70,6 +70,21 @@ def _announce_busy(run: Any, claims: Any, channel: str) -> Iterator[bool]:
                 claims.holder(f"channel:{channel}#0"),
             )
         yield held
+
+
+def too_large(rules: Any, contents: Contents, limits: Limits) -> Finding:
+    """MESSAGE_TOO_LARGE with the Dutch reason of the limit passed, from `[texts]`.
+
+    `contents.over_limit` is English and names files: it goes to the log and to staff
+    signals, never to the provider.
+    """
+    numbers = {
+        "max_documents": limits.max_documents,
+        "max_megabytes": limits.max_bytes // 1_000_000,
+        "max_parts": limits.zips.max_parts,
+    }
+    reason = rules.text(f"message_too_large_{contents.limit or 'structure'}", **numbers)
+    return rules.finding("MESSAGE_TOO_LARGE", reason=reason, **numbers)
 
 
 class MailChannel(Answering):
@@ -305,13 +320,7 @@ class MailChannel(Answering):
         self, work: Work, message: EmailMessage, contents: Contents, when: datetime
     ) -> Verdict:
         """One verdict for a mail past its limits: a finding, not thousands of documents."""
-        rules = self.app.ctx.rules
-        finding = rules.finding(
-            "MESSAGE_TOO_LARGE",
-            reason=contents.over_limit or "",
-            max_documents=self.limits.max_documents,
-            max_megabytes=self.limits.max_bytes // 1_000_000,
-        )
+        finding = too_large(self.app.ctx.rules, contents, self.limits)
         subject = headers.subject_of(message) or "(geen onderwerp)"
         return Verdict(
             file=f"e-mail: {subject}",

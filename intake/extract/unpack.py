@@ -42,7 +42,8 @@ class DocumentBudget:
     documents: int = 0
     bytes: int = 0
     refused: list[str] = field(default_factory=list)  # names not taken, for the staff report
-    over_limit: str | None = None  # why the first of them was not taken
+    over_limit: str | None = None  # why the first of them was not taken, in English for logs
+    limit: str | None = None  # which limit that was: documents, bytes, members, member_size
 
     @classmethod
     def from_rules(cls, mailbox: Mapping[str, Any]) -> DocumentBudget:
@@ -53,7 +54,7 @@ class DocumentBudget:
         """Count one document of `size` bytes; False (and remembered) when over the budget."""
         why = self.why_not(size)
         if why:
-            self.refuse(name, why)
+            self.refuse(name, why, self.limit_of(size))
             return False
         self.documents += 1
         self.bytes += size
@@ -61,26 +62,37 @@ class DocumentBudget:
 
     def why_not(self, size: int = 1) -> str | None:
         """Why one more document of `size` bytes does not fit, or None when it does."""
-        if self.documents + 1 > self.max_documents:
+        kind = self.limit_of(size)
+        if kind == "documents":
             return f"more than {self.max_documents} documents"
-        if self.bytes + size > self.max_bytes:
+        if kind == "bytes":
             return f"more than {self.max_bytes} bytes of documents"
         return None
 
-    def refuse(self, name: str, why: str) -> None:
+    def limit_of(self, size: int = 1) -> str | None:
+        """Which limit one more document of `size` bytes would pass: documents, bytes or None."""
+        if self.documents + 1 > self.max_documents:
+            return "documents"
+        if self.bytes + size > self.max_bytes:
+            return "bytes"
+        return None
+
+    def refuse(self, name: str, why: str, limit: str | None = None) -> None:
+        """Remember `name` as not taken; the first `why` (English) and `limit` are kept."""
         self.refused.append(name)
-        self.over_limit = self.over_limit or why
+        if self.over_limit is None:
+            self.over_limit, self.limit = why, limit or self.limit_of()
 
     @property
     def exhausted(self) -> bool:
         return self.why_not() is not None
 
-    def mark(self) -> tuple[int, int, int, str | None]:
-        return self.documents, self.bytes, len(self.refused), self.over_limit
+    def mark(self) -> tuple[int, int, int, str | None, str | None]:
+        return self.documents, self.bytes, len(self.refused), self.over_limit, self.limit
 
-    def restore(self, mark: tuple[int, int, int, str | None]) -> None:
+    def restore(self, mark: tuple[int, int, int, str | None, str | None]) -> None:
         """Forget what was counted since `mark` (a zip that turned out to be damaged)."""
-        self.documents, self.bytes, refused, self.over_limit = mark
+        self.documents, self.bytes, refused, self.over_limit, self.limit = mark
         del self.refused[refused:]
 
 
@@ -109,7 +121,7 @@ def unpack(
     except ContainerError:
         return itself if budget.take(name, len(data)) else []
     if len(archive.infos) > limits.max_parts:
-        budget.refuse(name, f"{name}: more than {limits.max_parts} members")
+        budget.refuse(name, f"{name}: more than {limits.max_parts} members", "members")
         return []
     mark = budget.mark()
     try:
@@ -129,14 +141,14 @@ def _members(
         inner_name = f"{name}/{safe_name(info.filename)}"
         full = budget.why_not()
         if full:
-            budget.refuse(inner_name, full)
+            budget.refuse(inner_name, full, budget.limit_of())
             continue
         try:
             inner = archive.read(info)
         except ContainerError as exc:
             if exc.code != "FILE_TOO_LARGE":
                 raise _Damaged(exc.reason) from exc
-            budget.refuse(inner_name, f"{inner_name}: {exc.reason}")
+            budget.refuse(inner_name, f"{inner_name}: over the zip limits", "member_size")
             continue
         found += unpack(inner_name, inner, budget, limits, depth + 1)
     return found

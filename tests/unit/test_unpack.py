@@ -149,3 +149,35 @@ def test_rules_without_mailbox_numbers_take_the_shipped_ones():
     limits = Limits.from_rules(bare)
     assert (limits.max_documents, limits.max_bytes) == (3, SHIPPED.max_bytes)
     assert limits.max_depth == SHIPPED.max_depth
+
+
+def test_a_mail_over_its_limits_tells_the_provider_why_in_dutch_only():
+    from intake.channels.mail import too_large
+
+    rules = load_rules()
+    many = zipped([(f"m{i}.xlsx", MODEL) for i in range(3)])
+    crowded = zipped([(f"m{i}.txt", b"x") for i in range(12)])
+    deep = b"".join([b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"] * 300)
+    cases = {
+        "documents": (many, replace(SHIPPED, max_documents=2)),
+        "bytes": (many, replace(SHIPPED, max_bytes=len(MODEL) + 10)),
+        "members": (crowded, replace(SHIPPED, zips=replace(SHIPPED.zips, max_parts=10))),
+        "member_size": (
+            zip_with_bomb(100_000_000),
+            replace(SHIPPED, zips=replace(SHIPPED.zips, max_part_bytes=5_000_000)),
+        ),
+    }
+    seen = {}
+    for limit, (data, limits) in cases.items():
+        _, contents = read(_mailed("stukken.zip", data), limits)
+        assert contents.limit == limit, (limit, contents.over_limit)
+        seen[limit] = too_large(rules, contents, limits).message
+    _, contents = read(deep, SHIPPED)
+    seen["structure"] = too_large(rules, contents, SHIPPED).message
+    for limit, message in seen.items():
+        reason = rules.text(f"message_too_large_{limit}", max_documents=2)
+        assert f"({reason.split('{')[0][:20]}" in message, message
+        for english in ("more than", "members", "bytes", "MIME", "stukken.zip", "zip limits"):
+            assert english not in message, (limit, message)
+    assert "(meer dan 2 documenten)" in seen["documents"]
+    assert "met meer dan 10 bestanden" in seen["members"]
