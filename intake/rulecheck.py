@@ -76,8 +76,8 @@ COMMON = frozenset(
 _TABLE = frozenset({"label", "value", "allowed", "council", "regions", "row", "minimum", "maximum"})
 _FILE = frozenset({"file", "reason", "format", "extension"})
 
-# What each check fills in besides COMMON. Codes not listed here are checked for
-# shape only; a check that adds a code should add its placeholders here.
+# What each check fills in besides COMMON. A check that adds a code adds its placeholders
+# here; a code not listed (one only a schema's `on_no` raises, say) may use COMMON only.
 FILLS: dict[str, frozenset[str]] = {
     **dict.fromkeys(
         (
@@ -132,7 +132,26 @@ FILLS: dict[str, frozenset[str]] = {
     "MODEL_MISSING": frozenset(),
     "DUPLICATE": frozenset({"first_seen"}),
     "CONSENT_MISSING": _TABLE,
-    "MESSAGE_TOO_LARGE": frozenset({"reason", "max_documents", "max_megabytes"}),
+    "MESSAGE_TOO_LARGE": frozenset({"reason", "max_documents", "max_megabytes", "max_parts"}),
+    "FTE_TOTAL_IMPLAUSIBLE": frozenset({"value", "maximum"}),
+    "AMOUNT_IMPLAUSIBLE": frozenset({"label", "value", "maximum"}),
+    # The kwaliteitsplan (intake.validate.plan_*).
+    "PLAN_LAST_YEAR": _FILE | {"years", "also", "year"},
+    "PLAN_PROVIDER_NOT_NAMED": frozenset(),
+    "PLAN_PROVIDER_NAME_MISSING": frozenset({"agb", "naam"}),
+    "PLAN_PROVIDER_CONFLICT": frozenset({"providers"}),
+    "PLAN_FILLER": frozenset({"quote", "share"}),
+    "PLAN_TOO_SHORT": frozenset({"words"}),
+    "PLAN_PLACEHOLDER": frozenset({"quote", "count"}),
+    "PLAN_THEME_MISSING": frozenset({"theme", "found"}),
+    "PLAN_COUNCILS": frozenset({"summary"}),
+    "PLAN_COUNCIL_CONSENT_MISSING": frozenset({"council", "required"}),
+    **dict.fromkeys(
+        ("PLAN_FTE_MISMATCH", "PLAN_BUDGET_MISMATCH"),
+        frozenset({"plan_value", "quote", "page", "model_value"}),
+    ),
+    "PLAN_FIGURES_MISSING": frozenset({"fte_model", "amount_model"}),
+    "PLAN_SHARE_UNEXPLAINED": frozenset({"share", "minimum"}),
 }
 # Codes a campaign needs only when its schema asks for them (a field's `on_no`).
 OPTIONAL = frozenset({"CONSENT_MISSING"})
@@ -204,8 +223,7 @@ def _finding(file: str, code: str, entry: Any, texts: set[str]) -> list[Problem]
     if not isinstance(entry, dict):
         return [(file, key, "must be a table")]
     problems: list[Problem] = []
-    fills = FILLS.get(code)
-    allowed = None if fills is None else COMMON | fills | texts
+    allowed = COMMON | FILLS.get(code, frozenset()) | texts
     for name, value in entry.items():
         if name == "message" or name.startswith("message_"):
             problems += _template(file, f"{key} {name}", value, allowed)

@@ -118,3 +118,30 @@ def test_the_kenmerk_prefix_has_one_home_for_letters_and_staff_search(tmp_path: 
     (tmp_path / "zz.toml").write_text(text, encoding="utf-8")
     assert wording.kenmerk_prefix(load_rules("zz", tmp_path / "zz.toml")) == "ZZ"
     assert wording.kenmerk_prefix(load_rules("kb", RULES_2020)) == "KB"
+
+
+def test_every_code_a_check_raises_has_its_placeholders_listed():
+    import re
+
+    import intake
+    from intake import rulecheck
+
+    raised = set()
+    for path in Path(intake.__file__).parent.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        raised |= set(re.findall(r'finding\(\s*"([A-Z][A-Z_]+)"', text))
+        raised |= set(re.findall(r'file_finding\(\s*\w+,\s*"([A-Z][A-Z_]+)"', text))
+        raised |= set(re.findall(r'_mismatch\(\s*\w+,\s*"([A-Z][A-Z_]+)"', text))
+    assert {"PLAN_TOO_SHORT", "AMOUNT_IMPLAUSIBLE", "MESSAGE_TOO_LARGE"} <= raised
+    assert sorted(raised - set(rulecheck.FILLS)) == []
+
+
+def test_a_placeholder_no_check_fills_is_refused_for_every_code():
+    data = _rules()
+    data["findings"]["PLAN_TOO_SHORT"]["message"] = "Het plan telt {woorden} woorden."
+    data["findings"]["AMOUNT_IMPLAUSIBLE"]["message"] = "{label}: {bedrag} is te hoog."
+    data["findings"]["NEW_CHECK"] = {"severity": "error", "title": "x", "message": "{iets}"}
+    why = {key: reason for _f, key, reason in check_rules(data, "rules.toml")}
+    assert "{woorden}" in why["[findings.PLAN_TOO_SHORT] message"]
+    assert "{bedrag}" in why["[findings.AMOUNT_IMPLAUSIBLE] message"]
+    assert "{iets}" in why["[findings.NEW_CHECK] message"]
