@@ -23,6 +23,13 @@ def permanent(exc: BaseException) -> bool:
 class SmtpSender:
     def __init__(self, config: SmtpSection) -> None:
         self.config = config
+        self._context: ssl.SSLContext | None = None
+
+    def tls_context(self) -> ssl.SSLContext:
+        """Built at the first TLS send and kept: loading the CA store costs ~60 ms a time."""
+        if self._context is None:
+            self._context = client_context(self.config.ca_file)
+        return self._context
 
     @property
     def enabled(self) -> bool:
@@ -37,16 +44,15 @@ class SmtpSender:
 
     def _send(self, message: EmailMessage) -> None:
         c = self.config
-        context = client_context(c.ca_file)
         if c.security == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
-                c.host, c.port, timeout=c.timeout, context=context
+                c.host, c.port, timeout=c.timeout, context=self.tls_context()
             )
         else:
             client = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
         with client:
             if c.security == "starttls":
-                client.starttls(context=context)
+                client.starttls(context=self.tls_context())
             if c.user:
                 client.login(c.user, c.password)
             client.send_message(message, from_addr=c.sender)

@@ -8,6 +8,7 @@ is sent: exit 2 for `intake mail --once`, a mail in `Fout` when SMTP is refused.
 from __future__ import annotations
 
 import ssl
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,44 @@ def test_a_missing_ca_file_is_a_configuration_error(tmp_path):
     config = config_file(tmp_path, {"port": 1, "ca_file": str(tmp_path / "nope.pem")}, {})
     result = _run(config)
     assert result.returncode == 2 and "ca_file" in result.stderr
+
+
+def test_one_tls_context_per_sender_and_none_without_tls(pkis, monkeypatch):
+    from intake.channels import smtp as smtp_module
+    from intake.channels.tls import TlsRefused
+    from intake.config import SmtpSection
+
+    built = []
+    real = smtp_module.client_context
+
+    def counted(ca_file: str = "") -> ssl.SSLContext:
+        built.append(ca_file)
+        return real(ca_file)
+
+    monkeypatch.setattr(smtp_module, "client_context", counted)
+    good, _, untrusted = pkis
+    plain, tls, wrong = (
+        SmtpSink().start(),
+        SmtpSink(tls_context=server_context(good)).start(),
+        SmtpSink(tls_context=server_context(untrusted)).start(),
+    )
+    try:
+        message = mail(CONTACT, "Antwoord", "<a@x.nl>", [])
+        section = SmtpSection(host="127.0.0.1", sender="zorginkoop.wlz@zorgenzekerheid.nl")
+        sender = smtp_module.SmtpSender(replace(section, port=plain.port, security="none"))
+        for _ in range(3):
+            sender.send(message)
+        assert len(plain.messages) == 3 and built == []
+        ca = str(good.ca_file)
+        sender = smtp_module.SmtpSender(replace(section, port=tls.port, ca_file=ca, user=USER))
+        for _ in range(3):
+            sender.send(message)
+        assert len(tls.messages) == 3 and built == [ca]
+        sender = smtp_module.SmtpSender(replace(section, port=wrong.port, ca_file=ca, user=USER))
+        for _ in range(2):
+            with pytest.raises(TlsRefused):
+                sender.send(message)
+        assert wrong.logins == [] and wrong.messages == [] and built == [ca, ca]
+    finally:
+        for sink in (plain, tls, wrong):
+            sink.stop()
