@@ -157,13 +157,6 @@ def _record(app: App, result: SweepResult) -> None:
     )
 
 
-def _mail_digest(app: App, smtp: SmtpSender, today: date) -> None:
-    try:
-        send_digest(app, smtp, today)
-    except Exception as exc:  # the digest file is written; a mail problem must not stop the sweep
-        log.warning("digest not mailed: %s: %s", type(exc).__name__, exc)
-
-
 def _deliver_decisions(app: App, smtp: SmtpSender) -> None:
     """Decision mails whose intent was stored but not sent (desk stopped in between)."""
     from intake.casework.decide import deliver_pending
@@ -197,7 +190,8 @@ def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = No
         result.digest = (
             _step(result, "dagoverzicht", lambda: write_digest(app, today, result.problems)) or []
         )
-        _mail_digest(app, smtp, today)
+        # After the file is written, so it cannot list this one; staff see it on stderr.
+        _step(result, "dagoverzicht mailen", lambda: send_digest(app, smtp, today))
         _step(result, "beslissingsmails", lambda: _deliver_decisions(app, smtp))
         _step(result, "logboek", lambda: _record(app, result))
     log.info(

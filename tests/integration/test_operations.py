@@ -213,3 +213,35 @@ def test_a_very_long_file_name_is_taken_once_with_reports_that_fit(tmp_path):
     reports = list(app.folder("outbox").glob("*.verdict.json"))
     assert len(reports) == 1 and all(len(p.name.encode()) <= 255 for p in reports)
     assert folder.run_once(app) == [] and app.ledger.count("documents") == 1
+
+
+def test_a_digest_that_cannot_be_mailed_is_work_not_done(tmp_path):
+    sink = RefusingSink()
+    sink.refused = "staf@zorgenzekerheid.nl"
+    sink.start()
+    try:
+        env = environment(
+            tmp_path,
+            INTAKE_SMTP_HOST="127.0.0.1",
+            INTAKE_SMTP_PORT=str(sink.port),
+            INTAKE_SMTP_SECURITY="none",
+            INTAKE_DESK_DIGEST_TO="staf@zorgenzekerheid.nl",
+        )
+        drop(tmp_path / "data" / "inbox", "geldig-nov2019.xlsx")
+        done = intake(env, "sweep")
+        assert done.returncode == 1, done.stderr
+        assert "dagoverzicht mailen" in done.stderr and "Traceback" not in done.stderr
+        assert not (tmp_path / "data/inbox/geldig-nov2019.xlsx").exists()  # the rest was done
+        assert list((tmp_path / "data" / "outbox").glob("digest-*.html"))
+        app = build_app(load(None, env))
+        assert Casebook(app.ledger.engine).last_activity("sweep") is not None  # ran after it
+    finally:
+        sink.stop()
+    sink = SmtpSink().start()
+    try:
+        env["INTAKE_SMTP_PORT"] = str(sink.port)
+        again = intake(env, "sweep")
+        assert again.returncode == 0, again.stderr
+        assert [str(m["To"]) for m in sink.wait_for(1)] == ["staf@zorgenzekerheid.nl"]
+    finally:
+        sink.stop()
