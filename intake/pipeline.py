@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 
 from intake.context import Context
-from intake.detect.filetype import FORMAT_NAMES, FileType, Sniffed, sniff
+from intake.detect.filetype import FileType, Sniffed, sniff
 from intake.documents import (
     Work,
     ensure_aware,
@@ -27,6 +27,7 @@ from intake.documents import (
     new_verdict,
 )
 from intake.domain import Finding, Submission, Verdict, decide_status, order_findings
+from intake.rules import Rules
 from intake.validate import tables
 
 __all__ = ["Context", "judge", "judge_many"]
@@ -47,6 +48,11 @@ UNSUPPORTED = {
     FileType.IMAGE,
     FileType.ZIP,
 }
+
+
+def format_name(rules: Rules, kind: FileType) -> str:
+    """The rules' Dutch phrase for a kind of file, article included: "een PDF-bestand"."""
+    return rules.text(f"format_{kind.value}")
 
 
 # A workbook with these findings may be another active campaign's model.
@@ -71,7 +77,7 @@ def _stage_one(work: Work, ctx: Context) -> None:
                 "EXTENSION_MISMATCH",
                 sub,
                 extension=PurePath(sub.filename).suffix,
-                format=FORMAT_NAMES[sniffed.type],
+                format=format_name(rules, sniffed.type),
             )
         )
     if sniffed.type is FileType.XLSX:
@@ -82,7 +88,9 @@ def _stage_one(work: Work, ctx: Context) -> None:
         work.verdict.findings.append(file_finding(rules, "FILE_ENCRYPTED", sub))
     elif sniffed.type in UNSUPPORTED:
         work.verdict.findings.append(
-            file_finding(rules, "FILE_FORMAT_UNSUPPORTED", sub, format=FORMAT_NAMES[sniffed.type])
+            file_finding(
+                rules, "FILE_FORMAT_UNSUPPORTED", sub, format=format_name(rules, sniffed.type)
+            )
         )
     elif sniffed.type is FileType.BROKEN_ZIP:
         work.verdict.findings.append(
@@ -107,7 +115,10 @@ def _stage_one(work: Work, ctx: Context) -> None:
     else:
         work.verdict.findings.append(
             file_finding(
-                rules, "FILE_FORMAT_UNSUPPORTED", sub, format=FORMAT_NAMES[sniffed.by_extension]
+                rules,
+                "FILE_FORMAT_UNSUPPORTED",
+                sub,
+                format=format_name(rules, sniffed.by_extension),
             )
         )
 

@@ -59,11 +59,18 @@ LETTER_FILLS = frozenset(
     | {"kenmerk", "broken", "missing", "file", "reason", "received", "count", "version"}
     | {"cell", "sheet"}
 )
-# `[texts]` the code asks for by name: the Dutch {reason} of MESSAGE_TOO_LARGE, per limit.
+# The kinds of file intake.detect.filetype.FileType tells apart (its values).
+FILE_TYPES = (
+    "xlsx", "xlsx-strict", "xlsb", "docx", "pdf", "zip", "broken-zip", "encrypted-office",
+    "xls", "doc", "ods", "odt", "rtf", "numbers", "csv", "text", "image", "other-spreadsheet",
+    "empty", "unknown",
+)  # fmt: skip
+# `[texts]` the code asks for by name: the Dutch {reason} of MESSAGE_TOO_LARGE, per limit,
+# and the {format} of a file's kind.
 REQUIRED_TEXTS = tuple(
     f"message_too_large_{limit}"
     for limit in ("documents", "bytes", "members", "member_size", "structure")
-)
+) + tuple(f"format_{kind}" for kind in FILE_TYPES)
 # Keys that used to live in `[letter]`: one place each, so letters and staff cannot disagree.
 MOVED = {"kenmerk_prefix": "moved: use [care_office] kenmerk_prefix"}
 CLOSED = {"campaign": CAMPAIGN, "care_office": CARE_OFFICE, "register": REGISTER, "agb": AGB}

@@ -39,27 +39,6 @@ class FileType(StrEnum):
     UNKNOWN = "unknown"
 
 
-# How the Dutch messages name a format.
-FORMAT_NAMES = {
-    FileType.XLSX: "Excel (.xlsx)",
-    FileType.DOCX: "Word (.docx)",
-    FileType.PDF: "PDF",
-    FileType.ZIP: "zip",
-    FileType.XLSX_STRICT: "Strict Open XML-rekenblad (.xlsx)",
-    FileType.XLSB: "binaire Excel-werkmap (.xlsb)",
-    FileType.RTF: "RTF-tekst (.rtf)",
-    FileType.XLS: "oud Excel (.xls)",
-    FileType.DOC: "oud Word (.doc)",
-    FileType.ODS: "OpenDocument-rekenblad (.ods)",
-    FileType.ODT: "OpenDocument-tekst (.odt)",
-    FileType.NUMBERS: "Apple Numbers",
-    FileType.CSV: "CSV",
-    FileType.TEXT: "tekst",
-    FileType.IMAGE: "afbeelding",
-    FileType.OTHER_SPREADSHEET: "ander rekenblad (Lotus, Quattro, dBase, SYLK, DIF)",
-    FileType.UNKNOWN: "onbekend",
-}
-
 _EXTENSIONS = {
     ".xlsx": FileType.XLSX,
     ".xlsm": FileType.XLSX,

@@ -177,3 +177,27 @@ def test_the_budget_stops_a_mail_with_too_many_documents(ctx):
     assert len(found) == 20 and len(budget.refused) == 10 and budget.exhausted
     small = DocumentBudget(max_documents=100, max_bytes=3 * len(hostile.valid()))
     assert len(unpack("stukken.zip", many, small, ctx.limits)) == 3
+
+
+def test_every_format_is_named_in_natural_dutch(ctx):
+    from pathlib import Path
+
+    from intake.pipeline import format_name
+    from intake.rulecheck import FILE_TYPES
+
+    assert set(FILE_TYPES) == {kind.value for kind in FileType}
+    root = Path(__file__).resolve().parents[2]
+    xlsb = (root / "fixtures/corpora/external/calamine__any_sheets.xlsb").read_bytes()
+    verdict = _judge("begroting.xlsb", xlsb, ctx)
+    assert _codes(verdict) == ["FILE_FORMAT_UNSUPPORTED"]
+    assert "'begroting.xlsb' is een binaire Excel-werkmap (.xlsb). Stuur" in (
+        verdict.findings[0].message
+    )
+    mismatch = _judge("plan.pdf", hostile.docx_text("Kwaliteitsplan 2020"), ctx)
+    [named] = [f for f in mismatch.findings if f.code == "EXTENSION_MISMATCH"]
+    assert "maar is een Word-bestand (.docx). Wij" in named.message
+    for kind in FileType:
+        name = format_name(ctx.rules, kind)
+        assert name.startswith("een ") and not name.endswith("-bestand-"), name
+        message = ctx.rules.finding("FILE_FORMAT_UNSUPPORTED", file="x", format=name).message
+        assert f"is {name}." in message and ")-bestand" not in message, message
