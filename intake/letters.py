@@ -29,7 +29,8 @@ from intake.report.outcome import application_outcome
 from intake.storage import letters as record
 
 log = logging.getLogger(__name__)
-Send = Callable[[str, str, ReportModel, dict[str, Migrated]], EmailMessage | None]
+# (agb, message_id, letter, corrected models, campaign of the case)
+Send = Callable[[str, str, ReportModel, dict[str, Migrated], str | None], EmailMessage | None]
 
 
 def current_documents(app: App, agb: str, campaign: str | None = None) -> list[Verdict]:
@@ -247,7 +248,7 @@ def send_recorded(
         decision = given or standing_decision(app, agb, campaign)
         model = letter(app, current, decision=decision, corrected=corrected)
         record.mark(app.ledger, row["id"], "sending")  # a crash from here on: never twice
-        message = send(agb, row["message_id"], model, corrected)
+        message = send(agb, row["message_id"], model, corrected, campaign)
         record.mark(app.ledger, row["id"], "sent" if message is not None else "no_recipient")
         sent += message is not None
     return sent

@@ -183,3 +183,27 @@ def test_notes_land_in_their_campaign_and_a_bad_campaign_changes_nothing(mailing
         assert book.decisions_of(year, PROVIDER) == []
     assert [n["text"] for n in book.notes_of(Y2021, PROVIDER)] == ["Plan komt in december"]
     assert book.notes_of(Y2020, PROVIDER) == []
+
+
+def test_a_letter_follows_the_campaign_of_its_document(mailing):
+    from intake.channels import notices
+    from intake.channels.smtp import SmtpSender
+    from intake.domain import Decision, Status
+    from intake.letters import after_change, current_documents
+
+    app, sink = mailing
+    [model] = current_documents(app, PROVIDER, Y2021)
+    decision = Decision(Status.ACCEPTED, "Akkoord voor 2021.", "medewerker", datetime.now(UTC))
+    send = notices.sender(app, SmtpSender(app.config.smtp))
+    for _ in range(2):  # a repeated request mails nothing more
+        after_change(app, [(None, model)], event="decision", decision=decision, send=send)
+    [mail] = sink.wait_for(1)
+    body = " ".join(mail.get_body(("plain",)).get_content().split())
+    assert "Akkoord voor 2021." in body and "2021" in body
+    outbox = app.folder("outbox")
+    assert "Akkoord voor 2021." in (outbox / "geldig-2021.xlsx.html").read_text()
+    old = outbox / "aandeel-personeel-laag-toegelicht.xlsx.html"
+    assert old.is_file() and "Akkoord voor 2021." not in old.read_text()
+    with app.ledger.engine.connect() as c:
+        told = c.execute(sa.text("SELECT campaign, event, state FROM letters")).all()
+    assert [tuple(r) for r in told] == [(Y2021, "decision", "sent")]
