@@ -1,8 +1,8 @@
 """Global options accepted anywhere on the command line, as users type them.
 
-`intake check -v file.xlsx` and `intake sweep --config /etc/intake.toml` are as natural
-as putting the options first; click only reads group options before the subcommand,
-so they are moved there before click parses.
+`intake check -v file.xlsx` and `intake sweep --config /etc/intake.toml --log-format json`
+are as natural as putting the options first; click only reads group options before the
+subcommand, so they are moved there before click parses.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 
 _VERBOSE = re.compile(r"-v+$")
-_WITH_VALUE = ("--config",)
+_WITH_VALUE = ("--config", "--log-format")
 _WITH_EQUALS = tuple(f"{option}=" for option in _WITH_VALUE)
 
 
 def hoist_global_options(argv: list[str]) -> list[str]:
-    """Move `-v`/`-vv`/`--verbose` and `--config X` found after the subcommand before it."""
+    """Move `-v`/`--verbose`, `--config X` and `--log-format X` after the subcommand before it."""
     command = _first_command(argv)
     if command is None:
         return argv

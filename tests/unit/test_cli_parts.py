@@ -22,6 +22,8 @@ from intake.register import parse_amount
         (["-v", "check", "--json", "a"], ["-v", "check", "--json", "a"]),
         (["--config", "x.toml", "check", "a"], ["--config", "x.toml", "check", "a"]),
         (["config", "show", "--verbose"], ["--verbose", "config", "show"]),
+        (["sweep", "--log-format", "json"], ["--log-format", "json", "sweep"]),
+        (["mail", "--once", "--log-format=json"], ["--log-format=json", "mail", "--once"]),
         (["check", "--", "-v"], ["check", "--", "-v"]),
         (["--help"], ["--help"]),
     ],
