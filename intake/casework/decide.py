@@ -21,7 +21,8 @@ import sqlalchemy as sa
 
 from intake import letters
 from intake.bootstrap import App
-from intake.casework.cases import UnknownCampaign, book, campaign, register_of
+from intake.casework.cases import UnknownCampaign, book, campaign
+from intake.channels import notices
 from intake.channels.replies import reply_message_id
 from intake.channels.smtp import SmtpSender
 from intake.channels.tls import TlsRefused
@@ -70,16 +71,8 @@ def form_campaign(app: App, form: dict[str, str]) -> str:
 
 
 def recipient(app: App, agb: str, name: str | None = None) -> str | None:
-    """Where a decision goes: the last sender when registered, else the first registered address."""
-    name = campaign(app, name)
-    register = register_of(app, name)
-    entry = register.get(agb) if register else None
-    if entry is None:
-        return None
-    state = app.ledger.provider(agb, name) or {}
-    if state.get("contact") and entry.is_contact(state["contact"]):
-        return str(state["contact"])
-    return next((c for c in entry.contacts if not c.startswith("@")), None)
+    """Where a decision goes: the same registered contact as every other letter."""
+    return notices.recipient(app, agb, campaign(app, name))
 
 
 def validate_decision(
