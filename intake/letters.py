@@ -29,7 +29,8 @@ from intake.report.outcome import application_outcome
 from intake.storage import letters as record
 
 log = logging.getLogger(__name__)
-Send = Callable[[str, str, ReportModel, dict[str, Migrated]], EmailMessage | None]
+# (agb, message_id, letter, corrected models, campaign of the case)
+Send = Callable[[str, str, ReportModel, dict[str, Migrated], str | None], EmailMessage | None]
 
 
 def current_documents(app: App, agb: str, campaign: str | None = None) -> list[Verdict]:
@@ -104,34 +105,38 @@ def archived(app: App, verdicts: Sequence[Verdict]) -> dict[str, bytes]:
     return found
 
 
-def standing_decision(app: App, agb: str) -> Decision | None:
-    """The staff decision on the case, unless a document arrived after it."""
+def standing_decision(app: App, agb: str, campaign: str | None = None) -> Decision | None:
+    """The staff decision on the case in that campaign, unless a document arrived after it."""
     from intake.casework.case import case_detail
 
-    detail = case_detail(app, agb)
+    detail = case_detail(app, agb, campaign)
     found = detail["decision"] if detail else None
     if not found:
         return None
     return Decision(Status(found["status"]), found["reason"], found["actor"], found["decided_at"])
 
 
-def render_again(app: App, agb: str, decision: Decision | None = None) -> ReportModel | None:
-    """The provider's current documents' letters in the outbox, written anew (with the
-    standing staff decision when none is given)."""
-    decision = decision or standing_decision(app, agb)
-    current = current_documents(app, agb)
+def render_again(
+    app: App, agb: str, decision: Decision | None = None, campaign: str | None = None
+) -> ReportModel | None:
+    """The provider's current documents' letters in one campaign's case (default: the
+    configured one) in the outbox, written anew (with the standing staff decision when
+    none is given)."""
+    decision = decision or standing_decision(app, agb, campaign)
+    current = current_documents(app, agb, campaign)
     if not current:
         return None
+    ctx = app.ctx.for_campaign(campaign)
     outbox = app.folder("outbox")
-    corrected = corrected_models(app.ctx, current, archived(app, current))
+    corrected = corrected_models(ctx, current, archived(app, current))
     for verdict in current:
         name = PurePath(verdict.file).name or verdict.sha256[:12]  # never a path from a mail
         model = letter(app, [verdict], decision=decision, corrected=corrected)
         write_report_files(verdict, model, outbox, name)
         staff = build(
             [verdict],
-            app.ctx.rules,
-            app.ctx.family,
+            ctx.rules,
+            ctx.family,
             audience="staff",
             decision=decision,
             others=current,
@@ -147,7 +152,8 @@ def render_again(app: App, agb: str, decision: Decision | None = None) -> Report
 def _message_id(app: App, agb: str, outcome: str, event: str, current: Sequence[Verdict]) -> str:
     state = ",".join(sorted(f"{v.sha256}:{v.status.value}" for v in current))
     digest = hashlib.sha256(f"{agb}|{outcome}|{event}|{state}".encode()).hexdigest()[:32]
-    domain = app.ctx.rules.care_office["mailbox"].rpartition("@")[2] or "intake.invalid"
+    rules = app.ctx.for_campaign(current[0].campaign if current else None).rules
+    domain = rules.care_office["mailbox"].rpartition("@")[2] or "intake.invalid"
     return f"<intake.letter.{digest}@{domain}>"
 
 
@@ -159,63 +165,90 @@ def after_change(
     decision: Decision | None = None,
     send: Send | None = None,
 ) -> list[str]:
-    """Render the letters of every provider touched by `changes` (before, after) again,
-    and record (then send, when `send` is given) a letter where the outcome changed.
+    """Render the letters of every case touched by `changes` (before, after) again, and
+    record (then send, when `send` is given) a letter where the outcome changed.
 
-    Returns the AGB codes whose provider is due a letter.
+    A case is a provider in the campaign of the changed document. Returns the AGB
+    codes whose provider is due a letter.
     """
-    agbs = sorted({a.provider.agb for _, a in changes if a.provider and a.provider.agb})
-    due = []
-    for agb in agbs:
-        stands = decision or standing_decision(app, agb)
-        model = render_again(app, agb, stands)
-        if model is None:
-            continue
-        # A standing decision is the outcome whatever the rules say; the desk tells it.
-        told = None if stands else record.last_outcome(app.ledger, agb)
-        before = told or _before(app, agb, changes, stands if stands is not decision else None)
-        if model.outcome_key == before:
-            continue
-        message_id = _message_id(app, agb, model.outcome_key, event, current_documents(app, agb))
-        recorded = record.record_due(
-            app.ledger,
-            provider_agb=agb,
-            outcome=model.outcome_key,
-            event=event,
-            message_id=message_id,
-            state="due",
-        )
-        if recorded:
-            due.append(agb)
-            log.info("%s: outcome %s -> %s after %s", agb, before, model.outcome_key, event)
+    cases = sorted(
+        {(a.campaign or "", a.provider.agb) for _, a in changes if a.provider and a.provider.agb}
+    )
+    due = [
+        agb
+        for name, agb in cases
+        if _record_change(app, name or None, agb, changes, event, decision)
+    ]
     if send is not None:
-        send_recorded(app, send, {agb: decision for agb in agbs} if decision else {})
+        decided = {case: decision for case in cases} if decision else {}
+        send_recorded(app, send, decided)
     return due
+
+
+def _record_change(
+    app: App,
+    campaign: str | None,
+    agb: str,
+    changes: Sequence[tuple[Verdict | None, Verdict]],
+    event: str,
+    decision: Decision | None,
+) -> bool:
+    """The case's letters rendered again; a letter recorded as due when its outcome changed."""
+    stands = decision or standing_decision(app, agb, campaign)
+    model = render_again(app, agb, stands, campaign)
+    if model is None:
+        return False
+    # A standing decision is the outcome whatever the rules say; the desk tells it.
+    told = None if stands else record.last_outcome(app.ledger, agb, campaign)
+    undecided = stands if stands is not decision else None
+    before = told or _before(app, (campaign, agb), changes, undecided)
+    if model.outcome_key == before:
+        return False
+    current = current_documents(app, agb, campaign)
+    recorded = record.record_due(
+        app.ledger,
+        provider_agb=agb,
+        campaign=campaign,
+        outcome=model.outcome_key,
+        event=event,
+        message_id=_message_id(app, agb, model.outcome_key, event, current),
+        state="due",
+    )
+    if recorded:
+        log.info("%s: outcome %s -> %s after %s", agb, before, model.outcome_key, event)
+    return recorded
 
 
 def _before(
     app: App,
-    agb: str,
+    case: tuple[str | None, str],
     changes: Sequence[tuple[Verdict | None, Verdict]],
     decision: Decision | None = None,
 ) -> str:
     """The outcome the provider was last told, rebuilt from the verdicts before the change."""
     replaced = {a.sha256: b for b, a in changes if b is not None}
-    current = [replaced.get(v.sha256, v) for v in current_documents(app, agb)]
+    current = [replaced.get(v.sha256, v) for v in current_documents(app, case[1], case[0])]
     return application_outcome(current, decision=decision).key
 
 
-def send_recorded(app: App, send: Send, decisions: dict[str, Decision] | None = None) -> int:
-    """Send the letters recorded as due; each is marked sent (or why not) right after."""
+def send_recorded(
+    app: App, send: Send, decisions: dict[tuple[str, str], Decision] | None = None
+) -> int:
+    """Send the letters recorded as due; each is marked sent (or why not) right after.
+
+    `decisions` are keyed by (campaign, AGB code)."""
     sent = 0
     for row in record.due(app.ledger):
-        current = current_documents(app, row["provider_agb"])
-        corrected = corrected_models(app.ctx, current, archived(app, current))
-        agb = row["provider_agb"]
-        decision = (decisions or {}).get(agb) or standing_decision(app, agb)
+        agb, campaign = row["provider_agb"], row["campaign"]
+        current = current_documents(app, agb, campaign)
+        corrected = corrected_models(
+            app.ctx.for_campaign(campaign), current, archived(app, current)
+        )
+        given = (decisions or {}).get((campaign or "", agb))
+        decision = given or standing_decision(app, agb, campaign)
         model = letter(app, current, decision=decision, corrected=corrected)
         record.mark(app.ledger, row["id"], "sending")  # a crash from here on: never twice
-        message = send(row["provider_agb"], row["message_id"], model, corrected)
+        message = send(agb, row["message_id"], model, corrected, campaign)
         record.mark(app.ledger, row["id"], "sent" if message is not None else "no_recipient")
         sent += message is not None
     return sent
@@ -225,12 +258,16 @@ def note_told(app: App, verdicts: Sequence[Verdict], message_id: str) -> None:
     """A reply just told these providers their outcome: later changes compare with it."""
     others = others_for(app, verdicts)
     key = application_outcome(verdicts, others).key
-    for agb in sorted({v.provider.agb for v in verdicts if v.provider and v.provider.agb}):
+    cases = {(v.campaign or "", v.provider.agb) for v in verdicts if v.provider and v.provider.agb}
+    for campaign, agb in sorted(cases):
         record.record_due(
             app.ledger,
+            campaign=campaign or None,
             provider_agb=agb,
             outcome=key,
             event="reply",
-            message_id=f"{message_id}#{agb}",
+            message_id=f"{message_id}#{agb}"
+            if campaign in ("", app.ctx.campaign)
+            else f"{message_id}#{campaign}:{agb}",
             state="replied",
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 from intake import fmt
 from intake.bootstrap import App
-from intake.casework.cases import book, campaign
+from intake.casework.cases import book, campaign, register_of
 from intake.casework.status import (
     DECISION_LABELS,
     LABELS,
@@ -25,9 +25,9 @@ STATUS_NL = {"accepted": "geaccepteerd", "review": "te beoordelen", "rejected": 
 KIND_NL = {"aanvraag": "aanvraagmodel", "kwaliteitsplan": "kwaliteitsplan", "unknown": "onbekend"}
 
 
-def kenmerk_prefix(app: App) -> str:
+def kenmerk_prefix(app: App, name: str | None = None) -> str:
     """The same prefix as on the letter, so staff find what the provider quotes."""
-    return wording.kenmerk_prefix(app.ctx.rules)
+    return wording.kenmerk_prefix(app.ctx.for_campaign(name).rules)
 
 
 def split_location(location: str | None) -> tuple[str, str]:
@@ -54,10 +54,11 @@ def _figures(figures: dict[str, Any]) -> list[dict[str, str]]:
 
 def _document(app: App, row: dict[str, Any], current: set[int]) -> dict[str, Any]:
     verdict = verdict_from_json(json.loads(row["verdict_json"]))
+    rules = app.ctx.for_campaign(verdict.campaign).rules
     return {
         "id": row["id"],
         "sha256": verdict.sha256,
-        "kenmerk": kenmerk(kenmerk_prefix(app), verdict.sha256),
+        "kenmerk": kenmerk(wording.kenmerk_prefix(rules), verdict.sha256),
         "file": verdict.file,
         "document": verdict.document.value,
         "document_label": KIND_NL[verdict.document.value],
@@ -67,7 +68,7 @@ def _document(app: App, row: dict[str, Any], current: set[int]) -> dict[str, Any
         "channel": row["channel"],
         "sender": row["sender"],
         "received": verdict.received.isoformat(),
-        "received_day": fmt.day(app.ctx.rules.local_date(verdict.received)),
+        "received_day": fmt.day(rules.local_date(verdict.received)),
         "template_version": verdict.template_version,
         "findings": [
             {
@@ -163,10 +164,12 @@ def _timeline(app: App, detail: dict[str, Any]) -> list[dict[str, Any]]:
     return events
 
 
-def case_detail(app: App, agb: str) -> dict[str, Any] | None:
-    """Everything about one case, or None when neither register nor ledger knows the AGB."""
-    cb, name = book(app), campaign(app)
-    entry = app.register.get(agb) if app.register else None
+def case_detail(app: App, agb: str, name: str | None = None) -> dict[str, Any] | None:
+    """Everything about one case in one campaign (the default one unless named), or
+    None when neither that campaign's register nor the ledger knows the AGB."""
+    cb, name = book(app), campaign(app, name)
+    register = register_of(app, name)
+    entry = register.get(agb) if register else None
     states = cb.provider_states(name, agb)
     rows = cb.case_documents(name, agb)
     if entry is None and not states and not rows:
@@ -177,6 +180,7 @@ def case_detail(app: App, agb: str) -> dict[str, Any] | None:
     decisions = cb.decisions_of(name, agb)
     mail_ids = {r["mail_id"] for r in rows if r["mail_id"]}
     detail: dict[str, Any] = {
+        "campaign": name,
         "agb": agb,
         "naam": (entry.naam if entry else None) or state.get("naam") or "?",
         "register": entry.to_json() if entry else None,
@@ -185,7 +189,7 @@ def case_detail(app: App, agb: str) -> dict[str, Any] | None:
         "notes": cb.notes_of(name, agb),
         "mails_in": cb.case_mails(mail_ids),
         "mails_out": cb.case_replies(agb, mail_ids),
-        "notifications": cb.notifications(agb=agb),
+        "notifications": cb.notifications(agb=agb, campaign=name),
         "audit": cb.audit_of_case(name, agb),
         "last_reminder_at": state.get("last_reminder_at"),
     }

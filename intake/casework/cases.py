@@ -1,5 +1,5 @@
 """The case list: every provider of the register (and every provider the ledger met)
-with where its case stands in the configured campaign."""
+with where its case stands in one campaign (the configured default unless named)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from typing import Any
 from intake.bootstrap import App
 from intake.casework.status import LABELS, CaseStatus, case_status, computed_status
 from intake.domain import kenmerk_hash_prefix
+from intake.register import Register
 from intake.storage.casebook import Casebook
 
 
 @dataclass(frozen=True)
 class CaseRow:
+    campaign: str
     agb: str
     naam: str
     regio: str
@@ -33,6 +35,7 @@ class CaseRow:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "campaign": self.campaign,
             "agb": self.agb,
             "naam": self.naam,
             "status": self.status.value,
@@ -53,33 +56,50 @@ def book(app: App) -> Casebook:
     return Casebook(app.ledger.engine)
 
 
-def campaign(app: App) -> str:
-    return app.ctx.rules.campaign
+class UnknownCampaign(ValueError):
+    """A campaign name that is not one of the active campaigns."""
+
+    message = "Onbekende campagne; kies een van de actieve campagnes."
 
 
-_CACHE: dict[int, tuple[tuple, list[CaseRow]]] = {}
+def campaign(app: App, name: str | None = None) -> str:
+    """The named campaign when it is active, the configured default for None or ""."""
+    if not name:
+        return app.ctx.campaign
+    if name not in app.contexts:
+        raise UnknownCampaign(name)
+    return name
 
 
-def overview(app: App) -> list[CaseRow]:
-    """One row per provider, ordered by AGB code.
+def register_of(app: App, name: str) -> Register | None:
+    return app.ctx.for_campaign(name).register
 
-    Kept per process while the ledger's version (one cheap query) and the register
-    object stay the same: staff read this list far more often than it changes.
+
+_CACHE: dict[tuple[int, str], tuple[tuple, list[CaseRow]]] = {}
+
+
+def overview(app: App, name: str | None = None) -> list[CaseRow]:
+    """One row per provider of one campaign, ordered by AGB code.
+
+    Kept per process and campaign while the ledger's version (one cheap query) and
+    the register object stay the same: staff read this list far more often than it
+    changes.
     """
-    key = (*book(app).version(campaign(app)), id(app.register), campaign(app))
-    cached = _CACHE.get(id(app))
+    name = campaign(app, name)
+    key = (*book(app).version(name), id(register_of(app, name)))
+    cached = _CACHE.get((id(app), name))
     if cached is not None and cached[0] == key:
         return cached[1]
-    rows = _overview(app)
-    _CACHE[id(app)] = (key, rows)
+    rows = _overview(app, name)
+    _CACHE[(id(app), name)] = (key, rows)
     return rows
 
 
-def _overview(app: App) -> list[CaseRow]:
-    cb, name = book(app), campaign(app)
+def _overview(app: App, name: str) -> list[CaseRow]:
+    cb, register = book(app), register_of(app, name)
     states = {s["agb"]: s for s in cb.provider_states(name)}
     decided = cb.latest_decisions(name)
-    entries = app.register.entries if app.register else {}
+    entries = register.entries if register else {}
     rows = []
     for agb in sorted(set(entries) | set(states)):
         state, entry, decision = states.get(agb, {}), entries.get(agb), decided.get(agb)
@@ -88,6 +108,7 @@ def _overview(app: App) -> list[CaseRow]:
         last = max(moments) if moments else None
         rows.append(
             CaseRow(
+                campaign=name,
                 agb=agb,
                 naam=(entry.naam if entry else None) or state.get("naam") or "?",
                 regio=entry.regio if entry else "",
@@ -109,7 +130,9 @@ def _overview(app: App) -> list[CaseRow]:
     return rows
 
 
-def search(app: App, rows: list[CaseRow], query: str, status: str | None) -> list[CaseRow]:
+def search(
+    app: App, rows: list[CaseRow], query: str, status: str | None, name: str | None = None
+) -> list[CaseRow]:
     """Search on AGB code, name or kenmerk; filter on status."""
     if status:
         rows = [r for r in rows if r.status.value == status]
@@ -118,7 +141,7 @@ def search(app: App, rows: list[CaseRow], query: str, status: str | None) -> lis
         return rows
     prefix = kenmerk_hash_prefix(query)
     if prefix:
-        agbs = book(app).agbs_with_sha_prefix(prefix, campaign(app))
+        agbs = book(app).agbs_with_sha_prefix(prefix, campaign(app, name))
         return [r for r in rows if r.agb in agbs]
     needle = query.casefold()
     return [r for r in rows if r.agb.startswith(needle) or needle in r.naam.casefold()]

@@ -21,7 +21,8 @@ import sqlalchemy as sa
 
 from intake import letters
 from intake.bootstrap import App
-from intake.casework.cases import book, campaign
+from intake.casework.cases import UnknownCampaign, book, campaign
+from intake.channels import notices
 from intake.channels.replies import reply_message_id
 from intake.channels.smtp import SmtpSender
 from intake.channels.tls import TlsRefused
@@ -61,18 +62,22 @@ class Decided:
     notification: str | None  # the notification's state, or None without notify
 
 
-def recipient(app: App, agb: str) -> str | None:
-    """Where a decision goes: the last sender when registered, else the first registered address."""
-    entry = app.register.get(agb) if app.register else None
-    if entry is None:
-        return None
-    state = app.ledger.provider(agb) or {}
-    if state.get("contact") and entry.is_contact(state["contact"]):
-        return str(state["contact"])
-    return next((c for c in entry.contacts if not c.startswith("@")), None)
+def form_campaign(app: App, form: dict[str, str]) -> str:
+    """The campaign a form posts to: a hidden field, checked against the active ones."""
+    try:
+        return campaign(app, (form.get("campaign") or "").strip() or None)
+    except UnknownCampaign as exc:
+        raise CaseworkError("campaign", exc.message) from None
 
 
-def validate_decision(app: App, agb: str, form: dict[str, str]) -> tuple[str, str, bool, str]:
+def recipient(app: App, agb: str, name: str | None = None) -> str | None:
+    """Where a decision goes: the same registered contact as every other letter."""
+    return notices.recipient(app, agb, campaign(app, name))
+
+
+def validate_decision(
+    app: App, agb: str, form: dict[str, str], name: str
+) -> tuple[str, str, bool, str]:
     status = (form.get("decision") or "").strip()
     reason = (form.get("reason") or "").strip()
     notify = (form.get("notify") or "").strip().lower() in {"1", "on", "true", "ja", "yes"}
@@ -87,7 +92,7 @@ def validate_decision(app: App, agb: str, form: dict[str, str]) -> tuple[str, st
         raise CaseworkError("idempotency_key", "Het formulier is verlopen; laad de pagina opnieuw.")
     if notify and not SmtpSender(app.config.smtp).enabled:
         raise CaseworkError("notify", "Verzenden kan niet: er is geen mailserver ingesteld.")
-    if notify and recipient(app, agb) is None:
+    if notify and recipient(app, agb, name) is None:
         raise CaseworkError("notify", "Deze zorgaanbieder heeft geen geregistreerd e-mailadres.")
     return status, reason, notify, key
 
@@ -100,28 +105,30 @@ def decide(
     address: str | None,
     smtp: SmtpSender | None = None,
 ) -> Decided:
-    status, reason, notify, key = validate_decision(app, agb, form)
+    name = form_campaign(app, form)
+    status, reason, notify, key = validate_decision(app, agb, form, name)
     cb = book(app)
     existing = cb.decision_by_key(key)
     if existing is None:
         try:
-            decision_id = _store(app, agb, status, reason, notify, key, actor, address)
+            decision_id = _store(app, agb, status, reason, notify, key, actor, address, name)
         except sa.exc.IntegrityError:  # the same form posted twice at the same moment
             existing = cb.decision_by_key(key)
             if existing is None:
                 raise
     if existing is not None:
-        if existing["agb"] != agb:
+        if (existing["campaign"], existing["agb"]) != (name, agb):
             raise CaseworkError("idempotency_key", "Het formulier hoort bij een andere zaak.")
         notes = cb.notifications(agb=agb)
         state = next((n["state"] for n in notes if n["decision_id"] == existing["id"]), None)
         return Decided(existing["id"], True, state)
-    write_decision_report(app, agb, decision_id)
-    letters.render_again(app, agb)  # the outbox letters now carry the decision and its reason
+    write_decision_report(app, agb, decision_id, name)
+    # The outbox letters now carry the decision and its reason.
+    letters.render_again(app, agb, campaign=name)
     state = None
     if notify:
         state = deliver_pending(app, smtp or SmtpSender(app.config.smtp), decision_id=decision_id)
-    log.info("decision %s on %s by %s (notify=%s)", status, agb, actor, notify)
+    log.info("decision %s on %s/%s by %s (notify=%s)", status, name, agb, actor, notify)
     return Decided(decision_id, False, state)
 
 
@@ -134,8 +141,9 @@ def _store(
     key: str,
     actor: str,
     address: str | None,
+    name: str | None = None,
 ) -> int:
-    cb, name = book(app), campaign(app)
+    cb, name = book(app), campaign(app, name)
     with app.ledger.transaction() as conn:
         decision_id = cb.add_decision(
             conn,
@@ -163,19 +171,22 @@ def _store(
                 decision_id=decision_id,
                 campaign=name,
                 agb=agb,
-                recipient=recipient(app, agb) or "",
+                recipient=recipient(app, agb, name) or "",
                 message_id=reply_message_id(f"decision:{name}:{decision_id}", own, "decision"),
             )
     return decision_id
 
 
-def add_note(app: App, agb: str, text: str, actor: str, address: str | None) -> None:
+def add_note(
+    app: App, agb: str, text: str, actor: str, address: str | None, name: str | None = None
+) -> None:
+    """An internal note on the case in campaign `name` (already checked; None: default)."""
     text = (text or "").strip()
     if not text:
         raise CaseworkError("text", "Een notitie mag niet leeg zijn.")
     if len(text) > MAX_REASON:
         raise CaseworkError("text", f"Een notitie mag hoogstens {MAX_REASON} tekens hebben.")
-    book(app).add_note(campaign(app), agb, actor, text, address)
+    book(app).add_note(campaign(app, name), agb, actor, text, address)
 
 
 def as_decision(row: dict) -> Decision:
@@ -184,14 +195,15 @@ def as_decision(row: dict) -> Decision:
 
 def decision_report(app: App, agb: str, decision: dict) -> ReportModel:
     """The provider's letter on the whole case, with the decision and its reason."""
-    return letters.letter(app, letters.current_documents(app, agb), decision=as_decision(decision))
+    current = letters.current_documents(app, agb, decision["campaign"])
+    return letters.letter(app, current, decision=as_decision(decision))
 
 
-def write_decision_report(app: App, agb: str, decision_id: int) -> None:
+def write_decision_report(app: App, agb: str, decision_id: int, name: str) -> None:
     """The provider's letters in the outbox rendered again with the decision, plus one
     letter on the whole case named after the decision."""
-    decision = next(d for d in book(app).decisions_of(campaign(app), agb) if d["id"] == decision_id)
-    letters.render_again(app, agb, as_decision(decision))
+    decision = next(d for d in book(app).decisions_of(name, agb) if d["id"] == decision_id)
+    letters.render_again(app, agb, as_decision(decision), campaign=name)
     report = decision_report(app, agb, decision)
     outbox = app.folder("outbox")
     atomic_write(outbox / f"besluit-{agb}-{decision_id}.html", render_html(report))
@@ -200,7 +212,7 @@ def write_decision_report(app: App, agb: str, decision_id: int) -> None:
 
 def _message(app: App, notification: dict, decision: dict) -> EmailMessage:
     report = decision_report(app, notification["agb"], decision)
-    rules = app.ctx.rules
+    rules = app.ctx.for_campaign(decision["campaign"]).rules
     message = EmailMessage()
     message["From"] = app.config.smtp.sender
     message["To"] = notification["recipient"]
@@ -263,6 +275,7 @@ def _send(app: App, smtp: SmtpSender, note: dict, decision: dict) -> str:
     told.record_due(
         app.ledger,
         provider_agb=note["agb"],
+        campaign=note["campaign"],
         outcome=report.outcome_key,
         event="decision",
         message_id=note["message_id"],

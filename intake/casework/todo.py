@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from intake.bootstrap import App
 from intake.casework.cases import CaseRow, book, overview
@@ -25,14 +26,21 @@ class Task:
     action: str
     agb: str | None = None
     naam: str | None = None
+    campaign: str | None = None  # the case's campaign; None for mails and files
+    default: bool = True  # the configured default campaign: its links need no parameter
 
     @property
     def link(self) -> str | None:
-        return f"/cases/{self.agb}" if self.agb else None
+        if not self.agb:
+            return None
+        if self.campaign and not self.default:
+            return f"/cases/{self.agb}?{urlencode({'campaign': self.campaign})}"
+        return f"/cases/{self.agb}"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
+            "campaign": self.campaign,
             "at": self.at.isoformat(),
             "title": self.title,
             "action": self.action,
@@ -42,7 +50,9 @@ class Task:
         }
 
 
-def _case_tasks(rows: list[CaseRow], interval: timedelta, now: datetime) -> list[Task]:
+def _case_tasks(
+    rows: list[CaseRow], interval: timedelta, now: datetime, default: bool = True
+) -> list[Task]:
     tasks = []
     for row in rows:
         if row.status is CaseStatus.REVIEW:
@@ -54,6 +64,8 @@ def _case_tasks(rows: list[CaseRow], interval: timedelta, now: datetime) -> list
                     "Bekijk de bevindingen en leg een beslissing met reden vast.",
                     row.agb,
                     row.naam,
+                    row.campaign,
+                    default,
                 )
             )
         reminded = row.last_reminder_at
@@ -66,12 +78,14 @@ def _case_tasks(rows: list[CaseRow], interval: timedelta, now: datetime) -> list
                     "De herinnering bleef onbeantwoord: bel of mail de contactpersoon.",
                     row.agb,
                     row.naam,
+                    row.campaign,
+                    default,
                 )
             )
     return tasks
 
 
-def _notification_tasks(app: App, names: dict[str, str]) -> list[Task]:
+def _notification_tasks(app: App, names: dict[tuple[str, str], str]) -> list[Task]:
     tasks = []
     for note in book(app).notifications("pending", "sending", "failed"):
         pending = note["state"] == "pending"
@@ -86,7 +100,9 @@ def _notification_tasks(app: App, names: dict[str, str]) -> list[Task]:
                 else "Controleer in de verzonden post of de mail is aangekomen; "
                 "zo niet, bel de aanbieder.",
                 note["agb"],
-                names.get(note["agb"]),
+                names.get((note["campaign"], note["agb"])),
+                note["campaign"],
+                note["campaign"] == app.ctx.campaign,
             )
         )
     return tasks
@@ -146,14 +162,14 @@ def _agb_beside(path: Any) -> str | None:
 def build_todo(
     app: App, now: datetime | None = None, rows: list[CaseRow] | None = None
 ) -> list[Task]:
+    """Every active campaign's tasks; `rows` stands in for the default campaign's cases."""
     now = now or datetime.now(UTC)
-    rows = overview(app) if rows is None else rows
-    interval = timedelta(days=app.ctx.rules.reminder_interval_days)
-    names = {r.agb: r.naam for r in rows}
-    tasks = (
-        _case_tasks(rows, interval, now)
-        + _notification_tasks(app, names)
-        + _mail_tasks(app)
-        + _quarantine_tasks(app)
-    )
+    tasks, names = [], {}
+    for ctx in app.ctx.campaigns:
+        default = ctx is app.ctx
+        found = rows if default and rows is not None else overview(app, ctx.campaign)
+        interval = timedelta(days=ctx.rules.reminder_interval_days)
+        tasks += _case_tasks(found, interval, now, default)
+        names.update({(r.campaign, r.agb): r.naam for r in found})
+    tasks += _notification_tasks(app, names) + _mail_tasks(app) + _quarantine_tasks(app)
     return sorted(tasks, key=lambda t: t.at)

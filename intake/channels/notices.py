@@ -18,19 +18,26 @@ log = logging.getLogger(__name__)
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def recipient(app: App, agb: str) -> str | None:
-    """The provider's registered contact: the last sender when registered, else the first."""
-    entry = app.register.get(agb) if app.register else None
+def recipient(app: App, agb: str, campaign: str | None = None) -> str | None:
+    """The provider's registered contact in the case's campaign (default: the configured
+    one): the last sender when registered, else the first."""
+    register = app.ctx.for_campaign(campaign).register
+    entry = register.get(agb) if register else None
     if entry is None:
         return None
-    state = app.ledger.provider(agb) or {}
+    state = app.ledger.provider(agb, campaign) or {}
     if state.get("contact") and entry.is_contact(state["contact"]):
         return state["contact"]
     return next((c for c in entry.contacts if not c.startswith("@")), None)
 
 
 def compose(
-    app: App, to: str, message_id: str, model: ReportModel, corrected: dict[str, Migrated]
+    app: App,
+    to: str,
+    message_id: str,
+    model: ReportModel,
+    corrected: dict[str, Migrated],
+    campaign: str | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = app.config.smtp.sender
@@ -41,7 +48,8 @@ def compose(
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(render_text(model))
     message.add_alternative(render_html(model), subtype="html")
-    filename = app.ctx.rules.mail.get("report_filename", "beoordeling.pdf")
+    rules = app.ctx.for_campaign(campaign).rules
+    filename = rules.mail.get("report_filename", "beoordeling.pdf")
     message.add_attachment(
         render_pdf(model), maintype="application", subtype="pdf", filename=filename
     )
@@ -54,13 +62,17 @@ def compose(
 
 def sender(app: App, smtp: SmtpSender) -> letters.Send:
     def send(
-        agb: str, message_id: str, model: ReportModel, corrected: dict[str, Migrated]
+        agb: str,
+        message_id: str,
+        model: ReportModel,
+        corrected: dict[str, Migrated],
+        campaign: str | None = None,
     ) -> EmailMessage | None:
-        to = recipient(app, agb)
+        to = recipient(app, agb, campaign)
         if to is None:
             log.info("%s: outcome changed but no registered address to tell", agb)
             return None
-        message = compose(app, to, message_id, model, corrected)
+        message = compose(app, to, message_id, model, corrected, campaign)
         smtp.send(message)
         app.ledger.record_reply(
             provider_agb=agb,

@@ -230,12 +230,16 @@ class Casebook:
         )
         return {row["agb"]: row for row in rows}
 
-    def notifications(self, *states: str, agb: str | None = None) -> list[dict[str, Any]]:
+    def notifications(
+        self, *states: str, agb: str | None = None, campaign: str | None = None
+    ) -> list[dict[str, Any]]:
         query = sa.select(notifications).order_by(notifications.c.id)
         if states:
             query = query.where(notifications.c.state.in_(states))
         if agb is not None:
             query = query.where(notifications.c.agb == agb)
+        if campaign is not None:
+            query = query.where(notifications.c.campaign == campaign)
         return self._all(query)
 
     def claim_notification(self, notification_id: int) -> bool:

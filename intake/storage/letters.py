@@ -10,11 +10,14 @@ from intake.storage.ledger import Ledger, _row, now
 from intake.storage.tables import letters
 
 
-def last_outcome(ledger: Ledger, agb: str) -> str | None:
+def last_outcome(ledger: Ledger, agb: str, campaign: str | None = None) -> str | None:
+    """What the provider was last told about its case in a campaign (default: the ledger's)."""
     with ledger.engine.connect() as c:
         row = c.execute(
             sa.select(letters.c.outcome)
-            .where(letters.c.provider_agb == agb)
+            .where(
+                letters.c.provider_agb == agb, letters.c.campaign == (campaign or ledger.campaign)
+            )
             .order_by(letters.c.id.desc())
             .limit(1)
         ).first()
@@ -23,6 +26,7 @@ def last_outcome(ledger: Ledger, agb: str) -> str | None:
 
 def record_due(ledger: Ledger, **values: Any) -> bool:
     """True when recorded now; False when this very letter was recorded before."""
+    values["campaign"] = values.get("campaign") or ledger.campaign
     with ledger.transaction() as c:
         exists = c.execute(
             sa.select(letters.c.id).where(letters.c.message_id == values["message_id"])

@@ -104,6 +104,8 @@ letters = sa.Table(
     sa.Column("state", sa.String(16), nullable=False),  # due | sent | no_recipient
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("sent_at", sa.DateTime(timezone=True)),
+    sa.Column("campaign", sa.String(64)),  # the case's campaign (one case per campaign)
+    sa.Index("ix_letters_case", "campaign", "provider_agb"),
 )
 
 # --- the staff desk: accounts, decisions, notes, notifications, audit trail ----------

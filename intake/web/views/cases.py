@@ -10,6 +10,7 @@ from intake.casework.cases import counts, overview, search
 from intake.casework.status import LABELS, CaseStatus
 from intake.web import session
 from intake.web.render import page
+from intake.web.views import campaign as chosen
 
 STATUSES = [(s.value, LABELS[s]) for s in CaseStatus]
 PAGE_SIZE = 100  # the HTML list; the JSON twin answers every case unless asked for a page
@@ -19,9 +20,13 @@ def _page_number(raw: str) -> int | None:
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else None
 
 
-def cases_data(app, query: str, status: str, page_raw: str, size: int) -> dict:  # type: ignore[no-untyped-def]
-    rows = overview(app)
-    error = None
+def cases_data(  # type: ignore[no-untyped-def]
+    app, query: str, status: str, page_raw: str, size: int, campaign_raw: str = ""
+) -> dict:
+    name, error = chosen.requested(app, campaign_raw), None
+    if name is None:
+        error, name = chosen.UNKNOWN, app.ctx.campaign
+    rows = overview(app, name)
     if status and status not in {s.value for s in CaseStatus}:
         error, status = "Onbekende status; alle zaken getoond.", ""
     if len(query) > 200:
@@ -29,11 +34,13 @@ def cases_data(app, query: str, status: str, page_raw: str, size: int) -> dict: 
     number = _page_number(page_raw or "1")
     if number is None:
         error, number = "Ongeldig paginanummer; pagina 1 getoond.", 1
-    found = search(app, rows, query, status or None)
+    found = search(app, rows, query, status or None, name)
     pages = max(1, -(-len(found) // size)) if size else 1
     number = min(number, pages)
     shown = found[(number - 1) * size : number * size] if size else found
     return {
+        "campaign": name,
+        "campaigns": chosen.choices(app),
         "query": query,
         "status": status,
         "statuses": STATUSES,
@@ -59,5 +66,6 @@ async def cases(request: Request) -> Response:
         params.get("status", ""),
         params.get("page", ""),
         size,
+        params.get("campaign", ""),
     )
     return page(request, "cases.html", data, 400 if data["error"] else 200)

@@ -35,7 +35,7 @@ def _report(app, row) -> tuple[str, object]:  # type: ignore[no-untyped-def]
     """The provider report of this document, with the case's standing decision if any."""
     verdict = verdict_from_json(json.loads(row["verdict_json"]))
     agb = row["provider_agb"]
-    detail = case_detail(app, agb) if agb else None
+    detail = case_detail(app, agb, app.ctx.for_campaign(row["campaign"]).campaign) if agb else None
     decision = detail["decision"] if detail else None
     if decision is not None:
         return verdict.file, decision_report_for(app, verdict, agb, decision)
@@ -44,7 +44,8 @@ def _report(app, row) -> tuple[str, object]:  # type: ignore[no-untyped-def]
 
 def decision_report_for(app, verdict, agb, decision):  # type: ignore[no-untyped-def]
     report = decision_report(app, agb, decision)
-    return report if report.documents else build([verdict], app.ctx.rules, app.ctx.family)
+    ctx = app.ctx.for_campaign(verdict.campaign)
+    return report if report.documents else build([verdict], ctx.rules, ctx.family)
 
 
 def _produce(app, sha256: str, kind: str):  # type: ignore[no-untyped-def]
@@ -75,7 +76,7 @@ async def download(request: Request) -> Response:
     session.audit(
         request,
         "download",
-        campaign=app.ctx.rules.campaign,
+        campaign=app.ctx.for_campaign(row["campaign"]).campaign,
         agb=row["provider_agb"],
         detail=f"{kind} van {row['filename']}",
     )

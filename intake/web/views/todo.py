@@ -14,7 +14,8 @@ from intake.web.render import page
 
 def todo_data(app) -> dict:  # type: ignore[no-untyped-def]
     rows = overview(app)
-    return {"tasks": build_todo(app, rows=rows), "counts": counts(rows)}
+    tasks = build_todo(app, rows=rows)
+    return {"tasks": tasks, "counts": counts(rows), "campaigns": list(app.contexts)}
 
 
 @session.guarded()
