@@ -64,7 +64,7 @@ def write_register(path: Path, providers: int) -> list[str]:
 
 def templates(app) -> list:  # type: ignore[no-untyped-def]
     from intake.domain import Submission
-    from intake.pipeline import judge_many
+    from intake.judging.pipeline import judge_many
 
     received = datetime(2019, 11, 20, 12, tzinfo=UTC)
     subs = [Submission(n, (SUBMISSIONS / n).read_bytes(), received, "folder") for n in SOURCES]

@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from intake.domain import Submission
-from intake.migration import migrate
-from intake.pipeline import judge
+from intake.judging.pipeline import judge
 from intake.report.html import render_html
 from intake.report.model import build
 from intake.report.pdf import render_pdf
+from intake.service.migration import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = ROOT / "fixtures" / "submissions"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from intake.rules import load_rules
+from intake.campaign.rules import load_rules
 from tests.plan_measure import measure, plan_decisions
 from tests.plan_texts import ALL_THEMES, FRESH, HELD_OUT, TUNED
 
@@ -49,7 +49,7 @@ def speed() -> dict[str, float]:
     from intake.bootstrap import build_context
     from intake.config import load
     from intake.domain import Submission
-    from intake.pipeline import judge
+    from intake.judging.pipeline import judge
     from tests.manifest import REGISTER_CSV
     from tests.plan_docs import pdf_bytes, plan_docx, plan_pages, plan_pdf
     from tests.plan_texts import RIJNLAND

@@ -92,7 +92,7 @@ def _wanted():
 def openpyxl_floor(path: Path, wanted) -> int:
     import openpyxl
 
-    from intake.cells import parse_ref
+    from intake.judging.cells import parse_ref
 
     count = 0
     try:
@@ -115,7 +115,7 @@ def openpyxl_floor(path: Path, wanted) -> int:
 def calamine_read(path: Path, wanted) -> int:
     from python_calamine import CalamineWorkbook
 
-    from intake.cells import parse_ref
+    from intake.judging.cells import parse_ref
 
     try:
         wb = CalamineWorkbook.from_path(str(path))
@@ -149,7 +149,7 @@ def _context():
 
 def judge_paths(paths: list[str]) -> list[dict]:
     from intake.domain import Submission
-    from intake.pipeline import judge_many
+    from intake.judging.pipeline import judge_many
 
     ctx = _context()
     result = []
@@ -243,7 +243,7 @@ def main() -> None:
         batch_s = time.perf_counter() - start
 
         from intake.domain import Submission
-        from intake.pipeline import judge
+        from intake.judging.pipeline import judge
 
         sample = files[: args.single_sample]
         single = _stats(

@@ -11,15 +11,15 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from intake.campaign.context import Context
+from intake.campaign.register import Register, load_register
+from intake.campaign.rulecheck import check_campaign
+from intake.campaign.rules import RulesError, default_campaign, load_rules
+from intake.campaign.templates import load_family
 from intake.config import Config
-from intake.context import Context
-from intake.filemodes import PRIVATE_DIR, SHARED_DIR, make_dirs
-from intake.register import Register, load_register
-from intake.rulecheck import check_campaign
-from intake.rules import RulesError, default_campaign, load_rules
 from intake.storage.archive import Archive
+from intake.storage.filemodes import PRIVATE_DIR, SHARED_DIR, make_dirs
 from intake.storage.ledger import Ledger
-from intake.templates import load_family
 from intake.validate import tables
 
 log = logging.getLogger(__name__)

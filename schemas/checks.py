@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from intake.rules import Rules
-from intake.templates import TemplateFamily
-from intake.values import agb_text, is_number, norm_choice
+from intake.campaign.rules import Rules
+from intake.campaign.templates import TemplateFamily
+from intake.judging.values import agb_text, is_number, norm_choice
 
 _AGB = re.compile(r"^\d{8}$")
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from intake.bootstrap import build_context
+from intake.campaign.register import load_register
 from intake.config import load
-from intake.register import load_register
 from tests.manifest import REGISTER_CSV
 
 

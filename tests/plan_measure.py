@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from intake.campaign.rules import Rules
 from intake.extract.plan import PlanText
-from intake.rules import Rules
 from intake.validate import plan_themes
 from intake.validate.plan_text import sentences
 from tests.plan_texts import ALL_THEMES, Plan, paragraphs

@@ -7,7 +7,6 @@ import json
 from datetime import datetime
 from typing import Any
 
-from intake import fmt
 from intake.bootstrap import App
 from intake.casework.cases import book, campaign, register_of
 from intake.casework.status import (
@@ -18,7 +17,7 @@ from intake.casework.status import (
     decision_stands,
 )
 from intake.domain import kenmerk, verdict_from_json
-from intake.report import wording
+from intake.report import fmt, wording
 from intake.report.model import FIGURE_LABELS
 
 STATUS_NL = {"accepted": "geaccepteerd", "review": "te beoordelen", "rejected": "afgewezen"}

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from intake.bootstrap import App
+from intake.campaign.register import Register
 from intake.casework.status import LABELS, CaseStatus, case_status, computed_status
 from intake.domain import kenmerk_hash_prefix
-from intake.register import Register
 from intake.storage.casebook import Casebook
 
 

@@ -19,7 +19,6 @@ from email.utils import formatdate
 
 import sqlalchemy as sa
 
-from intake import letters
 from intake.bootstrap import App
 from intake.casework.cases import UnknownCampaign, book, campaign
 from intake.channels import notices
@@ -31,6 +30,7 @@ from intake.report.files import atomic_write
 from intake.report.html import render_html, render_text
 from intake.report.model import ReportModel
 from intake.report.pdf import render_pdf
+from intake.service import letters
 from intake.storage import letters as told
 
 log = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from intake.bootstrap import App
+from intake.campaign.register import Problem, Register, RegisterError, parse_register
 from intake.casework.cases import CaseRow, book, campaign, overview
 from intake.casework.status import LABELS, case_status, computed_status
-from intake.register import Problem, Register, RegisterError, parse_register
 from intake.report.files import atomic_write
 from intake.service import Rejudged, rejudge
 

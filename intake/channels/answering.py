@@ -10,13 +10,13 @@ import logging
 from email.message import EmailMessage
 from typing import Any
 
-from intake import letters
 from intake.bootstrap import App
 from intake.channels import answerable, replies
+from intake.channels.faults import failpoint
 from intake.channels.mailwork import MailStats, Work
 from intake.channels.smtp import SmtpSender, permanent
 from intake.config import ImapSection
-from intake.faults import failpoint
+from intake.service import letters
 
 log = logging.getLogger("intake.channels.mail")
 

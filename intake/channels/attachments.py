@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from functools import cache
 
+from intake.campaign.rules import Rules, load_rules
 from intake.channels import unwrap
 from intake.detect.filetype import FileType, sniff
 from intake.extract import container
+from intake.extract.filenames import safe_name
 from intake.extract.unpack import DocumentBudget, unpack
-from intake.filenames import safe_name
-from intake.rules import Rules, load_rules
 
 SIGNATURES = {
     "application/pkcs7-signature",

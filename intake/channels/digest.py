@@ -12,13 +12,13 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
-from intake import fmt
 from intake.bootstrap import App
 from intake.casework.cases import counts, overview
 from intake.casework.status import LABELS, CaseStatus
 from intake.casework.todo import build_todo
 from intake.channels.replies import reply_message_id
 from intake.channels.smtp import SmtpSender
+from intake.report import fmt
 from intake.report.digest import (
     DigestModel,
     ProviderLine,

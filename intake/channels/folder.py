@@ -22,14 +22,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from intake import letters
 from intake.bootstrap import App
+from intake.channels.faults import failpoint
 from intake.domain import Submission, Verdict
-from intake.faults import failpoint
 from intake.report.files import atomic_write, verdict_json, write_report_files
 from intake.report.html import render_html
 from intake.report.model import build
-from intake.service import take_in
+from intake.service import letters, take_in
 from intake.storage.claims import channel_run
 
 log = logging.getLogger(__name__)

@@ -31,12 +31,12 @@ from intake.bootstrap import App
 from intake.channels import answerable, headers
 from intake.channels.answering import Answering
 from intake.channels.attachments import Contents, Limits, read
+from intake.channels.faults import failpoint
 from intake.channels.identity import MailIdentity, identify
 from intake.channels.imap import connect, ensure_folders, fetch
 from intake.channels.mailwork import DONE, MailStats, Work
 from intake.channels.smtp import SmtpSender
 from intake.domain import DocumentKind, Finding, Submission, Verdict, decide_status
-from intake.faults import failpoint
 from intake.service import take_in
 from intake.storage.claims import channel_run
 

@@ -6,13 +6,13 @@ import logging
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from intake import letters
 from intake.bootstrap import App
 from intake.channels.smtp import SmtpSender
-from intake.migration import Migrated
 from intake.report.html import render_html, render_text
 from intake.report.model import ReportModel
 from intake.report.pdf import render_pdf
+from intake.service import letters
+from intake.service.migration import Migrated
 
 log = logging.getLogger(__name__)
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -7,15 +7,15 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from intake.campaign.context import Context
+from intake.campaign.register import Register
 from intake.channels import answerable, headers
-from intake.context import Context
 from intake.domain import Verdict
-from intake.migration import Migrated
-from intake.register import Register
 from intake.report.audience import sender_registered
 from intake.report.html import render_html, render_text
 from intake.report.model import build
 from intake.report.pdf import render_pdf
+from intake.service.migration import Migrated
 
 
 def reply_message_id(message_key: str, own_address: str, kind: str = "reply") -> str:

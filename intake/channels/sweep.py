@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TypeVar
 
 from intake.bootstrap import App
+from intake.campaign.rules import Rules
 from intake.channels import folder, notices, replies
 from intake.channels.digest import send_digest, write_digest
 from intake.channels.mail import MailChannel, MailStats
+from intake.channels.progress import progress
 from intake.channels.smtp import SmtpSender
 from intake.domain import Status, Verdict
-from intake.progress import progress
-from intake.rules import Rules
 from intake.service import settle_pairs
 from intake.storage.casebook import Casebook
 from intake.storage.claims import channel_run

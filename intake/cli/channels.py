@@ -142,7 +142,7 @@ def rejudge(ctx: click.Context, dry_run: bool) -> None:
     Originals come from the archive; verdicts that change are replaced in the ledger.
     Prints each change: file, AGB code, old -> new status, finding codes added/removed.
     """
-    from intake.progress import progress
+    from intake.channels.progress import progress
     from intake.service import rejudge as run_rejudge
 
     app = open_app(ctx.find_root())

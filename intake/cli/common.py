@@ -46,7 +46,7 @@ class OneLineFormatter(logging.Formatter):
 
 def setup_logging(verbose: int, style: str | None = None) -> None:
     """Text lines (one per record) or JSON objects (`--log-format json`, [log] format)."""
-    from intake.logformat import TEXT_FORMAT, JsonFormatter, configure
+    from intake.cli.logformat import TEXT_FORMAT, JsonFormatter, configure
 
     detail = verbose >= 2
     formatter: logging.Formatter = (
@@ -107,8 +107,8 @@ def open_app(ctx: click.Context):  # type: ignore[no-untyped-def]
 @contextmanager
 def configuration_errors() -> Iterator[None]:
     """Broken rules, schemas or register, an unreachable ledger: exit 2 with every problem."""
-    from intake.register import RegisterError
-    from intake.rules import RulesError
+    from intake.campaign.register import RegisterError
+    from intake.campaign.rules import RulesError
 
     try:
         yield

@@ -43,7 +43,7 @@ def check(
 
     No ledger is used, so there are no pairing, sender or duplicate findings.
     """
-    from intake.pipeline import judge_many
+    from intake.judging.pipeline import judge_many
 
     ctx = judging_context(register, reader)
     verdicts = judge_many(list(submissions_from(files, received, ctx.rules)), ctx)
@@ -58,7 +58,7 @@ def check(
             )
         )
     else:
-        from intake.textreport import render_table
+        from intake.cli.textreport import render_table
 
         click.echo(render_table(verdicts, ctx.rules))
     sys.exit(EXIT_REJECTED if any(v.status.value == "rejected" for v in verdicts) else EXIT_OK)
@@ -89,11 +89,11 @@ def report(
     sender: str | None,
 ) -> None:
     """Write the feedback report of each FILE as HTML, PDF and verdict JSON."""
-    from intake.letters import corrected_models
-    from intake.pipeline import judge_many
+    from intake.judging.pipeline import judge_many
     from intake.report.audience import sender_registered
     from intake.report.files import atomic_write, write_report_files
     from intake.report.model import build
+    from intake.service.letters import corrected_models
 
     ctx = judging_context(register)
     submissions = list(submissions_from(files, received, ctx.rules))

@@ -32,11 +32,11 @@ def migrate(
     named with the reason and gets no copy; the exit code is then 1.
     """
     from intake.cli.common import submissions_from
-    from intake.migration import MigrationRefused
-    from intake.migration import migrate as carry_over
-    from intake.pipeline import judge_many
+    from intake.judging.pipeline import judge_many
     from intake.report.files import atomic_write
     from intake.report.wording import refusal_text
+    from intake.service.migration import MigrationRefused
+    from intake.service.migration import migrate as carry_over
 
     ctx = judging_context(register)
     submissions = list(submissions_from(files, received, ctx.rules))

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from intake import formula
-from intake.cells import address, split_address
+from intake.campaign.templates import TemplateFamily
 from intake.extract.workbook import WorkbookIR
-from intake.templates import TemplateFamily
+from intake.judging import formula
+from intake.judging.cells import address, split_address
 
 
 def norm_text(text: object) -> str:

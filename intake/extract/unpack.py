@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intake.extract.container import BoundedZip, ContainerError, Limits
-from intake.filenames import safe_name
+from intake.extract.filenames import safe_name
 
 _ZIP_MAGIC = b"PK\x03\x04"
 

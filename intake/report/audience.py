@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from intake.campaign.register import Register
 from intake.domain import Verdict
-from intake.register import Register
 
 
 def sender_registered(

@@ -8,10 +8,10 @@ import tempfile
 from pathlib import Path
 
 from intake.domain import Verdict
-from intake.filemodes import SHARED_DIR, SHARED_FILE, make_dirs
 from intake.report.html import render_html
 from intake.report.model import ReportModel
 from intake.report.pdf import render_pdf
+from intake.storage.filemodes import SHARED_DIR, SHARED_FILE, make_dirs
 
 
 def verdict_json(verdict: Verdict) -> str:

@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from intake import fmt
+from intake.campaign.rules import Rules
+from intake.campaign.templates import TemplateFamily
 from intake.domain import Decision, Severity, Status, Verdict, kenmerk
-from intake.notation import addresses_in_words
-from intake.report import wording
+from intake.report import fmt, wording
+from intake.report.notation import addresses_in_words
 from intake.report.outcome import Outcome, application_outcome, own_status
 from intake.report.sentences import migration_note, next_step, outcome_sentence
-from intake.rules import Rules
-from intake.templates import TemplateFamily
 
 OUTCOME = {
     Status.ACCEPTED: "Geaccepteerd",

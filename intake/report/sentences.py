@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from intake.campaign.rules import Rules
+from intake.campaign.templates import TemplateFamily
 from intake.domain import Verdict, kenmerk
 from intake.report import wording
 from intake.report.outcome import Outcome
-from intake.rules import Rules
-from intake.templates import TemplateFamily
 
 
 def _nouns(rules: Rules, verdicts: Sequence[Verdict]) -> str:
@@ -71,7 +71,7 @@ def migration_note(
     rules: Rules, family: TemplateFamily, verdict: Verdict, today: date, attached: str | None
 ) -> str:
     """The corrected model sent back with an old-model workbook, or why there is none."""
-    from intake.migration import migrated_name, refusal
+    from intake.service.migration import migrated_name, refusal
 
     if verdict.template_version in (None, rules.current_version):
         return ""

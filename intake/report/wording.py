@@ -11,8 +11,8 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from intake import fmt
-from intake.rules import Rules
+from intake.campaign.rules import Rules
+from intake.report import fmt
 
 
 class _Blank(dict):

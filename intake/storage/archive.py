@@ -6,8 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from intake.filemodes import PRIVATE_DIR, make_dirs
-from intake.filenames import safe_name
+from intake.extract.filenames import safe_name
+from intake.storage.filemodes import PRIVATE_DIR, make_dirs
 
 
 class Archive:

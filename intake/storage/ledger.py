@@ -18,8 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from intake.domain import DocumentKind, Verdict, verdict_from_json
-from intake.filemodes import PRIVATE_DIR, PRIVATE_FILE, make_dirs, set_mode
 from intake.storage.claims import Claims, Worker
+from intake.storage.filemodes import PRIVATE_DIR, PRIVATE_FILE, make_dirs, set_mode
 from intake.storage.folder_state import FolderState
 from intake.storage.locking import migration_lock, sqlite_transactions, write_transaction
 from intake.storage.tables import documents, findings, mails, providers, replies

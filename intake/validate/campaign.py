@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from intake import fmt
-from intake.cells import address
+from intake.campaign.rules import Rules
+from intake.campaign.templates import TemplateFamily
 from intake.detect.version import Detection
 from intake.domain import Finding, Severity
-from intake.rules import Rules
-from intake.templates import TemplateFamily
+from intake.judging.cells import address
+from intake.report import fmt
 
 
 def check_outdated(

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from functools import cache
 
-from intake import fmt, formula
-from intake.cells import address, expand_range
-from intake.compute import Computation, NotNumeric, as_number
+from intake.campaign.rules import Rules
+from intake.campaign.templates import FormulaDef, TemplateFamily
 from intake.domain import Finding
 from intake.extract.workbook import WorkbookIR
-from intake.notation import dutch_formula
-from intake.rules import Rules
-from intake.templates import FormulaDef, TemplateFamily
+from intake.judging import formula
+from intake.judging.cells import address, expand_range
+from intake.judging.compute import Computation, NotNumeric, as_number
+from intake.report import fmt
+from intake.report.notation import dutch_formula
 
 
 def _describe(ir: WorkbookIR, d: FormulaDef) -> str:

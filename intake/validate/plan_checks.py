@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from intake.campaign.register import Register
+from intake.campaign.rules import Rules
 from intake.domain import DocumentKind, Finding, Provider
 from intake.extract.plan import PlanText
-from intake.register import Register
-from intake.rules import Rules
 from intake.validate import plan_councils, plan_figures, plan_provider, plan_substance, plan_themes
 from intake.validate.plan_text import sentences
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from intake import fmt
+from intake.campaign.rules import Rules
 from intake.domain import Finding, Verdict
-from intake.rules import Rules
+from intake.report import fmt
 from intake.validate.plan_figures import Figure, figure_from_json
 from intake.validate.plan_text import where
 

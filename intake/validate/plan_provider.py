@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from intake.campaign.register import Entry, Register
+from intake.campaign.rules import Rules
 from intake.domain import Finding, Provider
-from intake.register import Entry, Register
-from intake.rules import Rules
 from intake.validate.plan_text import Sentence, normalise
 
 _AGB_NEAR_LABEL = re.compile(r"AGB[\s-]*(?:code)?[^0-9]{0,20}(\d{8})", re.IGNORECASE)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from intake.campaign.rules import Rules
 from intake.domain import Finding
-from intake.rules import Rules
 from intake.validate.plan_text import Sentence, normalise, quote, where
 
 _WORD = re.compile(r"[a-z]+")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from intake.campaign.rules import Rules
 from intake.domain import Finding
-from intake.rules import Rules
 from intake.validate.plan_text import Sentence, quote, stem_patterns
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 
-from intake import fmt
-from intake.cells import address
-from intake.compute import Computation, NotNumeric, as_number
+from intake.campaign.rules import Rules
+from intake.campaign.templates import TemplateFamily
 from intake.domain import Finding
 from intake.extract.workbook import WorkbookIR
-from intake.rules import Rules
-from intake.templates import TemplateFamily
+from intake.judging.cells import address
+from intake.judging.compute import Computation, NotNumeric, as_number
+from intake.report import fmt
 
 
 def _number(ir: WorkbookIR, sheet: str, ref: str) -> float | None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 
-from intake import fmt
-from intake.compute import NotNumeric, as_number
+from intake.campaign.register import Entry, Register
+from intake.campaign.rules import Rules
+from intake.campaign.templates import TemplateFamily
 from intake.domain import Finding
 from intake.extract.workbook import WorkbookIR
-from intake.register import Entry, Register
-from intake.rules import Rules
-from intake.templates import TemplateFamily
-from intake.values import agb_text
+from intake.judging.compute import NotNumeric, as_number
+from intake.judging.values import agb_text
+from intake.report import fmt
 
 
 def _name_key(name: str) -> str:

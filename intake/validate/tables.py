@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from intake import fmt
-from intake.cells import address
+from intake.campaign.rules import Rules
+from intake.campaign.templates import TemplateFamily
 from intake.domain import Finding, Severity
 from intake.extract.workbook import WorkbookIR
-from intake.rules import Rules
-from intake.templates import TemplateFamily
+from intake.judging.cells import address
+from intake.report import fmt
 
 
 @dataclass(frozen=True)

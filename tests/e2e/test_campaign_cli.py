@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from intake.resources import rules_dir, schemas_dir
+from intake.campaign.resources import rules_dir, schemas_dir
 from tests.manifest import FIXTURES, SUBMISSIONS
 
 MODEL_2021 = FIXTURES / "submissions-2021" / "geldig-2021.xlsx"

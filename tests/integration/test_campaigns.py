@@ -15,13 +15,13 @@ import sqlalchemy as sa
 
 from fixtures.samples import GEN, fill_template
 from intake.bootstrap import build_app
+from intake.campaign.templates import parse_family
 from intake.channels import folder
 from intake.config import load
 from intake.domain import Submission, json_money, money
-from intake.pipeline import judge, judge_many
+from intake.judging.pipeline import judge, judge_many
 from intake.service import settle_pairs
 from intake.storage.ledger import Ledger
-from intake.templates import parse_family
 from tests.integration.servers import Postgres
 from tests.manifest import FIXTURES, SUBMISSIONS
 

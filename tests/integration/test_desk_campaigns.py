@@ -189,7 +189,7 @@ def test_a_letter_follows_the_campaign_of_its_document(mailing):
     from intake.channels import notices
     from intake.channels.smtp import SmtpSender
     from intake.domain import Decision, Status
-    from intake.letters import after_change, current_documents
+    from intake.service.letters import after_change, current_documents
 
     app, sink = mailing
     [model] = current_documents(app, PROVIDER, Y2021)

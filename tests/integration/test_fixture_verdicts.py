@@ -6,9 +6,9 @@ from datetime import UTC
 
 import pytest
 
+from intake.campaign.register import load_register
 from intake.domain import Submission
-from intake.pipeline import Context, judge, judge_many
-from intake.register import load_register
+from intake.judging.pipeline import Context, judge, judge_many
 from tests.manifest import REGISTER_XLSX, SUBMISSIONS, cases, codes, received
 
 CASES = cases()

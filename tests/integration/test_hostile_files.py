@@ -17,7 +17,7 @@ from intake.domain import Submission
 from intake.extract import fastxml
 from intake.extract.container import ContainerError, Limits, read_parts
 from intake.extract.unpack import DocumentBudget, unpack
-from intake.pipeline import Context, judge
+from intake.judging.pipeline import Context, judge
 
 RECEIVED = datetime(2019, 11, 20, 12, tzinfo=ZoneInfo("Europe/Amsterdam"))
 GENERAL = "1. Algemene gegevens"
@@ -182,8 +182,8 @@ def test_the_budget_stops_a_mail_with_too_many_documents(ctx):
 def test_every_format_is_named_in_natural_dutch(ctx):
     from pathlib import Path
 
-    from intake.pipeline import format_name
-    from intake.rulecheck import FILE_TYPES
+    from intake.campaign.rulecheck import FILE_TYPES
+    from intake.judging.pipeline import format_name
 
     assert set(FILE_TYPES) == {kind.value for kind in FileType}
     root = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import openpyxl
 
 from intake.domain import Submission
-from intake.pipeline import judge
+from intake.judging.pipeline import judge
 from tests.conftest import context
 from tests.integration.test_mail_channel import (
     CONTACT,

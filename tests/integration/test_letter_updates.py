@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from intake.bootstrap import build_app
+from intake.campaign.register import load_register
 from intake.channels import folder, notices
 from intake.channels.smtp import SmtpSender
 from intake.config import SmtpSection, load
 from intake.domain import Decision, Status
-from intake.letters import after_change, current_documents
-from intake.register import load_register
 from intake.service import rejudge
+from intake.service.letters import after_change, current_documents
 from tests.integration.servers import SmtpSink
 from tests.integration.test_folder_channel import drop
 from tests.manifest import REGISTER_CSV

@@ -12,11 +12,11 @@ import pytest
 from fixtures.samples import BASE_VALUES, fill_template
 from intake.channels.replies import feedback
 from intake.domain import Decision, Status, Submission, kenmerk, kenmerk_hash_prefix
-from intake.letters import corrected_models
-from intake.pipeline import judge
+from intake.judging.pipeline import judge
 from intake.report.html import render_html, render_text
 from intake.report.model import build
 from intake.report.pdf import render_pdf
+from intake.service.letters import corrected_models
 from tests.integration.servers import require
 from tests.manifest import FIXTURES, SUBMISSIONS
 

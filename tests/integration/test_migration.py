@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 
 from intake.domain import Submission
-from intake.migration import MigrationRefused, blank, migrate
-from intake.pipeline import judge
+from intake.judging.pipeline import judge
+from intake.service.migration import MigrationRefused, blank, migrate
 from tests.integration.servers import require
 from tests.manifest import SUBMISSIONS
 

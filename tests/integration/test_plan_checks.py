@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from intake.domain import Submission
-from intake.pipeline import Context, judge
+from intake.judging.pipeline import Context, judge
 from tests.plan_docs import pdf_bytes, plan_docx, plan_pdf
 from tests.plan_texts import AMSTELRING, DE_KREEK, HELD_OUT, MARENTE, RIJNLAND, TUNED
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from intake.domain import Submission
-from intake.pipeline import judge
+from intake.judging.pipeline import judge
 from tests.manifest import FIXTURES
 
 CORPUS = FIXTURES / "corpora" / "external"

@@ -12,7 +12,7 @@ from intake.domain import Submission
 from intake.extract import fastxml, openpyxl_reader
 from intake.extract.container import ContainerError, read_parts
 from intake.extract.workbook import WorkbookReadError
-from intake.pipeline import Context, judge_many
+from intake.judging.pipeline import Context, judge_many
 from tests.manifest import SUBMISSIONS, cases, received
 
 CASES = cases()

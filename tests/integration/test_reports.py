@@ -14,7 +14,7 @@ from lxml import etree
 
 from fixtures.samples import BASE_VALUES, GEN, fill_template
 from intake.domain import Submission
-from intake.pipeline import judge
+from intake.judging.pipeline import judge
 from intake.report.audience import sender_registered
 from intake.report.html import render_html, render_text
 from intake.report.model import build

@@ -7,9 +7,9 @@ import stat
 
 import pytest
 
+from intake.campaign.register import parse_amount
 from intake.cli.argv import hoist_global_options
-from intake.filemodes import PRIVATE_DIR, SHARED_DIR, make_dirs
-from intake.register import parse_amount
+from intake.storage.filemodes import PRIVATE_DIR, SHARED_DIR, make_dirs
 
 
 @pytest.mark.parametrize(

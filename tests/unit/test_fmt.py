@@ -1,6 +1,6 @@
 from datetime import date
 
-from intake import fmt
+from intake.report import fmt
 
 
 def test_dutch_notation():

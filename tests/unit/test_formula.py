@@ -1,6 +1,6 @@
 import pytest
 
-from intake import formula
+from intake.judging import formula
 
 
 def test_spellings_of_one_formula_parse_equal():

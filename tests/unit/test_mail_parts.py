@@ -174,7 +174,7 @@ def test_the_staff_report_says_whether_the_mail_was_signed(ctx):
     from datetime import UTC, datetime
 
     from intake.domain import Submission
-    from intake.pipeline import judge
+    from intake.judging.pipeline import judge
     from intake.report.html import render_html
     from intake.report.model import build
 

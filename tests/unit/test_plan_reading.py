@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from intake.campaign.rules import load_rules
 from intake.extract.plan import PlanText
-from intake.rules import load_rules
 from intake.validate.plan_checks import check_year, years_covered
 from intake.validate.plan_councils import councils
 from intake.validate.plan_figures import find_figures, parse_number

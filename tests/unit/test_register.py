@@ -1,6 +1,6 @@
 import pytest
 
-from intake.register import RegisterError, load_register, parse_amount, parse_register
+from intake.campaign.register import RegisterError, load_register, parse_amount, parse_register
 from tests.manifest import FIXTURES, REGISTER_CSV, REGISTER_XLSX
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from intake.resources import rules_dir, schemas_dir
-from intake.rulecheck import check_rules
-from intake.rules import RulesError, load_rules, read_chain
-from intake.schemacheck import check_family
+from intake.campaign.resources import rules_dir, schemas_dir
+from intake.campaign.rulecheck import check_rules
+from intake.campaign.rules import RulesError, load_rules, read_chain
+from intake.campaign.schemacheck import check_family
 
 RULES_2020 = rules_dir() / "kwaliteitsbudget-2020.toml"
 SCHEMA_2020 = schemas_dir() / "kwaliteitsbudget-2020.toml"
@@ -124,7 +124,7 @@ def test_every_code_a_check_raises_has_its_placeholders_listed():
     import re
 
     import intake
-    from intake import rulecheck
+    from intake.campaign import rulecheck
 
     raised = set()
     for path in Path(intake.__file__).parent.rglob("*.py"):

@@ -12,11 +12,11 @@ from dataclasses import replace
 import pytest
 
 from fixtures import hostile
+from intake.campaign.rules import load_rules
 from intake.channels.attachments import Limits, read
 from intake.extract import container
 from intake.extract.unpack import DocumentBudget, unpack
-from intake.migration import read_inputs
-from intake.rules import load_rules
+from intake.service.migration import read_inputs
 from tests.mailcraft import CONTACT, MODEL, PLAN, mail, zip_with_bomb, zipped
 
 SHIPPED = Limits.shipped()

@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from intake import letters
 from intake.casework.case import case_detail
 from intake.casework.cases import book
 from intake.casework.decide import decision_report
@@ -18,6 +17,7 @@ from intake.domain import verdict_from_json
 from intake.report.html import render_html
 from intake.report.model import build
 from intake.report.pdf import render_pdf
+from intake.service import letters
 from intake.web import session
 from intake.web.render import error_page
 

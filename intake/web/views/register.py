@@ -7,8 +7,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from intake.campaign.register import RegisterError
 from intake.casework import register_update
-from intake.register import RegisterError
 from intake.web import session
 from intake.web.render import page
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
 
-from intake import compute
-from intake.context import Context
+from intake.campaign.context import Context
+from intake.campaign.register import Entry
+from intake.campaign.rules import Rules
+from intake.campaign.templates import TemplateFamily
 from intake.detect.filetype import FileType, Sniffed
 from intake.detect.version import detect
 from intake.domain import (
@@ -28,11 +30,9 @@ from intake.domain import (
 from intake.extract.container import ContainerError, read_parts
 from intake.extract.plan import Extracted
 from intake.extract.workbook import WorkbookIR, WorkbookReadError
-from intake.register import Entry
-from intake.rules import Rules
-from intake.templates import TemplateFamily
+from intake.judging import compute
+from intake.judging.values import agb_text
 from intake.validate import campaign, formulas, plan_checks, plausibility, register_checks
-from intake.values import agb_text
 
 log = logging.getLogger("intake.pipeline")
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from intake.cells import address, split_address
-from intake.resources import schemas_dir
+from intake.campaign.resources import schemas_dir
+from intake.judging.cells import address, split_address
 
 
 @dataclass(frozen=True)
@@ -227,8 +227,8 @@ def parse_family(data: dict, source: Path = Path()) -> TemplateFamily:
 @cache
 def load_family(family: str, directory: Path | None = None) -> TemplateFamily:
     """A template family, checked: a mistake in it is a configuration error (RulesError)."""
-    from intake.rules import RulesError
-    from intake.schemacheck import check_family
+    from intake.campaign.rules import RulesError
+    from intake.campaign.schemacheck import check_family
 
     path = (directory or schemas_dir()) / f"{family}.toml"
     try:

@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from intake import fmt, letters
 from intake.bootstrap import App
-from intake.context import Context
+from intake.campaign.context import Context
+from intake.campaign.register import Register
 from intake.domain import (
     DocumentKind,
     Finding,
@@ -25,9 +25,10 @@ from intake.domain import (
     decide_status,
     order_findings,
 )
-from intake.pipeline import judge_many
-from intake.register import Register
+from intake.judging.pipeline import judge_many
+from intake.report import fmt
 from intake.report.audience import sender_registered
+from intake.service import letters
 from intake.storage.ledger import StoredDocument
 from intake.validate import plan_model
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+from intake.campaign.register import Register
+from intake.campaign.rules import Rules
+from intake.campaign.templates import TemplateFamily
 from intake.extract.container import Limits
-from intake.register import Register
-from intake.rules import Rules
-from intake.templates import TemplateFamily
 
 
 @dataclass(frozen=True, eq=False)  # one object per campaign, compared by identity

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from intake.campaign.rules import Rules
 from intake.domain import Verdict
-from intake.rules import Rules
 
 _STATUS = {"accepted": "GEACCEPTEERD", "review": "BEOORDELING", "rejected": "AFGEWEZEN"}
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from intake.campaign.resources import rules_dir
 from intake.domain import Finding, Severity
-from intake.resources import rules_dir
 
 
 class RulesError(Exception):
@@ -219,7 +219,7 @@ def load_rules(campaign: str | None = None, path: Path | None = None) -> Rules:
 
 @cache
 def _load_rules(campaign: str, path: Path | None) -> Rules:
-    from intake.rulecheck import check_rules
+    from intake.campaign.rulecheck import check_rules
 
     source = rules_path(campaign, path)
     data, sources = read_chain(source)

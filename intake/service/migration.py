@@ -17,12 +17,12 @@ from importlib import resources
 from pathlib import PurePath
 from typing import Any
 
-from intake import compute
-from intake.context import Context
+from intake.campaign.context import Context
+from intake.campaign.templates import TemplateFamily
 from intake.domain import DocumentKind, Submission, Verdict
 from intake.extract.workbook import Cell, WorkbookIR
-from intake.migration_xml import SheetEditor
-from intake.templates import TemplateFamily
+from intake.judging import compute
+from intake.service.migration_xml import SheetEditor
 
 # Findings after which the inputs cannot be read back with confidence.
 UNSAFE = ("TEMPLATE_MODIFIED", "FORMULA_OVERWRITTEN")
@@ -73,7 +73,7 @@ def migrate(
     content: bytes, filename: str, ctx: Context, verdict: Verdict | None = None
 ) -> Migrated:
     """The provider's inputs in the current model, with every total computed."""
-    from intake.pipeline import judge
+    from intake.judging.pipeline import judge
 
     target = ctx.rules.current_version
     if verdict is None:

@@ -19,16 +19,16 @@ from email.message import EmailMessage
 from pathlib import PurePath
 
 from intake.bootstrap import App
-from intake.context import Context
+from intake.campaign.context import Context
 from intake.domain import Decision, Status, Verdict
-from intake.migration import Migrated, MigrationRefused, migrate, refusal
 from intake.report.files import atomic_write, write_report_files
 from intake.report.html import render_html
 from intake.report.model import ReportModel, build
 from intake.report.outcome import application_outcome
+from intake.service.migration import Migrated, MigrationRefused, migrate, refusal
 from intake.storage import letters as record
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("intake.letters")
 # (agb, message_id, letter, corrected models, campaign of the case)
 Send = Callable[[str, str, ReportModel, dict[str, Migrated], str | None], EmailMessage | None]
 

@@ -16,9 +16,11 @@ import logging
 from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 
-from intake.context import Context
+from intake.campaign.context import Context
+from intake.campaign.rules import Rules
 from intake.detect.filetype import FileType, Sniffed, sniff
-from intake.documents import (
+from intake.domain import Finding, Submission, Verdict, decide_status, order_findings
+from intake.judging.documents import (
     Work,
     ensure_aware,
     file_finding,
@@ -26,13 +28,11 @@ from intake.documents import (
     judge_workbook,
     new_verdict,
 )
-from intake.domain import Finding, Submission, Verdict, decide_status, order_findings
-from intake.rules import Rules
 from intake.validate import tables
 
 __all__ = ["Context", "judge", "judge_many"]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("intake.pipeline")
 
 UNSUPPORTED = {
     FileType.XLS,

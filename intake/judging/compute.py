@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
-from intake import formula
+from intake.campaign.templates import TemplateFamily
 from intake.extract.workbook import WorkbookIR
-from intake.templates import TemplateFamily
+from intake.judging import formula
 
 
 class NotNumeric(formula.FormulaError):

@@ -1,0 +1,1 @@
+"""Campaign as data: rules, model family (templates), register, validated on load."""

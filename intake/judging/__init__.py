@@ -1,0 +1,1 @@
+"""Judging a document: the pipeline from sniffed bytes to a verdict."""
