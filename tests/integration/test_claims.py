@@ -19,14 +19,6 @@ import sqlalchemy as sa
 
 from intake.storage.claims import Claims, Worker, channel_run
 from intake.storage.ledger import Ledger
-from tests.integration.servers import Postgres
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = Postgres().start()
-    yield server
-    server.remove()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from intake.storage.casebook import Casebook
 from tests.integration.desk import PASSWORD, PROVIDER, client_for, csrf_of, field_of, seeded_app
-from tests.integration.servers import Postgres
-
-
-@pytest.fixture
-def postgres():
-    server = Postgres().start()
-    yield server
-    server.remove()
 
 
 def test_cases_decisions_notes_and_audit_on_postgresql(postgres, tmp_path):

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from intake.storage.ledger import Ledger
-from tests.integration.servers import PASSWORD, USER, Dovecot, Postgres, SmtpSink
+from tests.integration.servers import PASSWORD, USER, Dovecot, SmtpSink
 from tests.manifest import REGISTER_CSV, SUBMISSIONS
 
 pytestmark = pytest.mark.slow
@@ -45,13 +45,6 @@ MODELS = [
     "aandeel-personeel-laag.xlsx",
     "niet-besproken-or.xlsx",
 ]
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = Postgres().start()
-    yield server
-    server.remove()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

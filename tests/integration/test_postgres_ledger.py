@@ -5,23 +5,13 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
-import pytest
-
 from intake.bootstrap import build_app
 from intake.channels import folder
 from intake.config import load
 from intake.service import settle_pairs
-from tests.integration.servers import Postgres
 from tests.manifest import REGISTER_CSV, SUBMISSIONS
 
 NOV_20 = datetime(2019, 11, 20, 12, tzinfo=UTC).timestamp()
-
-
-@pytest.fixture
-def postgres():
-    server = Postgres().start()
-    yield server
-    server.remove()
 
 
 def test_folder_pass_and_pairing_on_postgresql(postgres, tmp_path):
