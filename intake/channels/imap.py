@@ -8,6 +8,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from imap_tools.errors import MailboxFolderCreateError
+
 from intake.channels.tls import TlsRefused, client_context, describe
 from intake.config import ImapSection
 
@@ -32,9 +34,15 @@ def connect(config: ImapSection) -> Any:
 
 
 def ensure_folders(mailbox: Any, config: ImapSection) -> None:
+    """Create the processed and failed folders; another worker may create them first."""
     for folder in (config.processed_folder, config.failed_folder):
-        if not mailbox.folder.exists(folder):
+        if mailbox.folder.exists(folder):
+            continue
+        try:
             mailbox.folder.create(folder)
+        except MailboxFolderCreateError:
+            if not mailbox.folder.exists(folder):  # not the ALREADYEXISTS race: a real refusal
+                raise
 
 
 def fetch(mailbox: Any, uid: str) -> tuple[bytes, datetime | None]:
