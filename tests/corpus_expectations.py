@@ -63,8 +63,8 @@ BY_FILE: dict[str, set[str]] = {
         ENCRYPTED,
     ),
     # PDFs with a user password (no empty-password opening): encrypted, never "a scan".
-    # (pypdf's r5/r6 "user-password" files have an empty owner password: they open
-    # without one, so they are read like any PDF and are not listed here.)
+    # pypdf's r5/r6 "user-password" files have an empty owner password, but a reader
+    # that opens them asks for the user password, as for r2-r4: they are encrypted too.
     **dict.fromkeys(
         [
             "pdfminer__encryption__aes-128-m.pdf",
@@ -80,6 +80,8 @@ BY_FILE: dict[str, set[str]] = {
             "pypdf__encryption__r3-user-password.pdf",
             "pypdf__encryption__r4-aes-user-password.pdf",
             "pypdf__encryption__r4-user-password.pdf",
+            "pypdf__encryption__r5-user-password.pdf",
+            "pypdf__encryption__r6-user-password.pdf",
             "pypdf__encryption__r6-both-passwords.pdf",
             "pypdf__libreoffice-writer-password.pdf",
         ],
@@ -87,13 +89,11 @@ BY_FILE: dict[str, set[str]] = {
     ),
     # 60 MB of sheet XML once unzipped: over the rules' 60 MB limit.
     "sheetjs__large_strings.xlsx": {"FILE_TOO_LARGE"},
-    # PDFs without a cross-reference table or with a broken page tree; fuzzed and
-    # truncated Word files.
+    # A PDF whose metadata cannot be read; fuzzed and truncated Word files. (PDFs without
+    # a cross-reference table, such as pdfminer's simple1 and simple3, are rebuilt by the
+    # reader as a PDF viewer does: their text is read, and they are no plan.)
     **dict.fromkeys(
         [
-            "pdfminer__simple1.pdf",
-            "pdfminer__simple3.pdf",
-            "pdfminer__contrib__issue-1113-evil-xobjects.pdf",
             "pdfsamples__017-unreadable-meta-data__unreadablemetadata.pdf",
             "poi__document__clusterfuzz-testcase-minimized-POIFuzzer-6709287337197568.docx",
             "poi__document__clusterfuzz-testcase-minimized-POIXWPFFuzzer-5166796835258368.docx",

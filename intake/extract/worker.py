@@ -18,7 +18,7 @@ from typing import Any
 
 from intake.extract.container import ContainerError
 
-_PRELOAD = ["intake.extract.plan", "pypdf", "lxml.etree"]
+_PRELOAD = ["intake.extract.plan", "pypdfium2", "lxml.etree"]
 _server: Any = None
 
 

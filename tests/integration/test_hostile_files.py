@@ -201,3 +201,38 @@ def test_every_format_is_named_in_natural_dutch(ctx):
         assert name.startswith("een ") and not name.endswith("-bestand-"), name
         message = ctx.rules.finding("FILE_FORMAT_UNSUPPORTED", file="x", format=name).message
         assert f"is {name}." in message and ")-bestand" not in message, message
+
+
+@pytest.mark.parametrize("name", ["many_text_runs", "pages_sharing_one_stream"])
+def test_crafted_pdfs_are_read_in_full_within_the_limits(name, ctx):
+    from fixtures import hostile_pdf
+    from intake.extract.plan import PlanLimits, pdf_text
+    from intake.extract.worker import run_limited
+
+    content = getattr(hostile_pdf, name)()
+    limits = PlanLimits.from_rules(ctx.rules.limits)
+    extracted = run_limited(
+        pdf_text, (content, limits.max_pages), seconds=limits.seconds, memory=limits.memory_bytes
+    )
+    expected = hostile_pdf.expected_text(name)
+    assert extracted.plan.pages == len(expected)
+    for page, (read, written) in enumerate(zip(extracted.plan.page_texts, expected, strict=True)):
+        assert "".join(read.split()) == "".join(written.split()), f"page {page + 1}"
+    verdict = _judge(f"{name}.pdf", content, ctx)
+    assert "FILE_UNREADABLE" not in _codes(verdict)
+    assert verdict.signals["plan"]["pages"] == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("pypdf__encryption__r6-user-password.pdf", "FILE_ENCRYPTED"),
+        ("pdfminer__encryption__aes-256.pdf", "FILE_ENCRYPTED"),
+        ("pypdf__encryption__r6-owner-password.pdf", "DOCUMENT_UNKNOWN"),
+    ],
+)
+def test_a_pdf_that_needs_a_password_is_named_encrypted(name, code, ctx):
+    from tests.manifest import FIXTURES
+
+    content = (FIXTURES / "corpora" / "external" / name).read_bytes()
+    assert _codes(_judge(name, content, ctx))[0] == code
