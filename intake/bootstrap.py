@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from intake.campaign.context import Context
 from intake.campaign.register import Register, load_register
@@ -19,8 +20,9 @@ from intake.campaign.templates import load_family
 from intake.config import Config
 from intake.storage.archive import Archive
 from intake.storage.filemodes import PRIVATE_DIR, SHARED_DIR, make_dirs
-from intake.storage.ledger import Ledger
-from intake.validate import tables
+
+if TYPE_CHECKING:  # SQLAlchemy is loaded only by commands that open the ledger
+    from intake.storage.ledger import Ledger
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +107,9 @@ def build_context(
 
 
 def build_app(config: Config) -> App:
-    ctx = build_context(config)
-    for campaign_ctx in ctx.campaigns:
-        tables.warm_up(campaign_ctx.family, campaign_ctx.rules)
+    from intake.storage.ledger import Ledger
+
+    ctx = build_context(config)  # schemas are built by the channels once there is work
     if ctx.register is None:
         log.warning("no register configured: provider, amount and sender checks are off")
     if not config.smtp.sender:  # replies come from the care office's mailbox by default

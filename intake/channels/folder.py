@@ -30,6 +30,7 @@ from intake.report.html import render_html
 from intake.report.model import build
 from intake.service import letters, take_in
 from intake.storage.claims import channel_run
+from intake.validate import tables
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,7 @@ def take_file(app: App, path: Path) -> Verdict | None:
         return None
     data, stat = read
     sha256 = hashlib.sha256(data).hexdigest()
+    tables.warm_up_campaigns(app.ctx)  # before the claim, and only when a file is waiting
     with app.ledger.claims.held(f"file:{sha256}:{path.name}") as mine:
         if not mine:
             log.info("%s: being taken in by another worker", path.name)

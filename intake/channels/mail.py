@@ -39,6 +39,7 @@ from intake.channels.smtp import SmtpSender
 from intake.domain import DocumentKind, Finding, Submission, Verdict, decide_status
 from intake.service import take_in
 from intake.storage.claims import channel_run
+from intake.validate import tables
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,7 @@ class MailChannel(Answering):
         uidvalidity = int(mailbox.folder.status(folder, ["UIDVALIDITY"])["UIDVALIDITY"])
         for uid in mailbox.uids("ALL", charset=None):  # no CHARSET: Exchange refuses it
             stats.seen += 1
+            tables.warm_up_campaigns(self.app.ctx)  # before the claim, and only with mail
             try:
                 with self.app.ledger.claims.held(f"mail-at:{folder}:{uidvalidity}:{uid}") as mine:
                     if mine:

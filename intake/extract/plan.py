@@ -65,6 +65,11 @@ class PlanLimits:
         )
 
 
+def load_pdf_engine() -> None:
+    """Load PDFium in this process, so that the workers forked from it start with it."""
+    import pypdfium2  # noqa: F401
+
+
 def _open_pdf(content: bytes):  # type: ignore[no-untyped-def]
     """The document opened by PDFium; owner-password-only PDFs open without a password."""
     import pypdfium2 as pdfium

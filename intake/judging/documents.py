@@ -197,11 +197,12 @@ def _amounts(figures: dict[str, float | None]) -> dict[str, object]:
 
 def _extract_plan(sub: Submission, sniffed: Sniffed, ctx: Context) -> Extracted:
     """The plan's text from a worker process under the page, size and time limits."""
-    from intake.extract.plan import PlanLimits, docx_text, pdf_text
+    from intake.extract.plan import PlanLimits, docx_text, load_pdf_engine, pdf_text
     from intake.extract.worker import run_limited
 
     limits = PlanLimits.from_rules(ctx.rules.limits)
     if sniffed.type is FileType.PDF:
+        load_pdf_engine()  # here, once: every forked worker inherits it instead of loading it
         func, args = pdf_text, (sub.content, limits.max_pages)
     else:
         func, args = docx_text, (sub.content, ctx.limits)  # type: ignore[assignment]

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intake.campaign.rules import Rules
 from intake.campaign.templates import TemplateFamily
@@ -25,6 +25,9 @@ from intake.domain import Finding, Severity
 from intake.extract.workbook import WorkbookIR
 from intake.judging.cells import address
 from intake.report import fmt
+
+if TYPE_CHECKING:
+    from intake.campaign.context import Context
 
 
 @dataclass(frozen=True)
@@ -53,10 +56,17 @@ def _compiled(family: TemplateFamily, rules: Rules, name: str) -> Any:
 
 
 def warm_up(family: TemplateFamily, rules: Rules) -> None:
-    """Import pandera and build the schemas now: a worker pays this once at start,
-    not while it holds a mail or a file (a kill then would count as a failed attempt)."""
+    """Import pandera and build the schemas now, once per process: a channel calls this
+    before it claims a mail or a file, not while it holds one (a kill then would count as
+    a failed attempt), and only when there is work, so an empty run never pays for it."""
     for name in ("general", *family.tables, "figures"):
         _compiled(family, rules, name)
+
+
+def warm_up_campaigns(ctx: Context) -> None:
+    """`warm_up` for every campaign of a context; a no-op after the first call."""
+    for campaign in ctx.campaigns:
+        warm_up(campaign.family, campaign.rules)
 
 
 def _failures(
