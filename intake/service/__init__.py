@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,6 +26,7 @@ from intake.domain import (
     decide_status,
     order_findings,
 )
+from intake.judging.parallel import available_cores, judge_batches
 from intake.judging.pipeline import judge_many
 from intake.report import fmt
 from intake.report.audience import sender_registered
@@ -273,7 +275,8 @@ class Rejudged:
     after: Verdict
 
 
-def _fresh_batch(app: App, ctx: Context, docs: list[StoredDocument]) -> list[Rejudged]:
+def _originals(app: App, docs: list[StoredDocument]) -> tuple[list[StoredDocument], list]:
+    """The documents whose original is in the archive, and a submission of each."""
     batch, subs = [], []
     for doc in docs:
         original = app.archive.get(doc.verdict.sha256)
@@ -284,8 +287,13 @@ def _fresh_batch(app: App, ctx: Context, docs: list[StoredDocument]) -> list[Rej
         subs.append(
             Submission(doc.verdict.file, original[1], doc.verdict.received, doc.channel, doc.sender)
         )
+    return batch, subs
+
+
+def _changes(ctx: Context, batch: list[StoredDocument], judged: list[Verdict]) -> list[Rejudged]:
+    """What only the ledger knew, carried over to the fresh verdicts; those that differ."""
     changes = []
-    for doc, fresh in zip(batch, judge_many(subs, ctx), strict=True):
+    for doc, fresh in zip(batch, judged, strict=True):
         if fresh.provider is None and doc.verdict.provider is not None:
             fresh.provider = doc.verdict.provider  # attributed by its companions
         extra = [f for f in doc.verdict.findings if f.code in LEDGER_CODES]
@@ -308,8 +316,9 @@ def rejudge(
     *,
     register: Register | None = None,
     dry_run: bool = False,
-    chunk: int = 500,
+    chunk: int = 250,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> list[Rejudged]:
     """Judge every stored document again from its archived original.
 
@@ -318,13 +327,27 @@ def rejudge(
     the ledger knew (duplicates, pairing) is carried over and the sender is checked
     again. With `dry_run` nothing is written: the result is the preview of what a
     real run would change. Returns the documents whose verdict changes.
+
+    The batches are judged by a pool of `workers` processes (default: one per core
+    once there are at least two batches); the ledger is read and written here only.
     """
     ctx = app.ctx if register is None else replace(app.ctx, register=register)
     changed: list[Rejudged] = []
     stored = app.ledger.all_documents()
-    for start in range(0, len(stored), chunk):
-        docs = stored[start : start + chunk]
-        for change in _fresh_batch(app, ctx, docs):
+    if workers is None:
+        workers = available_cores() if len(stored) >= 2 * chunk else 1
+    waiting: deque[tuple[int, list[StoredDocument]]] = deque()
+
+    def batches() -> Iterator[list[Submission]]:
+        for start in range(0, len(stored), chunk):
+            docs = stored[start : start + chunk]
+            batch, subs = _originals(app, docs)
+            waiting.append((len(docs), batch))
+            yield subs
+
+    for judged in judge_batches(batches(), ctx, workers):
+        count, batch = waiting.popleft()
+        for change in _changes(ctx, batch, judged):
             changed.append(change)
             if not dry_run:
                 app.ledger.replace_verdict(change.document_id, change.after)
@@ -335,7 +358,7 @@ def rejudge(
                     change.after.status.value,
                 )
         if progress:
-            progress(len(docs))
+            progress(count)
     if not dry_run:
         settle_pairs(app)
         letters.after_change(app, [(c.before, c.after) for c in changed], event="rejudge")
