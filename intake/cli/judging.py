@@ -43,10 +43,10 @@ def check(
 
     No ledger is used, so there are no pairing, sender or duplicate findings.
     """
-    from intake.judging.pipeline import judge_many
+    from intake.judging.parallel import judge_all
 
     ctx = judging_context(register, reader)
-    verdicts = judge_many(list(submissions_from(files, received, ctx.rules)), ctx)
+    verdicts = judge_all(list(submissions_from(files, received, ctx.rules)), ctx)
     if as_json:
         click.echo(
             json.dumps(

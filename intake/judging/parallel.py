@@ -1,9 +1,9 @@
 """Judge many batches on every core: a process pool over batches, order kept.
 
 Judging is pure CPU in Python (XML, formulas, pandera), so one process keeps one core
-busy however many the machine has. Rejudging a whole ledger hands its batches to a
-pool of worker processes instead; each batch is judged by `judge_many` exactly as in
-one process, so the verdicts are the same, only sooner.
+busy however many the machine has. `intake check` of many files and rejudging a whole
+ledger hand their batches to a pool of worker processes instead; each batch is judged
+by `judge_many` exactly as in one process, so the verdicts are the same, only sooner.
 
 Workers are forked when the calling process runs a single thread (the command line:
 cheap, nothing to re-import) and started fresh otherwise (the desk's web server has
@@ -14,6 +14,7 @@ stays bounded by the pool's width, not by the size of the ledger.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import threading
@@ -25,8 +26,10 @@ from typing import Any
 from intake.campaign.context import Context
 from intake.domain import Submission, Verdict
 from intake.judging.pipeline import judge_many
+from intake.validate import tables
 
 _worker_ctx: Context | None = None
+MIN_POOL = 100  # files; fewer are judged here, in one batch
 
 
 def available_cores() -> int:
@@ -63,8 +66,11 @@ def judge_batches(
         for batch in batches:
             yield judge_many(batch, ctx)
         return
+    context = _context()
+    if context.get_start_method() == "fork":
+        tables.warm_up_campaigns(ctx)  # pandera and the schemas once, inherited by every worker
     with ProcessPoolExecutor(
-        workers, mp_context=_context(), initializer=_start_worker, initargs=(ctx,)
+        workers, mp_context=context, initializer=_start_worker, initargs=(ctx,)
     ) as pool:
         pending: deque[Future[list[Verdict]]] = deque()
         for batch in batches:
@@ -73,3 +79,17 @@ def judge_batches(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def judge_all(
+    submissions: Sequence[Submission], ctx: Context, workers: int | None = None
+) -> list[Verdict]:
+    """`judge_many` of many files on every core: a few batches per worker, so that the
+    cores finish together; below `MIN_POOL` files the pool is not worth its start."""
+    if workers is None:
+        workers = available_cores() if len(submissions) >= MIN_POOL else 1
+    if workers <= 1:
+        return judge_many(submissions, ctx)
+    size = min(250, max(10, math.ceil(len(submissions) / (4 * workers))))
+    batches = [submissions[i : i + size] for i in range(0, len(submissions), size)]
+    return [v for judged in judge_batches(batches, ctx, workers) for v in judged]

@@ -26,8 +26,6 @@ from intake.domain import (
     decide_status,
     order_findings,
 )
-from intake.judging.parallel import available_cores, judge_batches
-from intake.judging.pipeline import judge_many
 from intake.report import fmt
 from intake.report.audience import sender_registered
 from intake.service import letters
@@ -171,6 +169,8 @@ def take_in(
     `premade` verdicts (a mail over its limits) are archived with their bytes and
     recorded as they are.
     """
+    from intake.judging.pipeline import judge_many  # loaded with the first document
+
     verdicts = judge_many(list(submissions), app.ctx)
     _attribute(verdicts, app, sender)
     verdicts = _ledger_findings(verdicts, app, sender)
@@ -331,6 +331,8 @@ def rejudge(
     The batches are judged by a pool of `workers` processes (default: one per core
     once there are at least two batches); the ledger is read and written here only.
     """
+    from intake.judging.parallel import available_cores, judge_batches
+
     ctx = app.ctx if register is None else replace(app.ctx, register=register)
     changed: list[Rejudged] = []
     stored = app.ledger.all_documents()
