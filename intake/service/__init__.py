@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from intake.bootstrap import App
 from intake.campaign.context import Context
 from intake.campaign.register import Register
+from intake.checks import plan_model
 from intake.domain import (
     DocumentKind,
     Finding,
@@ -23,14 +23,14 @@ from intake.domain import (
     Submission,
     Verdict,
     decide_status,
+    fmt,
     order_findings,
 )
 from intake.judging.pipeline import judge_many
-from intake.report import fmt
 from intake.report.audience import sender_registered
 from intake.service import letters
+from intake.service.app import App
 from intake.storage.ledger import StoredDocument
-from intake.validate import plan_model
 
 log = logging.getLogger(__name__)
 PAIRING = {"PLAN_MISSING", "MODEL_MISSING"}

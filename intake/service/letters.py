@@ -18,15 +18,19 @@ from datetime import datetime
 from email.message import EmailMessage
 from pathlib import PurePath
 
-from intake.bootstrap import App
 from intake.campaign.context import Context
 from intake.domain import Decision, Status, Verdict
-from intake.report.files import atomic_write, write_report_files
+from intake.domain.carry_over import refusal
+from intake.domain.case_status import standing
 from intake.report.html import render_html
 from intake.report.model import ReportModel, build
 from intake.report.outcome import application_outcome
-from intake.service.migration import Migrated, MigrationRefused, migrate, refusal
+from intake.service.app import App
+from intake.service.migration import Migrated, MigrationRefused, migrate
+from intake.service.reports import write_report_files
 from intake.storage import letters as record
+from intake.storage.casebook import Casebook
+from intake.storage.files import atomic_write
 
 log = logging.getLogger("intake.letters")
 # (agb, message_id, letter, corrected models, campaign of the case)
@@ -107,10 +111,10 @@ def archived(app: App, verdicts: Sequence[Verdict]) -> dict[str, bytes]:
 
 def standing_decision(app: App, agb: str, campaign: str | None = None) -> Decision | None:
     """The staff decision on the case in that campaign, unless a document arrived after it."""
-    from intake.casework.case import case_detail
-
-    detail = case_detail(app, agb, campaign)
-    found = detail["decision"] if detail else None
+    name = campaign or app.ctx.campaign
+    book = Casebook(app.ledger.engine)
+    states = book.provider_states(name, agb)
+    found = standing(book.decisions_of(name, agb), states[0] if states else {})
     if not found:
         return None
     return Decision(Status(found["status"]), found["reason"], found["actor"], found["decided_at"])

@@ -15,7 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from intake.report import fmt
+from intake.domain import fmt
 from intake.web import csrf
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from intake.adapters.smtp import SmtpSender
 from intake.bootstrap import build_app
 from intake.campaign.register import load_register
 from intake.channels import folder, notices
-from intake.channels.smtp import SmtpSender
 from intake.config import SmtpSection, load
 from intake.domain import Decision, Status
 from intake.service import rejudge

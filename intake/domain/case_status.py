@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class CaseStatus(StrEnum):
@@ -60,3 +61,17 @@ def case_status(
 
 def decision_stands(decided_at: datetime | None, last_document_at: datetime | None) -> bool:
     return decided_at is not None and (last_document_at is None or last_document_at <= decided_at)
+
+
+def last_document_at(state: dict[str, Any]) -> datetime | None:
+    """When the newer of the case's two current documents arrived (a provider state row)."""
+    moments = [m for m in (state.get("model_at"), state.get("plan_at")) if m]
+    return max(moments) if moments else None
+
+
+def standing(decisions: list[dict[str, Any]], state: dict[str, Any]) -> dict[str, Any] | None:
+    """The latest decision of a case while no newer document reopened it."""
+    latest = decisions[-1] if decisions else None
+    if latest and decision_stands(latest["decided_at"], last_document_at(state)):
+        return latest
+    return None

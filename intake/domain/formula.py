@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from intake.judging.cells import expand_range
+from intake.domain.cells import expand_range
 
 _TOKEN = re.compile(
     r"""\s*(?:

@@ -12,13 +12,11 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
-from intake.bootstrap import App
+from intake.adapters.smtp import SmtpSender
 from intake.casework.cases import counts, overview
-from intake.casework.status import LABELS, CaseStatus
 from intake.casework.todo import build_todo
-from intake.channels.replies import reply_message_id
-from intake.channels.smtp import SmtpSender
-from intake.report import fmt
+from intake.domain import fmt
+from intake.domain.case_status import LABELS, CaseStatus
 from intake.report.digest import (
     DigestModel,
     ProviderLine,
@@ -26,7 +24,9 @@ from intake.report.digest import (
     render_digest_pdf,
     render_digest_text,
 )
-from intake.report.files import atomic_write
+from intake.service.app import App
+from intake.service.mailing import reply_message_id
+from intake.storage.files import atomic_write
 
 log = logging.getLogger(__name__)
 
