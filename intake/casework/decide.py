@@ -121,7 +121,7 @@ def decide(
         return Decided(existing["id"], True, state)
     write_decision_report(app, agb, decision_id, name)
     # The outbox letters now carry the decision and its reason.
-    letters.render_again(app, agb, campaign=name)
+    letters.render_again(app, agb, name)
     state = None
     if notify:
         state = deliver_pending(app, smtp or SmtpSender(app.config.smtp), decision_id=decision_id)
@@ -202,7 +202,7 @@ def write_decision_report(app: App, agb: str, decision_id: int, name: str) -> No
     """The provider's letters in the outbox rendered again with the decision, plus one
     letter on the whole case named after the decision."""
     decision = next(d for d in book(app).decisions_of(name, agb) if d["id"] == decision_id)
-    letters.render_again(app, agb, as_decision(decision), campaign=name)
+    letters.render_again(app, agb, name, as_decision(decision))
     report = decision_report(app, agb, decision)
     outbox = app.folder("outbox")
     atomic_write(outbox / f"besluit-{agb}-{decision_id}.html", render_html(report))
