@@ -11,17 +11,18 @@ from intake.casework.cases import book, campaign, register_of
 from intake.domain import fmt, kenmerk, verdict_from_json
 from intake.domain.case_status import (
     DECISION_LABELS,
+    DOCUMENT_LABELS,
     LABELS,
     case_status,
     computed_status,
     last_document_at,
     standing,
 )
+from intake.domain.cells import Location
 from intake.report import wording
 from intake.report.model import FIGURE_LABELS
 from intake.service.app import App
 
-STATUS_NL = {"accepted": "geaccepteerd", "review": "te beoordelen", "rejected": "afgewezen"}
 KIND_NL = {"aanvraag": "aanvraagmodel", "kwaliteitsplan": "kwaliteitsplan", "unknown": "onbekend"}
 
 
@@ -31,10 +32,8 @@ def kenmerk_prefix(app: App, name: str | None = None) -> str:
 
 
 def split_location(location: str | None) -> tuple[str, str]:
-    if not location:
-        return "", ""
-    sheet, _, cell = location.rpartition("!")
-    return sheet.strip("'").replace("''", "'"), cell
+    where = Location.parse(location)
+    return where.sheet, where.cell
 
 
 def _figures(figures: dict[str, Any]) -> list[dict[str, str]]:
@@ -63,7 +62,7 @@ def _document(app: App, row: dict[str, Any], current: set[int]) -> dict[str, Any
         "document": verdict.document.value,
         "document_label": KIND_NL[verdict.document.value],
         "status": verdict.status.value,
-        "status_label": STATUS_NL[verdict.status.value],
+        "status_label": DOCUMENT_LABELS[verdict.status.value],
         "current": row["id"] in current,
         "channel": row["channel"],
         "sender": row["sender"],

@@ -16,7 +16,7 @@ from intake.adapters.smtp import SmtpSender
 from intake.casework.cases import counts, overview
 from intake.casework.todo import build_todo
 from intake.domain import fmt
-from intake.domain.case_status import LABELS, CaseStatus
+from intake.domain.case_status import DOCUMENT_LABELS, LABELS, CaseStatus
 from intake.report.digest import (
     DigestModel,
     ProviderLine,
@@ -30,7 +30,6 @@ from intake.storage.files import atomic_write
 
 log = logging.getLogger(__name__)
 
-_STATUS_NL = {"accepted": "geaccepteerd", "review": "te beoordelen", "rejected": "afgewezen"}
 
 
 def _not_done(app: App, problems: Sequence[str]) -> list[dict[str, str]]:
@@ -70,7 +69,7 @@ def build_digest(app: App, day: date, problems: Sequence[str] = ()) -> DigestMod
             if stored is None:
                 return "—"
             received = fmt.day(local_day(stored.verdict.received))
-            return f"{_STATUS_NL[stored.verdict.status.value]} ({received})"
+            return f"{DOCUMENT_LABELS[stored.verdict.status.value]} ({received})"
 
         model, plan = state.get("model_document_id"), state.get("plan_document_id")
         overall = (

@@ -1,4 +1,5 @@
-"""Where a case stands, from its documents and its latest decision (pure, no I/O)."""
+"""Where a case stands, from its documents and its latest decision (pure, no I/O), and
+the one set of words staff read for every status: on the desk, in the digest, in /api."""
 
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ LABELS = {
     CaseStatus.REJECTED: "afgewezen",
     CaseStatus.ACCEPTED: "geaccepteerd",
     CaseStatus.DECIDED: "besloten",
+}
+# A document's own status (the verdict), in the same words.
+DOCUMENT_LABELS = {
+    "accepted": LABELS[CaseStatus.ACCEPTED],
+    "review": LABELS[CaseStatus.REVIEW],
+    "rejected": LABELS[CaseStatus.REJECTED],
 }
 DECISION_LABELS = {
     "accepted": "toegekend",
