@@ -8,45 +8,22 @@ Nothing else builds rules, families, registers or contexts.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from intake.campaign.context import Context
-from intake.campaign.register import Register, load_register
+from intake.campaign.register import load_register
 from intake.campaign.rulecheck import check_campaign
 from intake.campaign.rules import RulesError, default_campaign, load_rules
 from intake.campaign.templates import load_family
 from intake.config import Config
 from intake.storage.archive import Archive
-from intake.storage.filemodes import PRIVATE_DIR, SHARED_DIR, make_dirs
 
-if TYPE_CHECKING:  # SQLAlchemy is loaded only by commands that open the ledger
-    from intake.storage.ledger import Ledger
+if TYPE_CHECKING:  # the ledger (SQLAlchemy) is loaded only by commands that open it
+    from intake.service.app import App
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class App:
-    config: Config
-    ctx: Context  # the configured default campaign; its alternatives are the others
-    ledger: Ledger
-    archive: Archive
-
-    @property
-    def register(self) -> Register | None:
-        return self.ctx.register
-
-    @property
-    def contexts(self) -> dict[str, Context]:
-        return {c.campaign: c for c in self.ctx.campaigns}
-
-    def folder(self, name: str) -> Path:
-        """A configured folder, created if missing: the archive private, the others for
-        the intake team's group (staff drop files in the inbox and read the outbox)."""
-        path = self.config.folder_path(name)
-        return make_dirs(path, PRIVATE_DIR if name == "archive" else SHARED_DIR)
 
 
 def campaign_names(config: Config) -> list[str]:
@@ -107,6 +84,7 @@ def build_context(
 
 
 def build_app(config: Config) -> App:
+    from intake.service.app import App
     from intake.storage.ledger import Ledger
 
     ctx = build_context(config)  # schemas are built by the channels once there is work

@@ -24,9 +24,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from intake.campaign.context import Context
+from intake.checks import tables
 from intake.domain import Submission, Verdict
 from intake.judging.pipeline import judge_many
-from intake.validate import tables
 
 _worker_ctx: Context | None = None
 MIN_POOL = 100  # files; fewer are judged here, in one batch

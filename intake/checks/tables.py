@@ -1,6 +1,6 @@
 """Runs the table checks over many workbooks at once and turns failures into findings.
 
-The checks are declared in `schemas/checks.py` and run through pandera, the one
+The checks are declared in `table_checks.py` and run through pandera, the one
 engine, for every batch size: one DataFrame per table for the whole batch, so
 pandera's fixed cost per call is paid once per batch.
 
@@ -21,10 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from intake.campaign.rules import Rules
 from intake.campaign.templates import TemplateFamily
-from intake.domain import Finding, Severity
+from intake.domain import Finding, Severity, fmt
+from intake.domain.cells import address
 from intake.extract.workbook import WorkbookIR
-from intake.judging.cells import address
-from intake.report import fmt
 
 if TYPE_CHECKING:
     from intake.campaign.context import Context
@@ -48,8 +47,8 @@ def _blank_to_none(value: Any) -> Any:
 
 @cache
 def _compiled(family: TemplateFamily, rules: Rules, name: str) -> Any:
-    from intake.schemas import frames
-    from intake.schemas.checks import all_tables
+    from intake.checks import frames
+    from intake.checks.table_checks import all_tables
 
     spec = all_tables(family, rules)[name]
     return spec, frames.schema(spec)
@@ -73,7 +72,7 @@ def _failures(
     family: TemplateFamily, rules: Rules, name: str, rows: list[dict[str, Any]]
 ) -> list[tuple[str, str | None, int]]:
     """(check, column, row position) of every failed check, from the pandera schema."""
-    from intake.schemas import frames
+    from intake.checks import frames
 
     spec, compiled = _compiled(family, rules, name)
     return frames.failures(spec, rows, compiled)
