@@ -330,6 +330,7 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/speed.json")
     parser.add_argument("--baseline", type=Path, help="another checkout's code to time beside")
+    parser.add_argument("--baseline-label", default="", help="what --baseline is, for the record")
     args = parser.parse_args()
     global BASELINE
     BASELINE = args.baseline
@@ -340,7 +341,7 @@ def main() -> None:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "baseline": str(args.baseline) if args.baseline else None,
+        "baseline": f"{args.baseline_label or args.baseline}" if args.baseline else None,
     }
     for part in args.parts:
         if part == "batch-cli":

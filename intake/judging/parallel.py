@@ -84,12 +84,13 @@ def judge_batches(
 def judge_all(
     submissions: Sequence[Submission], ctx: Context, workers: int | None = None
 ) -> list[Verdict]:
-    """`judge_many` of many files on every core: a few batches per worker, so that the
-    cores finish together; below `MIN_POOL` files the pool is not worth its start."""
+    """`judge_many` of many files on every core: two batches per worker, so that the
+    cores finish close together while pandera's fixed cost per batch is paid only a few
+    times; below `MIN_POOL` files the pool is not worth its start."""
     if workers is None:
         workers = available_cores() if len(submissions) >= MIN_POOL else 1
     if workers <= 1:
         return judge_many(submissions, ctx)
-    size = min(250, max(10, math.ceil(len(submissions) / (4 * workers))))
+    size = min(250, max(50, math.ceil(len(submissions) / (2 * workers))))
     batches = [submissions[i : i + size] for i in range(0, len(submissions), size)]
     return [v for judged in judge_batches(batches, ctx, workers) for v in judged]
