@@ -13,7 +13,8 @@ together. Rounds of
 one and two workers alternate, so a change in the machine's load touches both.
 Reported: wall time and mails per second (median of the rounds), the speed-up, the
 workers' CPU per mail (user + system from wait4) and, from one profiled run, where a
-worker's time goes per mail (judging, HTML, PDF, MIME, ledger, SMTP).
+worker's wall time goes per mail (judging, HTML, PDF, MIME, ledger, SMTP; cProfile's
+clock, so waits for the servers count too).
 Writes benchmarks/results/mail_workers.json.
 """
 
@@ -162,7 +163,8 @@ def one_round(
 
 
 def profiled(postgres: Postgres, mails: int, messages: list[bytes], tmp: Path, reg: Path) -> dict:
-    """One worker under cProfile: seconds per mail in each part (profiler overhead included)."""
+    """One worker under cProfile: wall ms per mail in each part (profiler overhead and
+    waits for the servers included)."""
     dovecot, smtp = Dovecot().start(), SmtpSink().start()
     try:
         env = worker_env(tmp / "data-profiled", dovecot, smtp, "", 1)
