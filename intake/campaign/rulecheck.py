@@ -57,8 +57,17 @@ OPEN = {
 LETTER_FILLS = frozenset(
     {"year", "deadline", "cutoff", "model", "office", "department", "mailbox", "phone"}
     | {"kenmerk", "broken", "missing", "file", "reason", "received", "count", "version"}
-    | {"cell", "sheet"}
+    | {"cell", "sheet", "page", "pages"}
 )
+# `[letter]` headings the letter asks for by name (intake.report.wording.headings).
+LETTER_HEADINGS = tuple(
+    f"heading_{name}"
+    for name in (
+        "kenmerk", "date", "received", "sender", "documents", "document_kenmerk", "outcome",
+        "version", "severity", "sheet", "cell", "what", "code", "no_findings", "amounts",
+        "difference", "next", "internal", "page",
+    )
+)  # fmt: skip
 # The kinds of file intake.detect.filetype.FileType tells apart (its values).
 FILE_TYPES = (
     "xlsx", "xlsx-strict", "xlsb", "docx", "pdf", "zip", "broken-zip", "encrypted-office",
@@ -299,7 +308,9 @@ def check_rules(data: dict[str, Any], file: str) -> list[Problem]:
         for key, value in texts.items():
             problems += _template(file, f"[texts] {key}", value, None)
         problems += [(file, f"[texts] {k}", "missing") for k in REQUIRED_TEXTS if k not in texts]
-    for key, value in (data.get("letter") or {}).items():
+    letter = data.get("letter") or {}
+    problems += [(file, f"[letter] {k}", "missing") for k in LETTER_HEADINGS if k not in letter]
+    for key, value in letter.items():
         if key in MOVED:
             problems.append((file, f"[letter] {key}", MOVED[key]))
             continue

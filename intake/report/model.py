@@ -96,6 +96,7 @@ class ReportModel:
     confidential: bool  # provider report stripped of figures and register data
     documents: list[DocumentSection]
     sender: str | None = None
+    headings: dict[str, str] = field(default_factory=dict)  # `[letter] heading_*`
     channel: str | None = None
     generated: str = ""
     kenmerk: str = ""
@@ -261,6 +262,7 @@ def build(
     if confidential:
         return _receipt(rules, len(verdicts), common)
     return ReportModel(
+        headings=wording.headings(rules),
         title=wording.text(rules, "title"),
         status=(decision.status if decision else _status_of(outcome)).value,
         outcome=outcome_sentence(rules, outcome),
@@ -302,6 +304,7 @@ def _common(
 def _receipt(rules: Rules, count: int, common: dict[str, Any]) -> ReportModel:
     """What an unregistered sender reads: that the mail arrived, and whom to ask."""
     return ReportModel(
+        headings=wording.headings(rules),
         title=wording.text(rules, "receipt_title"),
         status=Status.REVIEW.value,
         outcome=wording.text(rules, "receipt_outcome"),
