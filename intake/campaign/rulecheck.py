@@ -134,6 +134,7 @@ FILLS: dict[str, frozenset[str]] = {
     "AGB_KIND_UNUSUAL": frozenset({"value", "kind"}),
     "ADVANCE_LATER": frozenset({"received", "after"}),
     "SUBMISSION_LATE": frozenset({"received"}),
+    "EXTENSION_APPLIED": frozenset({"received", "until"}),
     "SENDER_NOT_REGISTERED": frozenset({"sender"}),
     "PLAN_MISSING": frozenset(),
     "MODEL_MISSING": frozenset(),

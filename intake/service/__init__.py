@@ -28,7 +28,7 @@ from intake.domain import (
 from intake.judging.pipeline import judge_many
 from intake.report import fmt
 from intake.report.audience import sender_registered
-from intake.service import letters
+from intake.service import extensions, letters
 from intake.storage.ledger import StoredDocument
 from intake.validate import plan_model
 
@@ -172,6 +172,7 @@ def take_in(
     verdicts = judge_many(list(submissions), app.ctx)
     _attribute(verdicts, app, sender)
     verdicts = _ledger_findings(verdicts, app, sender)
+    verdicts = extensions.apply(app, verdicts)
     verdicts = _compare_plans(verdicts, app)
     sources: list[Any] = [
         app.archive.put(v.sha256, s.filename, s.content)
@@ -273,7 +274,9 @@ class Rejudged:
     after: Verdict
 
 
-def _fresh_batch(app: App, ctx: Context, docs: list[StoredDocument]) -> list[Rejudged]:
+def _fresh_batch(
+    app: App, ctx: Context, docs: list[StoredDocument], granted: extensions.Granted
+) -> list[Rejudged]:
     batch, subs = [], []
     for doc in docs:
         original = app.archive.get(doc.verdict.sha256)
@@ -296,7 +299,7 @@ def _fresh_batch(app: App, ctx: Context, docs: list[StoredDocument]) -> list[Rej
             and not sender_registered([fresh], case_ctx.register, doc.sender)
         ):
             extra.append(case_ctx.rules.finding("SENDER_NOT_REGISTERED", sender=doc.sender))
-        fresh = _with(fresh, extra)
+        fresh = extensions.apply(app, [_with(fresh, extra)], granted)[0]
         fresh.signals = {**doc.verdict.signals, **fresh.signals}
         if fresh.to_json() != doc.verdict.to_json():
             changes.append(Rejudged(doc.id, doc.verdict, fresh))
@@ -322,9 +325,10 @@ def rejudge(
     ctx = app.ctx if register is None else replace(app.ctx, register=register)
     changed: list[Rejudged] = []
     stored = app.ledger.all_documents()
+    granted = extensions.in_force(app)  # uitstel is respected
     for start in range(0, len(stored), chunk):
         docs = stored[start : start + chunk]
-        for change in _fresh_batch(app, ctx, docs):
+        for change in _fresh_batch(app, ctx, docs, granted):
             changed.append(change)
             if not dry_run:
                 app.ledger.replace_verdict(change.document_id, change.after)

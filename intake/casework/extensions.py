@@ -1,0 +1,113 @@
+"""Staff grant and revoke uitstel for one provider in one campaign.
+
+The same for the desk and the command line: the form is checked (a date after the
+campaign's deadline, a reason), the grant and its audit line are stored in one
+transaction with the actor, and the case's stored verdicts are judged late or on
+time again at once, so the case page and the letters follow without a rejudge.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from intake.bootstrap import App
+from intake.casework.cases import book, campaign
+from intake.casework.decide import MAX_REASON, CaseworkError, form_campaign
+from intake.domain import Verdict
+from intake.report import fmt
+from intake.service.extensions import settle_case
+from intake.storage import extensions as store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Granted:
+    extension: store.Extension
+    changed: list[tuple[Verdict, Verdict]]  # the case's verdicts (before, after)
+
+
+def _until(text: str | None, app: App, name: str) -> date:
+    try:
+        until = date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise CaseworkError("until", "Geef de datum van het uitstel als JJJJ-MM-DD.") from None
+    deadline = app.ctx.for_campaign(name).rules.deadline
+    if until <= deadline:
+        raise CaseworkError(
+            "until",
+            f"Het uitstel moet na de uiterste indieningsdatum ({fmt.day(deadline)}) eindigen.",
+        )
+    return until
+
+
+def _reason(text: str | None) -> str:
+    reason = (text or "").strip()
+    if not reason:
+        raise CaseworkError("reason", "Een reden is verplicht.")
+    if len(reason) > MAX_REASON:
+        raise CaseworkError("reason", f"De reden mag hoogstens {MAX_REASON} tekens hebben.")
+    return reason
+
+
+def grant(app: App, agb: str, form: dict[str, str], actor: str, address: str | None) -> Granted:
+    """Record uitstel until `form['until']` with `form['reason']`; the newest grant counts."""
+    name = form_campaign(app, form)
+    until = _until(form.get("until"), app, name)
+    reason = _reason(form.get("reason"))
+    cb = book(app)
+    with app.ledger.transaction() as conn:
+        extension_id = store.add(
+            conn, campaign=name, agb=agb, until=until, reason=reason, actor=actor
+        )
+        cb.record(
+            actor,
+            "extension",
+            address=address,
+            campaign=name,
+            agb=agb,
+            detail=f"tot en met {fmt.day(until)}: {reason}",
+            conn=conn,
+        )
+    changed = settle_case(app, name, agb)
+    log.info("extension for %s/%s until %s by %s", name, agb, until, actor)
+    extension = store.get(app.ledger, extension_id)
+    assert extension is not None
+    return Granted(extension, changed)
+
+
+def revoke(
+    app: App, extension_id: int, actor: str, address: str | None, agb: str | None = None
+) -> Granted:
+    """End an uitstel; the row stays as a record. `agb` (from the desk's URL) must match."""
+    extension = store.get(app.ledger, extension_id)
+    if extension is None or (agb is not None and extension.agb != agb):
+        raise CaseworkError("extension", "Onbekend uitstel.")
+    if not extension.active:
+        raise CaseworkError("extension", "Dit uitstel was al ingetrokken.")
+    with app.ledger.transaction() as conn:
+        if store.revoke(conn, extension_id, actor):
+            book(app).record(
+                actor,
+                "extension_revoked",
+                address=address,
+                campaign=extension.campaign,
+                agb=extension.agb,
+                detail=f"uitstel tot en met {fmt.day(extension.until)} ingetrokken",
+                conn=conn,
+            )
+    changed = settle_case(app, extension.campaign, extension.agb)
+    log.info("extension %s for %s revoked by %s", extension_id, extension.agb, actor)
+    revoked = store.get(app.ledger, extension_id)
+    assert revoked is not None
+    return Granted(revoked, changed)
+
+
+def of_case(app: App, agb: str, name: str | None = None) -> list[store.Extension]:
+    return store.of_case(app.ledger, campaign(app, name), agb)
+
+
+def listed(app: App, name: str | None = None, *, revoked: bool = False) -> list[store.Extension]:
+    return store.all_of(app.ledger, name, revoked=revoked)
