@@ -107,12 +107,12 @@ def letter_model(
 
 
 @cache
-def _env():  # type: ignore[no-untyped-def]
+def _env(autoescape: bool = True):  # type: ignore[no-untyped-def]
     import jinja2
 
     return jinja2.Environment(
         loader=jinja2.PackageLoader("intake.report", "templates"),
-        autoescape=True,
+        autoescape=autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
@@ -124,6 +124,14 @@ def render_letter_html(
 ) -> str:
     model = letter_model(result, share, extension)
     return _env().get_template("herschikking.html").render(m=model)
+
+
+def render_letter_text(
+    result: Herschikking, share: Share, extension: Extension | None = None
+) -> str:
+    """The plain-text part of the mail: the same sentences and figures as the HTML."""
+    model = letter_model(result, share, extension)
+    return _env(False).get_template("herschikking.txt").render(m=model)
 
 
 def render_letter_pdf(

@@ -21,6 +21,7 @@ from intake.web.views import (
     downloads,
     extensions,
     health,
+    herschikking,
     login,
     register,
     todo,
@@ -62,6 +63,8 @@ ROUTES = [
         methods=["POST"],
     ),
     Route("/documents/{sha256}/{kind}", downloads.download, methods=["GET"]),
+    Route("/herschikking", herschikking.herschikking_form, methods=["GET"]),
+    Route("/herschikking", herschikking.herschikking_post, methods=["POST"]),
     Route("/register", register.register_form, methods=["GET"]),
     Route("/register", register.register_post, methods=["POST"]),
 ]
