@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import PurePath
 
@@ -26,6 +26,7 @@ from intake.report.html import render_html
 from intake.report.model import ReportModel, build
 from intake.report.outcome import application_outcome
 from intake.service.migration import Migrated, MigrationRefused, migrate, refusal
+from intake.storage import extensions
 from intake.storage import letters as record
 
 log = logging.getLogger("intake.letters")
@@ -93,7 +94,17 @@ def letter(
         decision=decision,
         attached={k: m.filename for k, m in (corrected or {}).items()},
         now=now,
+        deadline=_extended(app, verdicts, ctx.campaign),
     )
+
+
+def _extended(app: App, verdicts: Sequence[Verdict], campaign: str) -> date | None:
+    """The provider's uitstel in force, if staff granted one: the letter's deadline."""
+    agbs = {v.provider.agb for v in verdicts if v.provider and v.provider.agb}
+    if len(agbs) != 1:
+        return None
+    extension = extensions.in_force(app.ledger, campaign, agbs.pop())
+    return extension.until if extension else None
 
 
 def archived(app: App, verdicts: Sequence[Verdict]) -> dict[str, bytes]:

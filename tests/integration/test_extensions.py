@@ -103,6 +103,24 @@ def drop_only(app) -> None:
     folder.run_once(app)
 
 
+def test_the_letter_gives_the_provider_its_own_deadline(tmp_path):
+    from intake.casework.extensions import grant
+    from intake.service import letters
+
+    app = build_app(load(None, desk_env(tmp_path)))
+    drop(app, "geldig-nov2019.xlsx", when=JAN_15)  # the plan is missing, and it is late
+    (stored,) = app.ledger.documents_of_provider(PROVIDER)
+    jan_20 = datetime(2020, 1, 20, 12, tzinfo=UTC)
+    before = letters.letter(app, [stored.verdict], now=jan_20).next_step
+    assert "De uiterste indieningsdatum van 31-12-2019 is verstreken" in before
+    grant(app, PROVIDER, {"until": "2020-01-31", "reason": "overleg"}, "medewerker", None)
+    (stored,) = app.ledger.documents_of_provider(PROVIDER)
+    after = letters.letter(app, [stored.verdict], now=jan_20).next_step
+    assert "uiterlijk 31-01-2020" in after and "verstreken" not in after
+    feb_10 = datetime(2020, 2, 10, 12, tzinfo=UTC)
+    assert "31-01-2020 is verstreken" in letters.letter(app, [stored.verdict], now=feb_10).next_step
+
+
 def test_a_bad_extension_form_changes_nothing(desk):
     client = client_for(desk)
     for until, reason, message in (
