@@ -12,11 +12,10 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from intake.bootstrap import App
 from intake.casework.cases import book, campaign
 from intake.casework.decide import MAX_REASON, CaseworkError, form_campaign
-from intake.domain import Verdict
-from intake.report import fmt
+from intake.domain import Verdict, fmt
+from intake.service.app import App
 from intake.service.extensions import settle_case
 from intake.storage import extensions as store
 

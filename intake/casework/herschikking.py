@@ -24,7 +24,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from intake.bootstrap import App
+from intake.adapters.smtp import SmtpSender
+from intake.adapters.tls import TlsRefused
 from intake.campaign.herschikking import (
     DeclarationsError,
     HerschikkingRules,
@@ -34,11 +35,9 @@ from intake.campaign.herschikking import (
 )
 from intake.casework.cases import book
 from intake.casework.decide import recipient
-from intake.channels.smtp import SmtpSender
-from intake.channels.tls import TlsRefused
-from intake.domain_herschikking import BudgetTooSmall
-from intake.report import fmt
-from intake.report.files import atomic_write
+from intake.domain import fmt
+from intake.domain.herschikking import BudgetTooSmall
+from intake.service.app import App
 from intake.service.herschikking import Herschikking, compute, letter_name, write_outputs
 from intake.service.herschikking_letter import (
     render_letter_html,
@@ -46,6 +45,7 @@ from intake.service.herschikking_letter import (
     render_letter_text,
 )
 from intake.storage import letters as told
+from intake.storage.files import atomic_write
 
 log = logging.getLogger(__name__)
 MAX_BYTES = 10 * 1024 * 1024

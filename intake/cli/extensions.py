@@ -50,7 +50,7 @@ def grant_command(
     """
     from intake.casework.decide import CaseworkError
     from intake.casework.extensions import grant
-    from intake.report import fmt
+    from intake.domain import fmt
 
     if not _AGB.match(agb):
         click.echo(f"'{agb}' is geen AGB-code van 8 cijfers.", err=True)
@@ -79,7 +79,7 @@ def grant_command(
 def list_command(ctx: click.Context, campaign: str | None, everything: bool) -> None:
     """List the extensions in force (with --all also the revoked ones), oldest first."""
     from intake.casework.extensions import listed
-    from intake.report import fmt
+    from intake.domain import fmt
 
     for x in listed(open_app(ctx.find_root()), campaign, revoked=everything):
         state = f"ingetrokken door {x.revoked_by}" if x.revoked_at else "geldig"

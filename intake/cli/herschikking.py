@@ -54,8 +54,8 @@ def herschikking(
     )
     from intake.campaign.rules import RulesError
     from intake.cli.common import judging_context
-    from intake.domain_herschikking import BudgetTooSmall
-    from intake.report import fmt
+    from intake.domain import fmt
+    from intake.domain.herschikking import BudgetTooSmall
     from intake.service.herschikking import compute, write_outputs
     from intake.service.herschikking_letter import rate_text
 

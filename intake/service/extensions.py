@@ -14,12 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from intake.bootstrap import App
 from intake.campaign.rules import Rules
+from intake.checks.campaign import lateness
 from intake.domain import Verdict, decide_status, order_findings
 from intake.service import letters
+from intake.service.app import App
 from intake.storage import extensions as store
-from intake.validate.campaign import check_late
 
 LATE_CODES = frozenset({"SUBMISSION_LATE", "EXTENSION_APPLIED"})
 
@@ -35,7 +35,7 @@ def with_extension(verdict: Verdict, until: date | None, rules: Rules) -> Verdic
     if not LATE_CODES & set(verdict.codes):
         return verdict
     kept = [f for f in verdict.findings if f.code not in LATE_CODES]
-    found = order_findings([*kept, *check_late(verdict.received, rules, until)])
+    found = order_findings([*kept, *lateness(verdict.received, rules, until)])
     changed = replace(verdict, findings=found)
     changed.status = decide_status(found)
     return changed

@@ -20,8 +20,8 @@ from typing import Any
 from intake.campaign.herschikking import Declaration, HerschikkingRules
 from intake.campaign.register import Register
 from intake.domain import kenmerk
-from intake.domain_herschikking import Division, Production, Share, divide
-from intake.report.files import atomic_write
+from intake.domain.herschikking import Division, Production, Share, divide
+from intake.storage.files import atomic_write
 
 JSON_KEYS = (
     "agb",

@@ -14,8 +14,8 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from intake.domain_herschikking import Share
-from intake.report import fmt
+from intake.domain import fmt
+from intake.domain.herschikking import Share
 
 if TYPE_CHECKING:
     from intake.service.herschikking import Herschikking

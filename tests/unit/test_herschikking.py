@@ -14,7 +14,7 @@ from intake.campaign.herschikking import (
     parse_budget,
     parse_declarations,
 )
-from intake.domain_herschikking import (
+from intake.domain.herschikking import (
     BudgetTooSmall,
     Production,
     discount_rate,

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from intake.casework import herschikking as work
-from intake.report import fmt
+from intake.domain import fmt
 from intake.service.herschikking_letter import rate_text
 from intake.web import session
 from intake.web.render import page
