@@ -92,7 +92,9 @@ def _candidate(verdicts: list[Verdict], ctx: Context, sender: str | None) -> Pro
     return None
 
 
-def _ledger_findings(verdicts: list[Verdict], app: App, sender: str | None) -> list[Verdict]:
+def _ledger_findings(
+    verdicts: list[Verdict], app: App, sender: str | None, granted: extensions.Granted
+) -> list[Verdict]:
     batch_kinds: dict[tuple[str | None, str], set[DocumentKind]] = {}
     for v in verdicts:
         if _pairable(v):
@@ -116,7 +118,9 @@ def _ledger_findings(verdicts: list[Verdict], app: App, sender: str | None) -> l
             kinds = batch_kinds.get((v.campaign, v.provider.agb), set())
             has_model = bool(state.get("model_document_id")) or DocumentKind.AANVRAAG in kinds
             has_plan = bool(state.get("plan_document_id")) or DocumentKind.KWALITEITSPLAN in kinds
-            deadline = fmt.day(rules.deadline)
+            # The provider's own date when staff granted uitstel.
+            until = granted.get((v.campaign or app.ctx.campaign, v.provider.agb))
+            deadline = fmt.day(max(until or rules.deadline, rules.deadline))
             if v.document is DocumentKind.AANVRAAG and not has_plan:
                 extra.append(rules.finding("PLAN_MISSING", deadline=deadline))
             if v.document is DocumentKind.KWALITEITSPLAN and not has_model:
@@ -187,8 +191,9 @@ def take_in(
     """
     verdicts = judge_many(list(submissions), app.ctx)
     _attribute(verdicts, app, sender)
-    verdicts = _ledger_findings(verdicts, app, sender)
-    verdicts = extensions.apply(app, verdicts)
+    granted = extensions.in_force(app)
+    verdicts = _ledger_findings(verdicts, app, sender, granted)
+    verdicts = extensions.apply(app, verdicts, granted)
     verdicts = _compare_plans(verdicts, app)
     sources: list[Any] = [
         app.archive.put(v.sha256, s.filename, s.content)

@@ -119,6 +119,11 @@ def test_the_letter_gives_the_provider_its_own_deadline(tmp_path):
     assert "uiterlijk 31-01-2020" in after and "verstreken" not in after
     feb_10 = datetime(2020, 2, 10, 12, tzinfo=UTC)
     assert "31-01-2020 is verstreken" in letters.letter(app, [stored.verdict], now=feb_10).next_step
+    # A model that arrives within the uitstel: the missing plan is asked for by its date.
+    drop(app, "aandeel-personeel-laag-toegelicht.xlsx", when=JAN_15)
+    newest = app.ledger.documents_of_provider(PROVIDER)[-1].verdict
+    (missing,) = [f for f in newest.findings if f.code == "PLAN_MISSING"]
+    assert "31-01-2020" in missing.message and "31-12-2019" not in missing.message
 
 
 def test_a_bad_extension_form_changes_nothing(desk):
