@@ -19,7 +19,6 @@ import re
 import smtplib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -34,9 +33,9 @@ from intake.campaign.herschikking import (
     parse_declarations,
 )
 from intake.casework.cases import book
-from intake.casework.decide import recipient
 from intake.domain import fmt
 from intake.domain.herschikking import BudgetTooSmall
+from intake.service import mailing
 from intake.service.app import App
 from intake.service.herschikking import Herschikking, compute, letter_name, write_outputs
 from intake.service.herschikking_letter import (
@@ -166,30 +165,20 @@ def confirm(app: App, key: str, actor: str, address: str | None) -> Staged:
 
 
 def _message_id(app: App, key: str, agb: str) -> str:
-    digest = hashlib.sha256(f"{EVENT}:{key}:{agb}".encode()).hexdigest()[:32]
-    domain = app.config.smtp.sender.rpartition("@")[2] or "intake.invalid"
-    return f"<intake.{EVENT}.{digest}@{domain}>"
+    return mailing.reply_message_id(f"{key}:{agb}", app.config.smtp.sender, EVENT)
 
 
 def _message(app: App, staged: Staged, agb: str, to: str, message_id: str) -> EmailMessage:
     result = staged.result
     share = next(s for s in result.division.shares if s.agb == agb)
-    message = EmailMessage()
-    message["From"] = app.config.smtp.sender
-    message["To"] = to
-    message["Subject"] = f"{result.rules.text('title')} — {result.kenmerk(agb)}"
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = message_id
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(render_letter_text(result, share))
-    message.add_alternative(render_letter_html(result, share), subtype="html")
-    message.add_attachment(
+    subject = f"{result.rules.text('title')} — {result.kenmerk(agb)}"
+    return mailing.attach_rendered(
+        mailing.envelope(app.config.smtp.sender, to, subject, message_id),
+        render_letter_text(result, share),
+        render_letter_html(result, share),
         render_letter_pdf(result, share),
-        maintype="application",
-        subtype="pdf",
-        filename=f"{letter_name(share)}.pdf",
+        f"{letter_name(share)}.pdf",
     )
-    return message
 
 
 def _record(app: App, staged: Staged) -> dict[str, str]:
@@ -197,7 +186,7 @@ def _record(app: App, staged: Staged) -> dict[str, str]:
     ids = {}
     campaign = staged.result.rules.id
     for share in staged.result.division.shares:
-        to = recipient(app, share.agb)
+        to = mailing.recipient(app, share.agb, app.ctx.campaign)
         message_id = _message_id(app, staged.key, share.agb)
         # A second click may record the same letter at the same moment: it is recorded.
         with contextlib.suppress(sa.exc.IntegrityError):
