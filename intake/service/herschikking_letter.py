@@ -8,7 +8,6 @@ footer), as HTML for the desk and mail and as PDF. Every sentence comes from the
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -19,14 +18,6 @@ from intake.domain.herschikking import Share
 
 if TYPE_CHECKING:
     from intake.service.herschikking import Herschikking
-
-
-@dataclass(frozen=True)
-class Extension:
-    """Uitstel granted to this provider for the herschikking form."""
-
-    until: date
-    reason: str
 
 
 def rate_text(rate: Decimal, decimals: int) -> str:
@@ -41,12 +32,7 @@ def _euro(value: Decimal) -> str:
     return fmt.euro(float(value))
 
 
-def letter_model(
-    result: Herschikking,
-    share: Share,
-    extension: Extension | None = None,
-    today: date | None = None,
-) -> dict[str, Any]:
+def letter_model(result: Herschikking, share: Share, today: date | None = None) -> dict[str, Any]:
     """Everything the letter says, as text: the HTML and the PDF show the same."""
     rules = result.rules
     calendar = rules.calendar
@@ -66,15 +52,10 @@ def letter_model(
         (rules.text("figure_custom"), _euro(share.custom)),
         (rules.text("figure_total"), _euro(share.total)),
     ]
-    provider_line = (
-        (rules.text("calendar_provider_extended"), fmt.day(extension.until))
-        if extension
-        else (rules.text("calendar_provider"), fmt.day(calendar["provider_herschikking"]))
-    )
     dates = [
         (rules.text("calendar_agreement"), fmt.day(calendar["agreement_sent"])),
         (rules.text("calendar_portal"), fmt.day(calendar["portal_opens"])),
-        provider_line,
+        (rules.text("calendar_provider"), fmt.day(calendar["provider_herschikking"])),
         (rules.text("calendar_budget_2021"), fmt.day(calendar["provider_budget_2021"])),
         (rules.text("calendar_office"), fmt.day(calendar["office_herschikking"])),
     ]
@@ -94,11 +75,6 @@ def letter_model(
         if share.discount_rate
         else rules.text("no_discount"),
         "rounding": rules.text("rounding"),
-        "extension": rules.text(
-            "extension", until=fmt.day(extension.until), reason=extension.reason
-        )
-        if extension
-        else "",
         "calendar_heading": rules.text("calendar_heading"),
         "calendar": dates,
         "closing": rules.text("closing", kenmerk=reference),
@@ -119,24 +95,18 @@ def _env(autoescape: bool = True):  # type: ignore[no-untyped-def]
     )
 
 
-def render_letter_html(
-    result: Herschikking, share: Share, extension: Extension | None = None
-) -> str:
-    model = letter_model(result, share, extension)
+def render_letter_html(result: Herschikking, share: Share) -> str:
+    model = letter_model(result, share)
     return _env().get_template("herschikking.html").render(m=model)
 
 
-def render_letter_text(
-    result: Herschikking, share: Share, extension: Extension | None = None
-) -> str:
+def render_letter_text(result: Herschikking, share: Share) -> str:
     """The plain-text part of the mail: the same sentences and figures as the HTML."""
-    model = letter_model(result, share, extension)
+    model = letter_model(result, share)
     return _env(False).get_template("herschikking.txt").render(m=model)
 
 
-def render_letter_pdf(
-    result: Herschikking, share: Share, extension: Extension | None = None
-) -> bytes:
+def render_letter_pdf(result: Herschikking, share: Share) -> bytes:
     """A4, the intake's brand bar and footer, the figures and the calendar as tables."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -146,7 +116,7 @@ def render_letter_pdf(
 
     from intake.report.pdf import BRAND, table
 
-    m = letter_model(result, share, extension)
+    m = letter_model(result, share)
     office = m["office"]
     base = getSampleStyleSheet()
     body = ParagraphStyle("b", parent=base["BodyText"], fontSize=9.5, leading=13)
@@ -207,8 +177,6 @@ def render_letter_pdf(
         p(m["discount"], body),
         p(m["rounding"], body),
     ]
-    if m["extension"]:
-        story.append(p(m["extension"], body))
     story += [
         p(m["calendar_heading"], h2),
         table(
