@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
+from intake.campaign.rules import Rules
 from intake.casework.cases import book, campaign
 from intake.casework.decide import MAX_REASON, CaseworkError, form_campaign
 from intake.domain import Verdict, fmt
@@ -28,34 +29,31 @@ class Granted:
     changed: list[tuple[Verdict, Verdict]]  # the case's verdicts (before, after)
 
 
-def _until(text: str | None, app: App, name: str) -> date:
+def _until(text: str | None, rules: Rules) -> date:
     try:
         until = date.fromisoformat((text or "").strip())
     except ValueError:
-        raise CaseworkError("until", "Geef de datum van het uitstel als JJJJ-MM-DD.") from None
-    deadline = app.ctx.for_campaign(name).rules.deadline
-    if until <= deadline:
-        raise CaseworkError(
-            "until",
-            f"Het uitstel moet na de uiterste indieningsdatum ({fmt.day(deadline)}) eindigen.",
-        )
+        raise CaseworkError("until", rules.text("extension_until_format")) from None
+    if until <= rules.deadline:
+        raise CaseworkError("until", rules.text("extension_until_after_deadline"))
     return until
 
 
-def _reason(text: str | None) -> str:
+def _reason(text: str | None, rules: Rules) -> str:
     reason = (text or "").strip()
     if not reason:
-        raise CaseworkError("reason", "Een reden is verplicht.")
+        raise CaseworkError("reason", rules.text("extension_reason_missing"))
     if len(reason) > MAX_REASON:
-        raise CaseworkError("reason", f"De reden mag hoogstens {MAX_REASON} tekens hebben.")
+        raise CaseworkError("reason", rules.text("extension_reason_too_long", maximum=MAX_REASON))
     return reason
 
 
 def grant(app: App, agb: str, form: dict[str, str], actor: str, address: str | None) -> Granted:
     """Record uitstel until `form['until']` with `form['reason']`; the newest grant counts."""
     name = form_campaign(app, form)
-    until = _until(form.get("until"), app, name)
-    reason = _reason(form.get("reason"))
+    rules = app.ctx.for_campaign(name).rules
+    until = _until(form.get("until"), rules)
+    reason = _reason(form.get("reason"), rules)
     cb = book(app)
     with app.ledger.transaction() as conn:
         extension_id = store.add(
@@ -67,7 +65,7 @@ def grant(app: App, agb: str, form: dict[str, str], actor: str, address: str | N
             address=address,
             campaign=name,
             agb=agb,
-            detail=f"tot en met {fmt.day(until)}: {reason}",
+            detail=rules.text("extension_audit_granted", until=fmt.day(until), reason=reason),
             conn=conn,
         )
     changed = settle_case(app, name, agb)
@@ -82,10 +80,11 @@ def revoke(
 ) -> Granted:
     """End an uitstel; the row stays as a record. `agb` (from the desk's URL) must match."""
     extension = store.get(app.ledger, extension_id)
+    rules = app.ctx.for_campaign(extension.campaign if extension else None).rules
     if extension is None or (agb is not None and extension.agb != agb):
-        raise CaseworkError("extension", "Onbekend uitstel.")
+        raise CaseworkError("extension", rules.text("extension_unknown"))
     if not extension.active:
-        raise CaseworkError("extension", "Dit uitstel was al ingetrokken.")
+        raise CaseworkError("extension", rules.text("extension_already_revoked"))
     with app.ledger.transaction() as conn:
         if store.revoke(conn, extension_id, actor):
             book(app).record(
@@ -94,7 +93,7 @@ def revoke(
                 address=address,
                 campaign=extension.campaign,
                 agb=extension.agb,
-                detail=f"uitstel tot en met {fmt.day(extension.until)} ingetrokken",
+                detail=rules.text("extension_audit_revoked", until=fmt.day(extension.until)),
                 conn=conn,
             )
     changed = settle_case(app, extension.campaign, extension.agb)

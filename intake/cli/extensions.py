@@ -52,10 +52,10 @@ def grant_command(
     from intake.casework.extensions import grant
     from intake.domain import fmt
 
-    if not _AGB.match(agb):
-        click.echo(f"'{agb}' is geen AGB-code van 8 cijfers.", err=True)
-        sys.exit(EXIT_USAGE)
     app = open_app(ctx.find_root())
+    if not _AGB.match(agb):
+        click.echo(app.ctx.rules.text("extension_agb_invalid", agb=agb), err=True)
+        sys.exit(EXIT_USAGE)
     form = {"until": until, "reason": reason, "campaign": campaign or ""}
     try:
         granted = grant(app, agb, form, _actor(actor), None)
@@ -63,9 +63,16 @@ def grant_command(
         click.echo(exc.message, err=True)
         sys.exit(EXIT_USAGE)
     extension = granted.extension
+    rules = app.ctx.for_campaign(extension.campaign).rules
     click.echo(
-        f"Uitstel {extension.id} voor {agb} ({extension.campaign}) tot en met "
-        f"{fmt.day(extension.until)}; {len(granted.changed)} document(en) opnieuw beoordeeld."
+        rules.text(
+            "extension_granted",
+            id=extension.id,
+            agb=agb,
+            campaign=extension.campaign,
+            until=fmt.day(extension.until),
+            changed=len(granted.changed),
+        )
     )
     for before, after in granted.changed:
         click.echo(f"  {after.file}: {before.status.value} -> {after.status.value}")
@@ -81,8 +88,14 @@ def list_command(ctx: click.Context, campaign: str | None, everything: bool) -> 
     from intake.casework.extensions import listed
     from intake.domain import fmt
 
-    for x in listed(open_app(ctx.find_root()), campaign, revoked=everything):
-        state = f"ingetrokken door {x.revoked_by}" if x.revoked_at else "geldig"
+    app = open_app(ctx.find_root())
+    for x in listed(app, campaign, revoked=everything):
+        rules = app.ctx.for_campaign(x.campaign).rules
+        state = (
+            rules.text("extension_state_revoked", actor=x.revoked_by)
+            if x.revoked_at
+            else rules.text("extension_state_active")
+        )
         click.echo(
             f"{x.id}\t{x.campaign}\t{x.agb}\t{fmt.day(x.until)}\t{x.actor}\t{state}\t{x.reason}"
         )
@@ -97,15 +110,14 @@ def revoke_command(ctx: click.Context, extension_id: int, actor: str | None) -> 
     from intake.casework.decide import CaseworkError
     from intake.casework.extensions import revoke
 
+    app = open_app(ctx.find_root())
     try:
-        revoked = revoke(open_app(ctx.find_root()), extension_id, _actor(actor), None)
+        revoked = revoke(app, extension_id, _actor(actor), None)
     except CaseworkError as exc:
         click.echo(exc.message, err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(
-        f"Uitstel {extension_id} ingetrokken; "
-        f"{len(revoked.changed)} document(en) opnieuw beoordeeld."
-    )
+    rules = app.ctx.for_campaign(revoked.extension.campaign).rules
+    click.echo(rules.text("extension_revoked", id=extension_id, changed=len(revoked.changed)))
     for before, after in revoked.changed:
         click.echo(f"  {after.file}: {before.status.value} -> {after.status.value}")
     sys.exit(EXIT_OK)
