@@ -31,6 +31,7 @@ from intake.storage.files import atomic_write
 log = logging.getLogger(__name__)
 
 
+
 def _not_done(app: App, problems: Sequence[str]) -> list[dict[str, str]]:
     """Files the drop folder gave up on, and what tonight's run could not do."""
     lines = [
