@@ -75,11 +75,30 @@ FILE_TYPES = (
     "empty", "unknown",
 )  # fmt: skip
 # `[texts]` the code asks for by name: the Dutch {reason} of MESSAGE_TOO_LARGE, per limit,
-# and the {format} of a file's kind.
-REQUIRED_TEXTS = tuple(
-    f"message_too_large_{limit}"
-    for limit in ("documents", "bytes", "members", "member_size", "structure")
-) + tuple(f"format_{kind}" for kind in FILE_TYPES)
+# the {format} of a file's kind, and what staff read about uitstel (intake.casework.extensions).
+REQUIRED_TEXTS = (
+    tuple(
+        f"message_too_large_{limit}"
+        for limit in ("documents", "bytes", "members", "member_size", "structure")
+    )
+    + tuple(f"format_{kind}" for kind in FILE_TYPES)
+    + tuple(
+        f"extension_{key}"
+        for key in (
+            "until_format",
+            "until_after_deadline",
+            "reason_missing",
+            "reason_too_long",
+            "unknown",
+            "already_revoked",
+            "agb_invalid",
+            "audit_granted",
+            "audit_revoked",
+            "granted",
+            "revoked",
+        )
+    )
+)
 # Keys that used to live in `[letter]`: one place each, so letters and staff cannot disagree.
 MOVED = {"kenmerk_prefix": "moved: use [care_office] kenmerk_prefix"}
 CLOSED = {"campaign": CAMPAIGN, "care_office": CARE_OFFICE, "register": REGISTER, "agb": AGB}
@@ -143,6 +162,7 @@ FILLS: dict[str, frozenset[str]] = {
     "AGB_KIND_UNUSUAL": frozenset({"value", "kind"}),
     "ADVANCE_LATER": frozenset({"received", "after"}),
     "SUBMISSION_LATE": frozenset({"received"}),
+    "EXTENSION_APPLIED": frozenset({"received", "until"}),
     "SENDER_NOT_REGISTERED": frozenset({"sender"}),
     "PLAN_MISSING": frozenset(),
     "MODEL_MISSING": frozenset(),
