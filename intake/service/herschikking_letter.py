@@ -66,6 +66,12 @@ def letter_model(result: Herschikking, share: Share, today: date | None = None) 
         "date": fmt.day(today or date.today()),
         "naam": share.naam,
         "agb": share.agb,
+        "heading_kenmerk": rules.text("heading_kenmerk"),
+        "heading_date": rules.text("heading_date"),
+        "heading_provider": rules.text("heading_provider"),
+        "provider_line": rules.text("provider_line", naam=share.naam, agb=share.agb),
+        "phone_label": rules.text("phone_label"),
+        "footer_kenmerk": rules.text("footer_kenmerk", kenmerk=reference),
         "salutation": rules.text("salutation"),
         "intro": rules.text("intro", naam=share.naam, agb=share.agb),
         "figures_heading": rules.text("figures_heading"),
@@ -144,7 +150,7 @@ def render_letter_pdf(result: Herschikking, share: Share) -> bytes:
         canvas.drawRightString(w - 18 * mm, h - 9 * mm, m["title"])
         canvas.setFillColor(colors.HexColor("#555555"))
         canvas.drawString(18 * mm, 10 * mm, f"{office['mailbox']} — {office['phone']}")
-        canvas.drawRightString(w - 18 * mm, 10 * mm, f"Kenmerk {m['kenmerk']}")
+        canvas.drawRightString(w - 18 * mm, 10 * mm, m["footer_kenmerk"])
         canvas.restoreState()
 
     out = io.BytesIO()
@@ -162,8 +168,8 @@ def render_letter_pdf(result: Herschikking, share: Share) -> bytes:
     width = A4[0] - 36 * mm
     story: list[Any] = [
         p(m["title"], title),
-        p(f"Ons kenmerk: {m['kenmerk']}\nDatum: {m['date']}", body),
-        p(f"{m['naam']} (AGB-code {m['agb']})", body),
+        p(f"{m['heading_kenmerk']}: {m['kenmerk']}\n{m['heading_date']}: {m['date']}", body),
+        p(m["provider_line"], body),
         Spacer(1, 8),
         p(m["salutation"], body),
         p(m["intro"], body),
