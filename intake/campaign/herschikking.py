@@ -286,8 +286,10 @@ def parse_declarations(data: bytes, source: str, rules: HerschikkingRules) -> li
         heading = rules.problem("refused", source=source, count=len(problems))
         return DeclarationsError(source, problems, heading)
 
-    if len(data) > rules.limits.get("max_file_bytes", 10_000_000):
-        raise refuse([RowProblem(None, None, rules.problem("unreadable", reason="te groot"))])
+    limit = rules.limits.get("max_file_bytes", 10_000_000)
+    if len(data) > limit:
+        message = rules.problem("too_large", megabytes=limit // 1_000_000)
+        raise refuse([RowProblem(None, None, message)])
     try:
         rows = _xlsx_rows(data, rules) if data[:2] == b"PK" else _csv_rows(data)
     except ContainerError as exc:

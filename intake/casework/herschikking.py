@@ -126,7 +126,8 @@ def _compute(app: App, data: bytes, filename: str, budget_text: str | None) -> H
 def stage(app: App, data: bytes, filename: str, budget_text: str | None) -> Staged:
     """Validate and compute an upload and keep it aside for the confirm: the preview."""
     if len(data) > MAX_BYTES:
-        raise HerschikkingRefused(rules().problem("unreadable", reason="te groot"), [])
+        limit = MAX_BYTES // 1_000_000
+        raise HerschikkingRefused(rules().problem("too_large", megabytes=limit), [])
     budget_text = (budget_text or "").strip() or None
     result = _compute(app, data, filename, budget_text)
     key = hashlib.sha256(data + b"\0" + (budget_text or "").encode()).hexdigest()

@@ -191,3 +191,12 @@ def test_the_calendar_is_the_page_read_as_two_columns():
         "nza_herschikking": "31-10-2020",
         "office_budget_2021": "14-11-2020",
     }
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read():
+    from dataclasses import replace
+
+    small = replace(RULES, limits={**RULES.limits, "max_file_bytes": 1_000_000})
+    with pytest.raises(DeclarationsError) as caught:
+        parse_declarations(HEADER.encode() + b"x" * 1_000_001, "groot.csv", small)
+    assert caught.value.problems[0].message == "het bestand is groter dan 1 MB"
