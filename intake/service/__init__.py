@@ -28,7 +28,7 @@ from intake.domain import (
     order_findings,
 )
 from intake.report.audience import sender_registered
-from intake.service import letters
+from intake.service import extensions, letters
 from intake.service.app import App
 from intake.storage.ledger import StoredDocument
 
@@ -92,7 +92,9 @@ def _candidate(verdicts: list[Verdict], ctx: Context, sender: str | None) -> Pro
     return None
 
 
-def _ledger_findings(verdicts: list[Verdict], app: App, sender: str | None) -> list[Verdict]:
+def _ledger_findings(
+    verdicts: list[Verdict], app: App, sender: str | None, granted: extensions.Granted
+) -> list[Verdict]:
     batch_kinds: dict[tuple[str | None, str], set[DocumentKind]] = {}
     for v in verdicts:
         if _pairable(v):
@@ -116,7 +118,9 @@ def _ledger_findings(verdicts: list[Verdict], app: App, sender: str | None) -> l
             kinds = batch_kinds.get((v.campaign, v.provider.agb), set())
             has_model = bool(state.get("model_document_id")) or DocumentKind.AANVRAAG in kinds
             has_plan = bool(state.get("plan_document_id")) or DocumentKind.KWALITEITSPLAN in kinds
-            deadline = fmt.day(rules.deadline)
+            # The provider's own date when staff granted uitstel.
+            until = granted.get((v.campaign or app.ctx.campaign, v.provider.agb))
+            deadline = fmt.day(max(until or rules.deadline, rules.deadline))
             if v.document is DocumentKind.AANVRAAG and not has_plan:
                 extra.append(rules.finding("PLAN_MISSING", deadline=deadline))
             if v.document is DocumentKind.KWALITEITSPLAN and not has_model:
@@ -189,7 +193,9 @@ def take_in(
 
     verdicts = judge_many(list(submissions), app.ctx)
     _attribute(verdicts, app, sender)
-    verdicts = _ledger_findings(verdicts, app, sender)
+    granted = extensions.in_force(app)
+    verdicts = _ledger_findings(verdicts, app, sender, granted)
+    verdicts = extensions.apply(app, verdicts, granted)
     verdicts = _compare_plans(verdicts, app)
     sources: list[Any] = [
         app.archive.put(v.sha256, s.filename, s.content)
@@ -306,8 +312,15 @@ def _originals(app: App, docs: list[StoredDocument]) -> tuple[list[StoredDocumen
     return batch, subs
 
 
-def _changes(ctx: Context, batch: list[StoredDocument], judged: list[Verdict]) -> list[Rejudged]:
-    """What only the ledger knew, carried over to the fresh verdicts; those that differ."""
+def _changes(
+    app: App,
+    ctx: Context,
+    batch: list[StoredDocument],
+    judged: list[Verdict],
+    granted: extensions.Granted,
+) -> list[Rejudged]:
+    """What only the ledger knew (and extensions granted), carried over to the fresh
+    verdicts; those that differ."""
     changes = []
     for doc, fresh in zip(batch, judged, strict=True):
         if fresh.provider is None and doc.verdict.provider is not None:
@@ -320,7 +333,7 @@ def _changes(ctx: Context, batch: list[StoredDocument], judged: list[Verdict]) -
             and not sender_registered([fresh], case_ctx.register, doc.sender)
         ):
             extra.append(case_ctx.rules.finding("SENDER_NOT_REGISTERED", sender=doc.sender))
-        fresh = _with(fresh, extra)
+        fresh = extensions.apply(app, [_with(fresh, extra)], granted)[0]
         fresh.signals = {**doc.verdict.signals, **fresh.signals}
         if fresh.to_json() != doc.verdict.to_json():
             changes.append(Rejudged(doc.id, doc.verdict, fresh))
@@ -352,6 +365,7 @@ def rejudge(
     ctx = app.ctx if register is None else replace(app.ctx, register=register)
     changed: list[Rejudged] = []
     stored = app.ledger.all_documents()
+    granted = extensions.in_force(app)  # uitstel is respected
     if workers is None:
         workers = available_cores() if len(stored) >= 2 * chunk else 1
     waiting: deque[tuple[int, list[StoredDocument]]] = deque()
@@ -365,7 +379,7 @@ def rejudge(
 
     for judged in judge_batches(batches(), ctx, workers):
         count, batch = waiting.popleft()
-        for change in _changes(ctx, batch, judged):
+        for change in _changes(app, ctx, batch, judged, granted):
             changed.append(change)
             if not dry_run:
                 app.ledger.replace_verdict(change.document_id, change.after)
