@@ -8,6 +8,7 @@ by the command line, once.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -91,6 +92,9 @@ class DeskSection:
     secret_key: str = ""
     digest_to: tuple[str, ...] = ()
     session_hours: float = 10.0
+    # Whose X-Forwarded-For is believed (addresses or networks, e.g. "10.0.0.0/8"):
+    # the reverse proxy in front of the desk. Anyone else's header is ignored.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
 
     @property
     def secure_cookies(self) -> bool:
@@ -220,6 +224,13 @@ def _validate(config: Config) -> None:
         raise ConfigError("[ledger] lease_seconds must be > 0 and channel_workers >= 1")
     if config.folder.max_attempts < 1:
         raise ConfigError("[folder] max_attempts must be at least 1")
+    for proxy in config.desk.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError as exc:
+            raise ConfigError(
+                f"[desk] trusted_proxies: '{proxy}' is not an address or network"
+            ) from exc
     if config.mail_enabled and not config.imap.user:
         raise ConfigError("[imap] user is required when [imap] host is set")
 

@@ -11,9 +11,11 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from intake.service.app import App
 from intake.storage.casebook import Casebook
+from intake.storage.login_attempts import LoginAttempts
 from intake.web.render import error_page
 from intake.web.views import case, cases, downloads, health, login, register, todo
 
@@ -74,6 +76,9 @@ def create_app(app: App) -> Starlette:
     web = Starlette(
         routes=ROUTES,
         middleware=[
+            # The client address throttling and the audit trail see: X-Forwarded-For
+            # is believed only from the proxies listed in `[desk] trusted_proxies`.
+            Middleware(ProxyHeadersMiddleware, trusted_hosts=list(desk.trusted_proxies)),
             Middleware(
                 SessionMiddleware,
                 secret_key=desk.secret_key,
@@ -81,10 +86,11 @@ def create_app(app: App) -> Starlette:
                 max_age=int(desk.session_hours * 3600),
                 same_site="lax",
                 https_only=desk.secure_cookies,
-            )
+            ),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
     web.state.intake = app
     web.state.casebook = Casebook(app.ledger.engine)
+    web.state.login_attempts = LoginAttempts(app.ledger.engine)
     return web

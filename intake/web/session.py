@@ -7,7 +7,6 @@ the account is looked up on every request, so disabling a user ends its sessions
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import quote
@@ -17,18 +16,20 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from intake.casework.accounts import User, active_user
 from intake.storage.casebook import Casebook
-from intake.storage.ledger import now
+from intake.storage.login_attempts import LoginAttempts
 from intake.web import csrf, guard
-
-THROTTLE_FAILURES = 5
-THROTTLE_WINDOW = timedelta(minutes=15)
 
 
 def casebook(request: Request) -> Casebook:
     return request.app.state.casebook
 
 
+def login_attempts(request: Request) -> LoginAttempts:
+    return request.app.state.login_attempts
+
+
 def address(request: Request) -> str | None:
+    """The client: the peer, or what a proxy in `[desk] trusted_proxies` forwarded."""
     return request.client.host if request.client else None
 
 
@@ -78,11 +79,6 @@ def guarded(role: str = "staff"):  # type: ignore[no-untyped-def]
         return handler
 
     return wrap
-
-
-def throttled(request: Request, name: str) -> bool:
-    since = now() - THROTTLE_WINDOW
-    return casebook(request).failed_logins(name, address(request), since) >= THROTTLE_FAILURES
 
 
 def start_session(request: Request, user: User) -> None:
