@@ -16,8 +16,9 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from intake.service.app import App
 from intake.storage.casebook import Casebook
 from intake.storage.login_attempts import LoginAttempts
+from intake.web.headers import SecurityHeaders
 from intake.web.render import error_page
-from intake.web.views import case, cases, downloads, health, login, register, todo
+from intake.web.views import case, cases, downloads, health, login, register, static, todo
 
 log = logging.getLogger(__name__)
 MIN_SECRET = 32
@@ -40,6 +41,7 @@ ROUTES = [
     Route("/login", login.login, methods=["POST"]),
     Route("/logout", login.logout, methods=["POST"]),
     Route("/healthz", health.healthz, methods=["GET"]),
+    Route("/static/desk.css", static.stylesheet, methods=["GET"]),
     Route("/", todo.todo, methods=["GET"]),
     Route("/api/todo", todo.todo, methods=["GET"]),
     Route("/cases", cases.cases, methods=["GET"]),
@@ -79,6 +81,7 @@ def create_app(app: App) -> Starlette:
             # The client address throttling and the audit trail see: X-Forwarded-For
             # is believed only from the proxies listed in `[desk] trusted_proxies`.
             Middleware(ProxyHeadersMiddleware, trusted_hosts=list(desk.trusted_proxies)),
+            Middleware(SecurityHeaders),
             Middleware(
                 SessionMiddleware,
                 secret_key=desk.secret_key,

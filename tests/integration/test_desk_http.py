@@ -23,7 +23,7 @@ from tests.integration.desk import (
 from tests.integration.servers import SmtpSink, free_port
 from tests.manifest import REGISTER_CSV, SUBMISSIONS
 
-OPEN = {"/login", "/healthz"}
+OPEN = {"/login", "/healthz", "/static/desk.css"}
 
 
 def concrete(path: str) -> str:

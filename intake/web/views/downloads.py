@@ -80,10 +80,9 @@ async def download(request: Request) -> Response:
         agb=row["provider_agb"],
         detail=f"{kind} van {row['filename']}",
     )
-    headers = {
-        "Content-Disposition": _disposition(name, kind == "report.html"),
-        "X-Content-Type-Options": "nosniff",
-    }
-    if kind == "report.html":
-        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    headers = {"Content-Disposition": _disposition(name, kind == "report.html")}
+    if kind == "report.html":  # the provider's report carries its styles inline
+        headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+        )
     return Response(body, media_type=media_type, headers=headers)
