@@ -223,3 +223,16 @@ login_attempts = sa.Table(
     sa.Index("ix_login_attempts_account", "account", "at"),
     sa.Index("ix_login_attempts_address", "address", "at"),
 )
+
+# --- the desk's sessions: the signed cookie names one of these rows, which can end ---
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # sha256 of the token in the cookie
+    sa.Column("user_name", sa.String(64), nullable=False, index=True),
+    sa.Column("address", sa.String(64)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ended_at", sa.DateTime(timezone=True)),
+    sa.Column("end_reason", sa.String(16)),  # logout | disabled | idle | expired
+)

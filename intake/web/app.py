@@ -16,6 +16,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from intake.service.app import App
 from intake.storage.casebook import Casebook
 from intake.storage.login_attempts import LoginAttempts
+from intake.storage.sessions import Sessions
 from intake.web.headers import SecurityHeaders
 from intake.web.render import error_page
 from intake.web.views import case, cases, downloads, health, login, register, static, todo
@@ -96,4 +97,5 @@ def create_app(app: App) -> Starlette:
     web.state.intake = app
     web.state.casebook = Casebook(app.ledger.engine)
     web.state.login_attempts = LoginAttempts(app.ledger.engine)
+    web.state.sessions = Sessions(app.ledger.engine)
     return web

@@ -5,7 +5,9 @@ Revises: 0007_letter_campaign
 Create Date: 2026-12-02
 
 Throttling counts attempts per account and per (account, address) in a table of its
-own rather than in the audit trail, which it used to scan.
+own rather than in the audit trail, which it used to scan. A session is a row the
+signed cookie points at, so logout, a disabled account or an idle timeout end it on
+the server: a copied cookie opens nothing afterwards.
 """
 
 import sqlalchemy as sa
@@ -30,7 +32,19 @@ def upgrade() -> None:
     )
     op.create_index("ix_login_attempts_account", "login_attempts", ["account", "at"])
     op.create_index("ix_login_attempts_address", "login_attempts", ["address", "at"])
+    op.create_table(
+        "sessions",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("user_name", sa.String(64), nullable=False),
+        sa.Column("address", sa.String(64)),
+        sa.Column("created_at", TZ, nullable=False),
+        sa.Column("seen_at", TZ, nullable=False),
+        sa.Column("ended_at", TZ),
+        sa.Column("end_reason", sa.String(16)),
+    )
+    op.create_index("ix_sessions_user_name", "sessions", ["user_name"])
 
 
 def downgrade() -> None:
+    op.drop_table("sessions")
     op.drop_table("login_attempts")
