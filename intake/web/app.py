@@ -17,6 +17,7 @@ from intake.service.app import App
 from intake.storage.casebook import Casebook
 from intake.storage.login_attempts import LoginAttempts
 from intake.storage.sessions import Sessions
+from intake.web.body_limit import BodyLimit
 from intake.web.headers import SecurityHeaders
 from intake.web.render import error_page
 from intake.web.views import case, cases, downloads, health, login, register, static, todo
@@ -91,6 +92,7 @@ def create_app(app: App) -> Starlette:
                 same_site="lax",
                 https_only=desk.secure_cookies,
             ),
+            Middleware(BodyLimit),  # inside the session: the limit depends on it
         ],
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )

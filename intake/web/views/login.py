@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import anyio
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from intake.casework.accounts import authenticate
 from intake.web import guard, session, throttle
 from intake.web.render import page
+
+HASHING_AT_ONCE = 2  # argon2 takes 64 MiB per check: a login flood must not take the RAM
+
+
+def _hashing(request: Request) -> anyio.CapacityLimiter:
+    limiter = getattr(request.app.state, "hashing", None)
+    if limiter is None:
+        limiter = request.app.state.hashing = anyio.CapacityLimiter(HASHING_AT_ONCE)
+    return limiter
 
 
 def _next(request: Request, form_value: object = None) -> str:
@@ -51,7 +62,10 @@ async def login(request: Request) -> Response:
     if wait:
         book.record(name, "login_throttled", address=address, detail=f"{wait} s")
         return _wait(request, name, wait)
-    user = authenticate(book, name, password[:1024])
+    # argon2 takes ~0.1 s of CPU: in a worker thread, so the pages of others keep moving
+    user = await anyio.to_thread.run_sync(
+        authenticate, book, name, password[:1024], limiter=_hashing(request)
+    )
     attempts.record(name, address, succeeded=user is not None)
     if user is None:
         book.record(name, "login_failed", address=address)
