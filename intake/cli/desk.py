@@ -53,7 +53,9 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(
+            "Wachtwoord", hide_input=True, confirmation_prompt="Wachtwoord (nogmaals)"
+        )
     book = _book(ctx)
     try:
         add_user(book, name, role, password)
