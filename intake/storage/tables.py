@@ -236,3 +236,7 @@ sessions = sa.Table(
     sa.Column("ended_at", sa.DateTime(timezone=True)),
     sa.Column("end_reason", sa.String(16)),  # logout | disabled | idle | expired
 )
+
+# A case's documents: by provider within a campaign. Without it SQLite picks the campaign
+# index (every document of the campaign) and a case page reads the whole campaign.
+sa.Index("ix_documents_case", documents.c.provider_agb, documents.c.campaign)

@@ -93,3 +93,28 @@ def test_intake_user_disable_ends_sessions_on_the_server(fresh, tmp_path):
     assert result.exit_code == 0, result.output
     assert ended(fresh) == [("medewerker", "disabled")]
     assert client.get("/api/cases").status_code == 401
+
+
+def test_migration_0011_matches_the_tables_and_goes_down_and_up(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    from intake.storage.ledger import MIGRATIONS, Ledger
+    from intake.storage.tables import metadata
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    Ledger.migrate(engine)
+    found = sa.inspect(engine)
+    for name in ("sessions", "login_attempts"):
+        table = metadata.tables[name]
+        assert {c["name"] for c in found.get_columns(name)} == set(table.c.keys())
+        assert {i["name"] for i in found.get_indexes(name)} == {i.name for i in table.indexes}
+    assert "ix_documents_case" in {i["name"] for i in found.get_indexes("documents")}
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007_letter_campaign")
+    assert "sessions" not in sa.inspect(engine).get_table_names()
+    Ledger.migrate(engine)
+    assert {"sessions", "login_attempts"} <= set(sa.inspect(engine).get_table_names())

@@ -7,7 +7,9 @@ Create Date: 2026-12-02
 Throttling counts attempts per account and per (account, address) in a table of its
 own rather than in the audit trail, which it used to scan. A session is a row the
 signed cookie points at, so logout, a disabled account or an idle timeout end it on
-the server: a copied cookie opens nothing afterwards.
+the server: a copied cookie opens nothing afterwards. And an index for a case's
+documents (provider within campaign): without it SQLite searched the campaign index,
+every document of the campaign, for each case page.
 """
 
 import sqlalchemy as sa
@@ -43,8 +45,10 @@ def upgrade() -> None:
         sa.Column("end_reason", sa.String(16)),
     )
     op.create_index("ix_sessions_user_name", "sessions", ["user_name"])
+    op.create_index("ix_documents_case", "documents", ["provider_agb", "campaign"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_documents_case", "documents")
     op.drop_table("sessions")
     op.drop_table("login_attempts")
