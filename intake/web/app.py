@@ -20,7 +20,18 @@ from intake.storage.sessions import Sessions
 from intake.web.body_limit import BodyLimit
 from intake.web.headers import SecurityHeaders
 from intake.web.render import error_page
-from intake.web.views import case, cases, downloads, health, login, register, static, todo
+from intake.web.views import (
+    case,
+    cases,
+    downloads,
+    extensions,
+    health,
+    herschikking,
+    login,
+    register,
+    static,
+    todo,
+)
 
 log = logging.getLogger(__name__)
 MIN_SECRET = 32
@@ -52,7 +63,15 @@ ROUTES = [
     Route("/api/cases/{agb}", case.case, methods=["GET"]),
     Route("/cases/{agb}/notes", case.post_note, methods=["POST"]),
     Route("/cases/{agb}/decisions", case.post_decision, methods=["POST"]),
+    Route("/cases/{agb}/extensions", extensions.post_extension, methods=["POST"]),
+    Route(
+        "/cases/{agb}/extensions/{extension_id}/revoke",
+        extensions.post_revoke,
+        methods=["POST"],
+    ),
     Route("/documents/{sha256}/{kind}", downloads.download, methods=["GET"]),
+    Route("/herschikking", herschikking.herschikking_form, methods=["GET"]),
+    Route("/herschikking", herschikking.herschikking_post, methods=["POST"]),
     Route("/register", register.register_form, methods=["GET"]),
     Route("/register", register.register_post, methods=["POST"]),
 ]

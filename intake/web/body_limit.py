@@ -16,7 +16,7 @@ from intake.web.render import error_page
 
 ANONYMOUS_BYTES = 16 * 1024  # a login form
 FORM_BYTES = 256 * 1024  # a decision or a note (4,000 characters, percent-encoded)
-UPLOADS = {"/register": MAX_FORM_BYTES}
+UPLOADS = {"/register": MAX_FORM_BYTES, "/herschikking": MAX_FORM_BYTES}  # file uploads
 WITH_BODY = {"POST", "PUT", "PATCH", "DELETE"}
 
 
