@@ -1,7 +1,7 @@
 """desk security: login attempts for throttling, server-side sessions
 
 Revision ID: 0011_sessions
-Revises: 0007_letter_campaign
+Revises: 0008_extensions
 Create Date: 2026-12-02
 
 Throttling counts attempts per account and per (account, address) in a table of its
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_sessions"
-down_revision = "0007_letter_campaign"
+down_revision = "0008_extensions"
 branch_labels = None
 depends_on = None
 
