@@ -92,6 +92,7 @@ REQUIRED_TEXTS = (
             "unknown",
             "already_revoked",
             "agb_invalid",
+            "provider_unknown",
             "audit_granted",
             "audit_revoked",
             "granted",
