@@ -217,3 +217,18 @@ def test_the_log_of_a_real_run_has_one_line_per_record(seeded, tmp_path):
     lines = run.stderr.splitlines()
     assert any("afgekapt\\nERROR vervalst.xlsx" in line for line in lines), run.stderr
     assert not any(line.startswith("ERROR") for line in lines)
+
+
+def test_intake_serve_believes_forwarded_for_from_its_trusted_proxy_only(seeded, desk):
+    """Loopback is the default trusted proxy: its X-Forwarded-For names the client."""
+    _, app = seeded
+    client = client_for_server(desk)
+    token = csrf_of(client.get("/login").text)
+    form = {"username": "niemand", "password": "fout-fout-fout", "csrf_token": token}
+    forwarded = {"X-Forwarded-For": "203.0.113.50"}
+    assert client.post("/login", data=form, headers=forwarded).status_code == 401
+    with app.ledger.engine.connect() as c:
+        addresses = c.execute(
+            sa.text("SELECT address FROM audit WHERE action = 'login_failed' AND actor = 'niemand'")
+        ).scalars()
+        assert list(addresses) == ["203.0.113.50"]

@@ -58,7 +58,7 @@ async def login(request: Request) -> Response:
         return _failed(request, name, "Vul gebruikersnaam en wachtwoord in.", 400)
     book, attempts = session.casebook(request), session.login_attempts(request)
     address = session.address(request) or "-"
-    wait = throttle.retry_after(attempts, name, address)
+    wait = await anyio.to_thread.run_sync(throttle.retry_after, attempts, name, address)
     if wait:
         book.record(name, "login_throttled", address=address, detail=f"{wait} s")
         return _wait(request, name, wait)
