@@ -254,14 +254,22 @@ def start_up(rounds: int, tmp: Path) -> dict:
 
     postgres, dovecot, smtp = Postgres().start(), Dovecot().start(), SmtpSink().start()
     try:
-        server = worker_env(tmp / "data", dovecot, smtp, postgres.new_database(), 1)
+        # Each revision its own ledger (and data folder): one may know migrations the
+        # other does not.
+        envs = {
+            code: {
+                **_env(code),
+                **worker_env(tmp / f"data-{n}", dovecot, smtp, postgres.new_database(), 1),
+                "PYTHONPATH": str(code),
+            }
+            for n, code in enumerate([ROOT, BASELINE] if BASELINE else [ROOT])
+        }
 
         def mail_once(code: Path) -> Timing:
-            return _run(
-                [*INTAKE, "mail", "--once"], {**_env(code), **server, "PYTHONPATH": str(code)}, code
-            )
+            return _run([*INTAKE, "mail", "--once"], envs[code], code)
 
-        mail_once(ROOT)  # creates the ledger: migrations, once
+        for code in envs:
+            mail_once(code)  # creates that ledger: migrations, once
         figures = _alternate(
             rounds,
             _with_baseline(
