@@ -29,7 +29,10 @@ from intake.domain import Submission, Verdict
 from intake.judging.pipeline import judge_many
 
 _worker_ctx: Context | None = None
-MIN_POOL = 100  # files; fewer are judged here, in one batch
+# Files; fewer are judged here, in one batch. On 300 models the pool's own cost (the fork,
+# pandera's fixed cost for every batch, pickling) took all it gained (benchmarks/speed.py,
+# batch-cli: the same wall time as one process, 0.6 s more CPU).
+MIN_POOL = 1000
 
 
 def available_cores() -> int:
