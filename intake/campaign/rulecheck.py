@@ -71,6 +71,19 @@ REQUIRED_TEXTS = tuple(
     f"message_too_large_{limit}"
     for limit in ("documents", "bytes", "members", "member_size", "structure")
 ) + tuple(f"format_{kind}" for kind in FILE_TYPES)
+# The staff work queue's words (intake.casework.todo), one set per campaign.
+REQUIRED_TEXTS += tuple(
+    f"queue_{key}"
+    for key in (
+        "review_title", "review_action", "reopened_title", "reopened_action",
+        "overdue_title", "overdue_why", "overdue_action",
+        "notification_pending_title", "notification_pending_action",
+        "notification_uncertain_title", "notification_uncertain_action",
+        "mail_title", "mail_failed_action", "mail_uncertain_action",
+        "quarantine_title", "quarantine_action", "given_up_title", "given_up_action",
+        "deadline_submission", "deadline_reminder", "no_subject", "unknown_error",
+    )
+)  # fmt: skip
 # Keys that used to live in `[letter]`: one place each, so letters and staff cannot disagree.
 MOVED = {"kenmerk_prefix": "moved: use [care_office] kenmerk_prefix"}
 CLOSED = {"campaign": CAMPAIGN, "care_office": CARE_OFFICE, "register": REGISTER, "agb": AGB}

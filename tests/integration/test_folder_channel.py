@@ -135,7 +135,7 @@ def test_pairing_newest_model_wins_and_sweep_settles_the_pair(app):
     assert {v.file for v in result.settled} == {"a.xlsx", "b.xlsx"}
     assert app.ledger.document(state["model_document_id"]).verdict.status.value == "accepted"
     html = next(app.folder("outbox").glob("digest-*.html")).read_text()
-    assert "73730123" in html and "compleet" in html
+    assert "<td>73730123</td><td>Zorggroep Rijnland</td><td>geaccepteerd</td>" in html
 
 
 def test_reminder_at_most_once_per_interval(app):

@@ -1,4 +1,4 @@
-"""`/`: the to-do list, oldest first, each task with what to do."""
+"""`/`: the work queue, oldest first, and the case counts of every active campaign."""
 
 from __future__ import annotations
 
@@ -6,16 +6,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from intake.casework.cases import counts, overview
-from intake.casework.todo import build_todo
+from intake.casework.cases import counts
+from intake.casework.todo import build_todo, case_rows
 from intake.web import session
 from intake.web.render import page
 
 
 def todo_data(app) -> dict:  # type: ignore[no-untyped-def]
-    rows = overview(app)
-    tasks = build_todo(app, rows=rows)
-    return {"tasks": tasks, "counts": counts(rows), "campaigns": list(app.contexts)}
+    rows = case_rows(app)
+    return {
+        "tasks": build_todo(app, rows=rows),
+        "counts": {name: counts(found) for name, found in rows.items()},
+        "campaigns": list(rows),
+    }
 
 
 @session.guarded()
