@@ -33,11 +33,10 @@ def campaign_names(config: Config) -> list[str]:
 
 
 def _register_for(config: Config, campaign: str, default: bool, override: Path | None):  # type: ignore[no-untyped-def]
-    """`[register] path` may hold `{campaign}`; without it the file serves the default only."""
-    path = str(override) if override and default else config.register.path
-    if not path or ("{campaign}" not in path and not default):
-        return None
-    return path.replace("{campaign}", campaign)
+    """An override (`--register`) serves the default campaign; else `[register] path`."""
+    if override and default:
+        return str(override).replace("{campaign}", campaign)
+    return config.register.path_for(campaign, default)
 
 
 def _own_file(config: Config, campaign: str, default: bool) -> Path | None:

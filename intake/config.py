@@ -43,6 +43,13 @@ class LedgerSection:
 class RegisterSection:
     path: str = ""
 
+    def path_for(self, campaign: str, default: bool) -> str | None:
+        """The register file of one campaign: `path` may hold `{campaign}`; without it
+        the file serves the default campaign only."""
+        if not self.path or ("{campaign}" not in self.path and not default):
+            return None
+        return self.path.replace("{campaign}", campaign)
+
 
 @dataclass(frozen=True)
 class FolderSection:

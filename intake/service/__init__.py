@@ -323,6 +323,7 @@ def rejudge(
     app: App,
     *,
     register: Register | None = None,
+    ctx: Context | None = None,
     dry_run: bool = False,
     chunk: int = 500,
     progress: Callable[[int], None] | None = None,
@@ -330,12 +331,15 @@ def rejudge(
     """Judge every stored document again from its archived original.
 
     For a rules or register change: the verdicts are recomputed under the current
-    rules and the given register (default: the configured one), in batches; what only
+    rules and the given register (default: the configured one) or the given contexts
+    (`ctx`, one campaign's register replaced), in batches; what only
     the ledger knew (duplicates, pairing) is carried over and the sender is checked
     again. With `dry_run` nothing is written: the result is the preview of what a
     real run would change. Returns the documents whose verdict changes.
     """
-    ctx = app.ctx if register is None else replace(app.ctx, register=register)
+    ctx = ctx or app.ctx
+    if register is not None:
+        ctx = replace(ctx, register=register)
     changed: list[Rejudged] = []
     stored = app.ledger.all_documents()
     for start in range(0, len(stored), chunk):
