@@ -27,6 +27,7 @@ from intake.report.model import ReportModel
 from intake.report.pdf import render_pdf
 from intake.service import letters, mailing
 from intake.service.app import App
+from intake.service.status_log import record_status
 from intake.storage import letters as told
 from intake.storage.files import atomic_write
 
@@ -173,6 +174,7 @@ def _store(
                     f"decision:{name}:{decision_id}", own, "decision"
                 ),
             )
+    record_status(app, [(name, agb)], actor=actor, event="decision", reason=reason)
     return decision_id
 
 

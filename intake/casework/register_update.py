@@ -149,7 +149,7 @@ def apply(
         shutil.copy2(target, target.with_name(f"{target.name}.{stamp}.bak"))
     atomic_write(target, data)
     app.ctx = app.ctx.with_register(name, register)
-    changed = rejudge(app)
+    changed = rejudge(app, actor=actor)
     book(app).record(
         actor,
         "register",

@@ -19,6 +19,7 @@ from intake.channels.progress import progress
 from intake.domain import Status, Verdict
 from intake.service import mailing, settle_pairs
 from intake.service.app import App
+from intake.service.status_log import record_status
 from intake.storage.casebook import Casebook
 from intake.storage.claims import channel_run
 
@@ -180,6 +181,12 @@ def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = No
         _step(result, "map", lambda: _folder(app, result))
         _step(result, "mailbox", lambda: _mail(app, smtp, result))
         result.settled = _step(result, "paren bijwerken", lambda: settle_pairs(app)) or []
+        # Catches up a status change a crash kept from being recorded (and older ledgers).
+        _step(
+            result,
+            "statusgeschiedenis",
+            lambda: record_status(app, None, actor="intake", event="sync"),
+        )
         _step(result, "berichten na nieuwe beoordeling", lambda: notices.send_due(app, smtp))
         result.reminded = (
             _step(result, "herinneringen", lambda: send_reminders(app, smtp, now, result.problems))
@@ -187,10 +194,11 @@ def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = No
         )
         today: date = now.astimezone(app.ctx.rules.timezone).date()
         result.digest = (
-            _step(result, "dagoverzicht", lambda: write_digest(app, today, result.problems)) or []
+            _step(result, "dagoverzicht", lambda: write_digest(app, today, result.problems, now))
+            or []
         )
         # After the file is written, so it cannot list this one; staff see it on stderr.
-        _step(result, "dagoverzicht mailen", lambda: send_digest(app, smtp, today))
+        _step(result, "dagoverzicht mailen", lambda: send_digest(app, smtp, today, now))
         _step(result, "beslissingsmails", lambda: _deliver_decisions(app, smtp))
         _step(result, "logboek", lambda: _record(app, result))
     log.info(

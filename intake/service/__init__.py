@@ -30,6 +30,7 @@ from intake.judging.pipeline import judge_many
 from intake.report.audience import sender_registered
 from intake.service import letters
 from intake.service.app import App
+from intake.service.status_log import record_status
 from intake.storage.ledger import StoredDocument
 
 log = logging.getLogger(__name__)
@@ -232,6 +233,10 @@ def take_in(
             app.ledger.update_mail(mail_id, conn, state=mail_state, error=None)
         if record is not None:
             record(conn, taken)
+    cases = {(t.verdict.campaign, t.verdict.provider.agb) for t in taken if _pairable(t.verdict)}
+    if cases:
+        files = ", ".join(t.verdict.file for t in taken if _pairable(t.verdict))
+        record_status(app, cases, actor=sender or channel, event="document", reason=files)
     return taken
 
 
@@ -259,6 +264,9 @@ def settle_pairs(app: App) -> list[Verdict]:
         if compared is not None:
             before.setdefault(state["plan_document_id"], compared[0])
             settled[state["plan_document_id"]] = compared[1]
+    cases = {(v.campaign, v.provider.agb) for v in settled.values() if v.provider}
+    if cases:
+        record_status(app, cases, actor="intake", event="pair")
     letters.after_change(app, [(before[i], v) for i, v in settled.items()], event="pair")
     return list(settled.values())
 
@@ -325,6 +333,7 @@ def rejudge(
     register: Register | None = None,
     ctx: Context | None = None,
     dry_run: bool = False,
+    actor: str = "intake",
     chunk: int = 500,
     progress: Callable[[int], None] | None = None,
 ) -> list[Rejudged]:
@@ -357,6 +366,10 @@ def rejudge(
         if progress:
             progress(len(docs))
     if not dry_run:
+        cases = {(c.after.campaign, c.after.provider.agb) for c in changed if c.after.provider}
+        if cases:
+            files = ", ".join(sorted({c.after.file for c in changed}))[:2000]
+            record_status(app, cases, actor=actor, event="rejudge", reason=files)
         settle_pairs(app)
         letters.after_change(app, [(c.before, c.after) for c in changed], event="rejudge")
     return changed

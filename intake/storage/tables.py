@@ -210,3 +210,20 @@ folder_items = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# --- the case's status history: one record per change, as zaakgericht systems keep it ---
+status_history = sa.Table(
+    "status_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("campaign", sa.String(64), nullable=False),
+    sa.Column("agb", sa.String(16), nullable=False),
+    sa.Column("from_status", sa.String(16)),  # null: the case's first recorded status
+    sa.Column("to_status", sa.String(16), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(320), nullable=False),  # a staff account, a sender, "intake"
+    # what changed it: document | pair | decision | rejudge | sync
+    sa.Column("event", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text),  # the file, the decision's reason, what was re-judged
+    sa.Index("ix_status_history_case", "campaign", "agb"),
+)
