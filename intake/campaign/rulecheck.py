@@ -79,7 +79,7 @@ REQUIRED_TEXTS += tuple(
         "overdue_title", "overdue_why", "overdue_action",
         "notification_pending_title", "notification_pending_action",
         "notification_uncertain_title", "notification_uncertain_action",
-        "mail_title", "mail_failed_action", "mail_uncertain_action",
+        "mail_title", "mail_failed_action", "mail_uncertain_action", "mail_unanswered_action",
         "quarantine_title", "quarantine_action", "given_up_title", "given_up_action",
         "deadline_submission", "deadline_reminder", "no_subject", "unknown_error",
     )

@@ -24,6 +24,9 @@ from intake.service.app import App
 from intake.storage.review_documents import ReviewDocument, ReviewDocuments
 
 FAILED_MAIL_STATES = ("failed", "reply_uncertain")
+# A mail stored or judged whose handling then failed carries an error: it lies in `Fout`.
+STUCK_MAIL_STATES = ("received", "judged")
+MAIL_ACTIONS = {"failed": "failed", "reply_uncertain": "uncertain", "judged": "unanswered"}
 KINDS = ("review", "reopened", "notification", "overdue", "mail", "quarantine", "given_up")
 
 
@@ -191,9 +194,11 @@ def _notification_tasks(app: App, names: dict[tuple[str, str], str]) -> list[Tas
 def _mail_tasks(app: App) -> list[Task]:
     rules = app.ctx.rules
     tasks = []
-    for mail in book(app).mails_in_state(*FAILED_MAIL_STATES):
+    for mail in book(app).mails_in_state(*FAILED_MAIL_STATES, *STUCK_MAIL_STATES):
+        if mail["state"] in STUCK_MAIL_STATES and not mail["error"]:
+            continue  # being handled right now
         subject = mail["subject"] or rules.text("queue_no_subject")
-        state = "failed" if mail["state"] == "failed" else "uncertain"
+        state = MAIL_ACTIONS.get(mail["state"], "failed")
         tasks.append(
             Task(
                 f"mail:{mail['id']}",

@@ -75,3 +75,16 @@ def test_a_model_in_review_without_its_plan_is_on_the_queue(tmp_path):
     assert client.get(f"/api/cases/{PROVIDER}").json()["status"] == "incomplete"
     digest = build_digest(app, DAY, now=datetime(2019, 11, 21, tzinfo=UTC))
     assert [t["key"] for t in digest.tasks] == [task["key"]]
+
+
+def test_a_mail_left_in_fout_after_judging_is_on_the_queue(tmp_path):
+    app = build_app(load(None, desk_env(tmp_path)))
+    add_user(Casebook(app.ledger.engine), "medewerker", "staff", PASSWORD)
+    busy = app.ledger.add_mail(message_key="<bezig@x.nl>", sender="a@x.nl", subject="Bezig")
+    app.ledger.update_mail(busy, state="judged")  # being answered right now: not staff work
+    stuck = app.ledger.add_mail(message_key="<vast@x.nl>", sender="b@x.nl", subject="Aanvraag")
+    error = "given up after 3 attempts; last error: ConnectionRefusedError"
+    app.ledger.update_mail(stuck, state="judged", error=error)
+    [task] = client_for(app).get("/api/todo").json()["tasks"]
+    assert (task["kind"], task["key"], task["why"]) == ("mail", f"mail:{stuck}", error)
+    assert "niet verstuurd" in task["action"] and "Fout" in task["action"]
