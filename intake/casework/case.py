@@ -178,7 +178,7 @@ def case_detail(app: App, agb: str, name: str | None = None) -> dict[str, Any] |
         "decisions": decisions,
         "notes": cb.notes_of(name, agb),
         "mails_in": cb.case_mails(mail_ids),
-        "mails_out": cb.case_replies(agb, mail_ids),
+        "mails_out": cb.case_replies(agb, mail_ids, name),
         "notifications": cb.notifications(agb=agb, campaign=name),
         "audit": cb.audit_of_case(name, agb),
         "status_history": [

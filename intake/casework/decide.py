@@ -263,6 +263,7 @@ def _send(app: App, smtp: SmtpSender, note: dict, decision: dict) -> str:
             recipient=note["recipient"],
             subject=str(message["Subject"]),
             message_id=note["message_id"],
+            campaign=note["campaign"],
         )
     cb.finish_notification(note["id"], "sent", None)
     # What the provider was told now: a later rejudge mails only a change from this.

@@ -116,6 +116,7 @@ def send_reminders(
             recipient=recipients[0],
             subject=str(message["Subject"]),
             message_id=message_id,
+            campaign=state["campaign"],
         )
         sent.append(entry.agb)
         log.info("%s: reminder sent to %s (missing %s)", entry.agb, recipients[0], missing)

@@ -329,8 +329,14 @@ class Casebook:
             return []
         return self._all(sa.select(mails).where(mails.c.id.in_(mail_ids)).order_by(mails.c.id))
 
-    def case_replies(self, agb: str, mail_ids: set[int]) -> list[dict[str, Any]]:
+    def case_replies(
+        self, agb: str, mail_ids: set[int], campaign: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Mails out about one case: to its provider in its campaign (or in none named),
+        and the answers to the mails its documents came in."""
         who = replies.c.provider_agb == agb
+        if campaign is not None:
+            who = sa.and_(who, sa.or_(replies.c.campaign == campaign, replies.c.campaign.is_(None)))
         if mail_ids:
             who = sa.or_(who, replies.c.mail_id.in_(mail_ids))
         return self._all(sa.select(replies).where(who).order_by(replies.c.sent_at))

@@ -75,6 +75,7 @@ replies = sa.Table(
     sa.Column("subject", sa.Text, nullable=False),
     sa.Column("message_id", sa.String(998), nullable=False),
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("campaign", sa.String(64)),  # the case's campaign; null when a mail spans two
 )
 
 providers = sa.Table(

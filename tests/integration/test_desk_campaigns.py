@@ -151,6 +151,10 @@ def test_a_decision_on_one_campaign_leaves_the_other_alone(mailing):
     assert old["status"] == "review" and old["decision"] is None and old["decisions"] == []
     [message] = sink.wait_for(1)
     assert "Plan volgt apart" in message.get_body(("plain",)).get_content()
+    new = client.get(f"/api/cases/{PROVIDER}{ON_2021}").json()
+    assert [(m["kind"], m["campaign"]) for m in new["mails_out"]] == [("decision", Y2021)]
+    old = client.get(f"/api/cases/{PROVIDER}").json()
+    assert [m for m in old["mails_out"] if m["kind"] == "decision"] == []
     [letter] = Path(app.config.folder_path("outbox")).glob(f"besluit-{PROVIDER}-*.html")
     text = letter.read_text()
     assert "geldig-2021.xlsx" in text and "aandeel-personeel" not in text
