@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from intake.bootstrap import refresh_registers
 from intake.channels.faults import failpoint
 from intake.domain import Submission, Verdict
 from intake.report.html import render_html
@@ -260,6 +261,7 @@ def run_pass(
             )
             done.busy = True
             return done
+        refresh_registers(app)  # a register confirmed since the last pass counts now
         for path in candidates(app.folder("inbox")):
             _take_ready(app, tracker, path, done)
             if progress:

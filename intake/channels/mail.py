@@ -29,6 +29,7 @@ from typing import Any
 
 from intake.adapters.imap import connect, ensure_folders, fetch
 from intake.adapters.smtp import SmtpSender
+from intake.bootstrap import refresh_registers
 from intake.channels import answerable, headers
 from intake.channels.answering import Answering
 from intake.channels.attachments import Contents, Limits, read
@@ -135,6 +136,7 @@ class MailChannel(Answering):
         stats: MailStats,
         progress: Callable[[str], None] | None = None,
     ) -> None:
+        refresh_registers(self.app)  # a register confirmed since the last pass counts now
         mailbox.folder.set(folder)
         uidvalidity = int(mailbox.folder.status(folder, ["UIDVALIDITY"])["UIDVALIDITY"])
         for uid in mailbox.uids("ALL", charset=None):  # no CHARSET: Exchange refuses it
