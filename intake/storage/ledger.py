@@ -171,7 +171,7 @@ class Ledger:
                 mail_id=mail_id,
                 source=source,
                 sender=sender,
-                received=verdict.received,
+                received=verdict.received.astimezone(UTC),  # stored as UTC, like every time
                 kind=verdict.document.value,
                 status=verdict.status.value,
                 provider_agb=verdict.provider.agb if verdict.provider else None,
