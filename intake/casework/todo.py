@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from intake.campaign.context import Context
 from intake.casework.cases import CaseRow, book, overview
+from intake.domain import clock
 from intake.domain.case_status import CaseStatus
 from intake.service import PAIRING
 from intake.service.app import App
@@ -298,7 +299,7 @@ def build_todo(
 ) -> list[Task]:
     """Every active campaign's work, oldest first; `rows` (per campaign) saves reading
     the case lists again when the caller already has them."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now(UTC)
     tasks, names = [], {}
     for ctx in app.ctx.campaigns:
         found = (rows or {}).get(ctx.campaign)

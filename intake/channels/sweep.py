@@ -16,7 +16,7 @@ from intake.casework.digest import send_digest, write_digest
 from intake.channels import folder, notices, replies
 from intake.channels.mail import MailChannel, MailStats
 from intake.channels.progress import progress
-from intake.domain import Status, Verdict
+from intake.domain import Status, Verdict, clock
 from intake.service import mailing, settle_pairs
 from intake.service.app import App
 from intake.service.status_log import record_status
@@ -168,7 +168,7 @@ def _deliver_decisions(app: App, smtp: SmtpSender) -> None:
 def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = None) -> SweepResult:
     """Everything the night needs, each part on its own: one failing part never stops
     the others, and the digest is always written (with what failed in it)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now(UTC)
     smtp = smtp or SmtpSender(app.config.smtp)
     result = SweepResult()
     with channel_run(app.ledger.claims, "sweep") as held:

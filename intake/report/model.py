@@ -15,7 +15,7 @@ from typing import Any
 
 from intake.campaign.rules import Rules
 from intake.campaign.templates import TemplateFamily
-from intake.domain import Decision, Severity, Status, Verdict, fmt, kenmerk
+from intake.domain import Decision, Severity, Status, Verdict, clock, fmt, kenmerk
 from intake.domain.cells import Location
 from intake.domain.notation import addresses_in_words
 from intake.report import wording
@@ -240,7 +240,7 @@ def build(
     """
     staff = audience == "staff"
     confidential = not staff and not sender_registered
-    moment = now or datetime.now(rules.timezone)
+    moment = now or clock.now(rules.timezone)
     today = rules.local_date(moment)
     outcome = application_outcome(verdicts, others, decision)
     attached = attached or {}
