@@ -25,6 +25,7 @@ from intake.domain.cells import Location
 from intake.report import wording
 from intake.report.model import FIGURE_LABELS
 from intake.service.app import App
+from intake.storage import extensions
 from intake.storage.status_history import StatusHistory
 
 KIND_NL = {"aanvraag": "aanvraagmodel", "kwaliteitsplan": "kwaliteitsplan", "unknown": "onbekend"}
@@ -148,6 +149,10 @@ def _timeline(app: App, detail: dict[str, Any]) -> list[dict[str, Any]]:
     for a in detail["audit"]:
         if a["action"] == "download":
             events.append(_event(a["at"], "download", a["actor"], f"Gedownload: {a['detail']}"))
+        elif a["action"] == "extension":
+            events.append(_event(a["at"], "extension", a["actor"], f"Uitstel {a['detail']}"))
+        elif a["action"] == "extension_revoked":
+            events.append(_event(a["at"], "extension", a["actor"], f"Ingetrokken: {a['detail']}"))
     # After the event that caused it: the sort is stable.
     events += _status_changes(detail["status_history"])
     events.sort(key=lambda e: e["at"])
@@ -184,6 +189,10 @@ def case_detail(app: App, agb: str, name: str | None = None) -> dict[str, Any] |
         "status_history": [
             {k: c[k] for k in ("at", "from_status", "to_status", "actor", "event", "reason")}
             for c in StatusHistory(app.ledger.engine).of_case(name, agb)
+        ],
+        "extensions": [
+            {**e.to_json(), "until_day": fmt.day(e.until)}
+            for e in extensions.of_case(app.ledger, name, agb)
         ],
         "last_reminder_at": state.get("last_reminder_at"),
     }

@@ -9,7 +9,7 @@ import click
 from intake.cli.common import EXIT_OK, EXIT_USAGE, load_config, open_app
 
 
-@click.command()
+@click.command(short_help="Run the staff desk (web application).")
 @click.pass_context
 def serve(ctx: click.Context) -> None:
     """Run the staff desk (web) on [desk] listen; put a TLS reverse proxy in front.
