@@ -110,7 +110,8 @@ REQUIRED_TEXTS += tuple(
         "notification_uncertain_title", "notification_uncertain_action",
         "mail_title", "mail_failed_action", "mail_uncertain_action", "mail_unanswered_action",
         "quarantine_title", "quarantine_action", "given_up_title", "given_up_action",
-        "deadline_submission", "deadline_reminder", "no_subject", "unknown_error",
+        "deadline_submission", "deadline_reminder", "deadline_extension", "no_subject",
+        "unknown_error",
     )
 )  # fmt: skip
 # Keys that used to live in `[letter]`: one place each, so letters and staff cannot disagree.

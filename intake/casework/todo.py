@@ -17,10 +17,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from intake.campaign.context import Context
+from intake.campaign.rules import Rules
 from intake.casework.cases import CaseRow, book, overview
 from intake.domain import clock
 from intake.domain.case_status import CaseStatus
-from intake.service import PAIRING
+from intake.service import PAIRING, extensions
 from intake.service.app import App
 from intake.storage.review_documents import ReviewDocument, ReviewDocuments
 
@@ -84,13 +85,25 @@ def _waits_for_staff(doc: ReviewDocument) -> bool:
     return any(code not in PAIRING for code, _ in doc.findings) or not doc.findings
 
 
-def _case_tasks(app: App, ctx: Context, rows: list[CaseRow], now: datetime) -> list[Task]:
+def _deadline(
+    rules: Rules, granted: extensions.Granted, campaign: str | None, agb: str | None
+) -> tuple[date, str]:
+    """The date a case is measured against: its uitstel when one is in force, else the
+    campaign's submission deadline; with the words that say which."""
+    until = granted.get((campaign, agb)) if campaign and agb else None
+    if until is not None:
+        return until, rules.text("queue_deadline_extension")
+    return rules.deadline, rules.text("queue_deadline_submission")
+
+
+def _case_tasks(
+    app: App, ctx: Context, rows: list[CaseRow], now: datetime, granted: extensions.Granted
+) -> list[Task]:
     rules, default = ctx.rules, ctx.campaign == app.ctx.campaign
     by_agb = {row.agb: row for row in rows}
     waiting: dict[str, list[ReviewDocument]] = {}
     for doc in ReviewDocuments(app.ledger.engine).of_campaign(ctx.campaign):
         waiting.setdefault(doc.agb, []).append(doc)
-    submission = rules.text("queue_deadline_submission")
     tasks = []
     for agb, docs in waiting.items():
         row = by_agb.get(agb)
@@ -109,8 +122,7 @@ def _case_tasks(app: App, ctx: Context, rows: list[CaseRow], now: datetime) -> l
                     rules.text("queue_review_action"),
                     _why(doc),
                     doc.filename,
-                    rules.deadline,
-                    submission,
+                    *_deadline(rules, granted, ctx.campaign, agb),
                     agb,
                     naam,
                     ctx.campaign,
@@ -131,8 +143,7 @@ def _case_tasks(app: App, ctx: Context, rows: list[CaseRow], now: datetime) -> l
                     rules.text("queue_reopened_action"),
                     decided.get("reason") or "",
                     "",
-                    rules.deadline,
-                    submission,
+                    *_deadline(rules, granted, ctx.campaign, row.agb),
                     row.agb,
                     row.naam,
                     ctx.campaign,
@@ -166,7 +177,9 @@ def _case_tasks(app: App, ctx: Context, rows: list[CaseRow], now: datetime) -> l
     return tasks
 
 
-def _notification_tasks(app: App, names: dict[tuple[str, str], str]) -> list[Task]:
+def _notification_tasks(
+    app: App, names: dict[tuple[str, str], str], granted: extensions.Granted
+) -> list[Task]:
     tasks = []
     for note in book(app).notifications("pending", "sending", "failed"):
         ctx = app.ctx.for_campaign(note["campaign"])
@@ -181,8 +194,7 @@ def _notification_tasks(app: App, names: dict[tuple[str, str], str]) -> list[Tas
                 rules.text(f"queue_notification_{state}_action"),
                 note["error"] or "",
                 "",
-                rules.deadline,
-                rules.text("queue_deadline_submission"),
+                *_deadline(rules, granted, note["campaign"], note["agb"]),
                 note["agb"],
                 names.get((note["campaign"], note["agb"])),
                 note["campaign"],
@@ -301,12 +313,13 @@ def build_todo(
     the case lists again when the caller already has them."""
     now = now or clock.now(UTC)
     tasks, names = [], {}
+    granted = extensions.in_force(app)
     for ctx in app.ctx.campaigns:
         found = (rows or {}).get(ctx.campaign)
         found = found if found is not None else overview(app, ctx.campaign)
-        tasks += _case_tasks(app, ctx, found, now)
+        tasks += _case_tasks(app, ctx, found, now, granted)
         names.update({(r.campaign, r.agb): r.naam for r in found})
-    tasks += _notification_tasks(app, names) + _mail_tasks(app)
+    tasks += _notification_tasks(app, names, granted) + _mail_tasks(app)
     tasks += _quarantine_tasks(app) + _given_up_tasks(app, now)
     return sorted(tasks, key=lambda t: (t.at, t.key))
 

@@ -100,5 +100,6 @@ CHANGE_LABELS = {
     "pair": "paar compleet of opnieuw vergeleken",
     "decision": "beslissing",
     "rejudge": "opnieuw beoordeeld",
+    "extension": "uitstel verleend of ingetrokken",
     "sync": "stand bijgewerkt",
 }

@@ -22,7 +22,7 @@ class StatusChange:
     from_status: str | None
     to_status: str
     actor: str
-    event: str  # document | pair | decision | rejudge | sync
+    event: str  # document | pair | decision | rejudge | extension | sync
     reason: str = ""
 
 

@@ -240,7 +240,7 @@ status_history = sa.Table(
     sa.Column("to_status", sa.String(16), nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("actor", sa.String(320), nullable=False),  # a staff account, a sender, "intake"
-    # what changed it: document | pair | decision | rejudge | sync
+    # what changed it: document | pair | decision | rejudge | extension | sync
     sa.Column("event", sa.String(16), nullable=False),
     sa.Column("reason", sa.Text),  # the file, the decision's reason, what was re-judged
     sa.Index("ix_status_history_case", "campaign", "agb"),

@@ -88,3 +88,35 @@ def test_a_mail_left_in_fout_after_judging_is_on_the_queue(tmp_path):
     [task] = client_for(app).get("/api/todo").json()["tasks"]
     assert (task["kind"], task["key"], task["why"]) == ("mail", f"mail:{stuck}", error)
     assert "niet verstuurd" in task["action"] and "Fout" in task["action"]
+
+
+def test_an_uitstel_moves_the_deadline_a_case_is_measured_against(tmp_path):
+    from intake.casework.extensions import grant
+    from intake.storage.status_history import StatusHistory
+
+    app = build_app(load(None, desk_env(tmp_path)))
+    add_user(Casebook(app.ledger.engine), "medewerker", "staff", PASSWORD)
+    jan_15 = datetime(2020, 1, 15, 12, tzinfo=UTC).timestamp()
+    drop(app, "geldig-nov2019.xlsx", "kwaliteitsplan-2020.pdf", when=jan_15)
+    client = client_for(app)
+    late = client.get("/api/todo").json()["tasks"]
+    assert [(t["kind"], t["deadline"]) for t in late] == [("review", "2019-12-31")] * 2
+    assert all("na de uiterste indieningsdatum" in t["why"] for t in late)
+    grant(app, PROVIDER, {"until": "2020-01-31", "reason": "overleg"}, "medewerker", None)
+    assert client.get("/api/todo").json()["tasks"] == []  # within the uitstel: not late
+    last = StatusHistory(app.ledger.engine).of_case("kwaliteitsbudget-2020", PROVIDER)[-1]
+    assert (last["from_status"], last["to_status"], last["event"], last["actor"]) == (
+        "review",
+        "accepted",
+        "extension",
+        "medewerker",
+    )
+    drop(app, "aandeel-personeel-laag-toegelicht.xlsx", when=jan_15)
+    tasks = client.get("/api/todo").json()["tasks"]  # the new model, and the plan against it
+    assert [t["subject"] for t in tasks] == [
+        "kwaliteitsplan-2020.pdf",
+        "aandeel-personeel-laag-toegelicht.xlsx",
+    ]
+    assert {(t["deadline"], t["deadline_label"]) for t in tasks} == {
+        ("2020-01-31", "uitstel verleend")
+    }
