@@ -96,14 +96,38 @@ def _deadline(
     return rules.deadline, rules.text("queue_deadline_submission")
 
 
+_REVIEWS: dict[tuple[int, str], tuple[list[CaseRow], tuple, list[Task]]] = {}
+
+
 def _case_tasks(
     app: App, ctx: Context, rows: list[CaseRow], now: datetime, granted: extensions.Granted
+) -> list[Task]:
+    """Documents to review and reopened cases, then pairs overdue after their reminder.
+
+    The first part changes only with the ledger: it is kept per process while `rows`
+    (the case list, itself recomputed on every ledger change) and the uitstel in force
+    stay the same. Whether a pair is overdue depends on the time, so it is never kept.
+    """
+    key = (id(app), ctx.campaign)
+    stamp = tuple(sorted((k, v) for k, v in granted.items() if k[0] == ctx.campaign))
+    kept = _REVIEWS.get(key)
+    if kept is not None and kept[0] is rows and kept[1] == stamp:
+        reviews = kept[2]
+    else:
+        reviews = _review_tasks(app, ctx, rows, granted)
+        _REVIEWS[key] = (rows, stamp, reviews)
+    return reviews + _overdue_tasks(app, ctx, rows, now)
+
+
+def _review_tasks(
+    app: App, ctx: Context, rows: list[CaseRow], granted: extensions.Granted
 ) -> list[Task]:
     rules, default = ctx.rules, ctx.campaign == app.ctx.campaign
     by_agb = {row.agb: row for row in rows}
     waiting: dict[str, list[ReviewDocument]] = {}
     for doc in ReviewDocuments(app.ledger.engine).of_campaign(ctx.campaign):
         waiting.setdefault(doc.agb, []).append(doc)
+    action = rules.text("queue_review_action")
     tasks = []
     for agb, docs in waiting.items():
         row = by_agb.get(agb)
@@ -119,7 +143,7 @@ def _case_tasks(
                     "review",
                     doc.received,
                     rules.text("queue_review_title", naam=naam, agb=agb),
-                    rules.text("queue_review_action"),
+                    action,
                     _why(doc),
                     doc.filename,
                     *_deadline(rules, granted, ctx.campaign, agb),
@@ -129,27 +153,38 @@ def _case_tasks(
                     default,
                 )
             )
-    decisions = book(app).latest_decisions(ctx.campaign)
-    interval = timedelta(days=rules.reminder_interval_days)
-    for row in rows:
-        if row.status is CaseStatus.REVIEW and row.decision == "review" and row.agb not in waiting:
-            decided = decisions.get(row.agb, {})
-            tasks.append(
-                Task(
-                    f"reopened:{ctx.campaign}:{row.agb}",
-                    "reopened",
-                    decided.get("decided_at") or now,
-                    rules.text("queue_reopened_title", naam=row.naam, agb=row.agb),
-                    rules.text("queue_reopened_action"),
-                    decided.get("reason") or "",
-                    "",
-                    *_deadline(rules, granted, ctx.campaign, row.agb),
-                    row.agb,
-                    row.naam,
-                    ctx.campaign,
-                    default,
-                )
+    reopened = [
+        row
+        for row in rows
+        if row.status is CaseStatus.REVIEW and row.decision == "review" and row.agb not in waiting
+    ]
+    decisions = book(app).latest_decisions(ctx.campaign) if reopened else {}
+    for row in reopened:
+        decided = decisions.get(row.agb, {})
+        tasks.append(
+            Task(
+                f"reopened:{ctx.campaign}:{row.agb}",
+                "reopened",
+                decided.get("decided_at") or row.last_document_at or datetime.now(UTC),
+                rules.text("queue_reopened_title", naam=row.naam, agb=row.agb),
+                rules.text("queue_reopened_action"),
+                decided.get("reason") or "",
+                "",
+                *_deadline(rules, granted, ctx.campaign, row.agb),
+                row.agb,
+                row.naam,
+                ctx.campaign,
+                default,
             )
+        )
+    return tasks
+
+
+def _overdue_tasks(app: App, ctx: Context, rows: list[CaseRow], now: datetime) -> list[Task]:
+    rules, default = ctx.rules, ctx.campaign == app.ctx.campaign
+    interval = timedelta(days=rules.reminder_interval_days)
+    tasks = []
+    for row in rows:
         reminded = row.last_reminder_at
         if row.status is CaseStatus.INCOMPLETE and reminded and now - reminded > interval:
             missing = rules.text("missing_plan" if row.model_status else "missing_model")

@@ -34,14 +34,20 @@ class ReviewDocuments:
         self.engine = engine
 
     def of_campaign(self, campaign: str) -> list[ReviewDocument]:
-        current = sa.or_(
-            documents.c.id == providers.c.model_document_id,
-            documents.c.id == providers.c.plan_document_id,
+        current = (
+            sa.select(providers.c.agb, providers.c.model_document_id.label("id"))
+            .where(providers.c.campaign == campaign, providers.c.model_document_id.isnot(None))
+            .union_all(
+                sa.select(providers.c.agb, providers.c.plan_document_id).where(
+                    providers.c.campaign == campaign, providers.c.plan_document_id.isnot(None)
+                )
+            )
+            .subquery()
         )
         query = (
             sa.select(
                 documents.c.id,
-                providers.c.agb,
+                current.c.agb,
                 documents.c.kind,
                 documents.c.filename,
                 sa.type_coerce(documents.c.received, sa.String).label("received"),
@@ -50,7 +56,7 @@ class ReviewDocuments:
                 findings.c.message,
             )
             .select_from(
-                providers.join(documents, current).outerjoin(
+                current.join(documents, documents.c.id == current.c.id).outerjoin(
                     findings,
                     sa.and_(
                         findings.c.document_id == documents.c.id,
@@ -58,7 +64,7 @@ class ReviewDocuments:
                     ),
                 )
             )
-            .where(providers.c.campaign == campaign, documents.c.status == "review")
+            .where(documents.c.status == "review")
             .order_by(documents.c.id, findings.c.id)
         )
         found: dict[int, ReviewDocument] = {}

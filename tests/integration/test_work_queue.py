@@ -120,3 +120,22 @@ def test_an_uitstel_moves_the_deadline_a_case_is_measured_against(tmp_path):
     assert {(t["deadline"], t["deadline_label"]) for t in tasks} == {
         ("2020-01-31", "uitstel verleend")
     }
+
+
+def test_the_desk_shows_the_queue_a_page_at_a_time_in_the_same_order(tmp_path, monkeypatch):
+    import re
+
+    from intake.web.views import todo
+
+    monkeypatch.setattr(todo, "PAGE_SIZE", 3)
+    app = seeded_app(tmp_path)
+    _failed_mail(app)
+    client = client_for(app)
+    every = client.get("/api/todo").json()
+    keys = [t["key"] for t in every["tasks"]]
+    assert every["total"] == 4 and every["kinds"] == {"review": 2, "mail": 1, "quarantine": 1}
+    first, second = client.get("/").text, client.get("/", params={"page": "2"}).text
+    assert re.findall(r'data-key="([^"]+)"', first) == keys[:3] and 'id="next-page"' in first
+    assert re.findall(r'data-key="([^"]+)"', second) == keys[3:]
+    paged = client.get("/api/todo", params={"page": "2"}).json()
+    assert [t["key"] for t in paged["tasks"]] == keys[3:] and paged["pages"] == 2
