@@ -8,6 +8,7 @@ by the command line, once.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -30,6 +31,7 @@ class General:
     campaigns: tuple[str, ...] = ()  # further campaigns active on the same ledger
     rules_dir: str = ""  # rules/<campaign>.toml of one's own, before the shipped ones
     schemas_dir: str = ""  # schemas/<family>.toml of one's own, before the shipped ones
+    metrics_file: str = ""  # one-shot runs write /metrics here (node_exporter's textfile dir)
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class DeskSection:
     secret_key: str = ""
     digest_to: tuple[str, ...] = ()
     session_hours: float = 10.0
+    metrics_from: tuple[str, ...] = ()  # addresses or networks besides loopback for /metrics
 
     @property
     def secure_cookies(self) -> bool:
@@ -218,6 +221,12 @@ def _validate(config: Config) -> None:
         raise ConfigError(f"[log] format must be text or json, not '{config.log.format}'")
     if config.ledger.lease_seconds <= 0 or config.ledger.channel_workers < 1:
         raise ConfigError("[ledger] lease_seconds must be > 0 and channel_workers >= 1")
+    for entry in config.desk.metrics_from:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            problem = f"[desk] metrics_from: '{entry}' is not an address or network"
+            raise ConfigError(problem) from exc
     if config.folder.max_attempts < 1:
         raise ConfigError("[folder] max_attempts must be at least 1")
     if config.mail_enabled and not config.imap.user:

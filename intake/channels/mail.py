@@ -91,7 +91,7 @@ class MailChannel(Answering):
     def __init__(self, app: App, smtp: SmtpSender | None = None) -> None:
         self.app = app
         self.config = app.config.imap
-        self.smtp = smtp or SmtpSender(app.config.smtp)
+        self.smtp = smtp or SmtpSender(app.config.smtp, app.ledger.counters.smtp_failed)
         self.own = app.config.smtp.sender
         box = app.ctx.rules.mailbox
         self.limits = Limits.from_rules(app.ctx.rules)

@@ -20,6 +20,7 @@ from intake.domain import Status, Verdict
 from intake.service import settle_pairs
 from intake.storage.casebook import Casebook
 from intake.storage.claims import channel_run
+from intake.storage.counters import SWEEPS_SUCCEEDED
 
 T = TypeVar("T")
 
@@ -168,7 +169,7 @@ def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = No
     """Everything the night needs, each part on its own: one failing part never stops
     the others, and the digest is always written (with what failed in it)."""
     now = now or datetime.now(UTC)
-    smtp = smtp or SmtpSender(app.config.smtp)
+    smtp = smtp or SmtpSender(app.config.smtp, app.ledger.counters.smtp_failed)
     result = SweepResult()
     with channel_run(app.ledger.claims, "sweep") as held:
         if not held:
@@ -194,6 +195,8 @@ def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = No
         _step(result, "dagoverzicht mailen", lambda: send_digest(app, smtp, today))
         _step(result, "beslissingsmails", lambda: _deliver_decisions(app, smtp))
         _step(result, "logboek", lambda: _record(app, result))
+        if not result.problems:  # monitoring alerts when this moment grows old
+            _step(result, "teller", lambda: app.ledger.counters.bump(SWEEPS_SUCCEEDED))
     log.info(
         "sweep done: %d file(s), %s, %d pair(s) completed, %d reminder(s), digest %s, "
         "%d problem(s)",

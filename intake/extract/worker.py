@@ -19,6 +19,14 @@ from typing import Any
 from intake.extract.container import ContainerError
 
 _PRELOAD = ["intake.extract.plan", "pypdf", "lxml.etree"]
+# The verdict signal that says a document's extraction ran out of time (counted for /metrics).
+TIMEOUT_SIGNAL = "extraction_timeout"
+
+
+class ExtractionTimeout(ContainerError):
+    """The child did not finish within its time limit and was killed."""
+
+
 _server: Any = None
 
 
@@ -66,7 +74,7 @@ def run_limited(func: Callable[..., Any], args: tuple, *, seconds: float, memory
     send.close()
     try:
         if not receive.poll(seconds):
-            raise ContainerError(
+            raise ExtractionTimeout(
                 "FILE_UNREADABLE",
                 f"het lezen van de tekst duurde langer dan {seconds:.0f} seconden",
             )

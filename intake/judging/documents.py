@@ -30,6 +30,7 @@ from intake.domain import (
 from intake.extract.container import ContainerError, read_parts
 from intake.extract.plan import Extracted
 from intake.extract.workbook import WorkbookIR, WorkbookReadError
+from intake.extract.worker import TIMEOUT_SIGNAL, ExtractionTimeout
 from intake.judging import compute
 from intake.judging.values import agb_text
 from intake.validate import campaign, formulas, plan_checks, plausibility, register_checks
@@ -214,6 +215,8 @@ def judge_plan(work: Work, sniffed: Sniffed, ctx: Context) -> None:
         extracted = _extract_plan(sub, sniffed, ctx)
     except ContainerError as exc:
         verdict.findings.append(file_finding(rules, exc.code, sub, reason=exc.reason))
+        if isinstance(exc, ExtractionTimeout):
+            verdict.signals[TIMEOUT_SIGNAL] = True
         return
     text = extracted.plan
     verdict.signals["plan"] = {

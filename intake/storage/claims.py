@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from intake.storage.counters import CLAIMS_TAKEN_OVER, bump
 from intake.storage.locking import write_transaction
 from intake.storage.tables import claims
 
@@ -89,6 +90,7 @@ class Claims:
                 return False
             if not mine:
                 log.info("%s: taking over the claim of %s", name, row.owner)
+                bump(c, CLAIMS_TAKEN_OVER)
             c.execute(claims.update().where(claims.c.name == name).values(claimed_at=now, **values))
             return True
 

@@ -210,3 +210,13 @@ folder_items = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# --- events that leave no other trace: counted here so every process reports the same ---
+counters = sa.Table(
+    "counters",
+    metadata,
+    # extraction_timeouts | smtp_failures | claims_taken_over | sweeps_succeeded
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),  # the last event
+)

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from intake.bootstrap import App
 from intake.storage.casebook import Casebook
 from intake.web.render import error_page
-from intake.web.views import case, cases, downloads, health, login, register, todo
+from intake.web.views import case, cases, downloads, health, login, metrics, register, todo
 
 log = logging.getLogger(__name__)
 MIN_SECRET = 32
@@ -38,6 +38,7 @@ ROUTES = [
     Route("/login", login.login, methods=["POST"]),
     Route("/logout", login.logout, methods=["POST"]),
     Route("/healthz", health.healthz, methods=["GET"]),
+    Route("/metrics", metrics.metrics, methods=["GET"]),
     Route("/", todo.todo, methods=["GET"]),
     Route("/api/todo", todo.todo, methods=["GET"]),
     Route("/cases", cases.cases, methods=["GET"]),

@@ -23,7 +23,7 @@ from tests.integration.desk import (
 from tests.integration.servers import SmtpSink, free_port
 from tests.manifest import REGISTER_CSV, SUBMISSIONS
 
-OPEN = {"/login", "/healthz"}
+OPEN = {"/login", "/healthz", "/metrics"}  # /metrics: by address (test_metrics.py)
 
 
 def concrete(path: str) -> str:
