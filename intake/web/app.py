@@ -15,7 +15,17 @@ from starlette.routing import Route
 from intake.bootstrap import App
 from intake.storage.casebook import Casebook
 from intake.web.render import error_page
-from intake.web.views import case, cases, downloads, health, login, metrics, register, todo
+from intake.web.views import (
+    case,
+    cases,
+    downloads,
+    health,
+    login,
+    metrics,
+    openapi,
+    register,
+    todo,
+)
 
 log = logging.getLogger(__name__)
 MIN_SECRET = 32
@@ -40,6 +50,7 @@ ROUTES = [
     Route("/healthz", health.healthz, methods=["GET"]),
     Route("/metrics", metrics.metrics, methods=["GET"]),
     Route("/", todo.todo, methods=["GET"]),
+    Route("/api/openapi.json", openapi.openapi, methods=["GET"]),
     Route("/api/todo", todo.todo, methods=["GET"]),
     Route("/cases", cases.cases, methods=["GET"]),
     Route("/api/cases", cases.cases, methods=["GET"]),
