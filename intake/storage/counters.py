@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from intake.storage.clock import database_now
 from intake.storage.tables import counters
 
 EXTRACTION_TIMEOUTS = "extraction_timeouts"
@@ -38,7 +39,7 @@ def _upsert(dialect: str):  # type: ignore[no-untyped-def]
 def bump(conn: sa.Connection, name: str, by: int = 1) -> None:
     """Add `by` to the counter `name` inside the caller's transaction (one statement,
     so two workers counting at once both count)."""
-    stamp = datetime.now(UTC)
+    stamp = database_now(conn)  # one clock for every host, as for the leases
     insert = _upsert(conn.dialect.name)
     statement = insert(counters).values(name=name, value=by, updated_at=stamp)
     conn.execute(
