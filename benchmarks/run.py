@@ -92,7 +92,7 @@ def _wanted():
 def openpyxl_floor(path: Path, wanted) -> int:
     import openpyxl
 
-    from intake.judging.cells import parse_ref
+    from intake.domain.cells import parse_ref
 
     count = 0
     try:
@@ -115,7 +115,7 @@ def openpyxl_floor(path: Path, wanted) -> int:
 def calamine_read(path: Path, wanted) -> int:
     from python_calamine import CalamineWorkbook
 
-    from intake.judging.cells import parse_ref
+    from intake.domain.cells import parse_ref
 
     try:
         wb = CalamineWorkbook.from_path(str(path))

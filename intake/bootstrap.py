@@ -8,43 +8,21 @@ Nothing else builds rules, families, registers or contexts.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from intake.campaign.context import Context
-from intake.campaign.register import Register, load_register
+from intake.campaign.register import load_register
 from intake.campaign.rulecheck import check_campaign
 from intake.campaign.rules import RulesError, default_campaign, load_rules
 from intake.campaign.templates import load_family
+from intake.checks import tables
 from intake.config import Config
+from intake.service.app import App
 from intake.storage.archive import Archive
-from intake.storage.filemodes import PRIVATE_DIR, SHARED_DIR, make_dirs
 from intake.storage.ledger import Ledger
-from intake.validate import tables
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class App:
-    config: Config
-    ctx: Context  # the configured default campaign; its alternatives are the others
-    ledger: Ledger
-    archive: Archive
-
-    @property
-    def register(self) -> Register | None:
-        return self.ctx.register
-
-    @property
-    def contexts(self) -> dict[str, Context]:
-        return {c.campaign: c for c in self.ctx.campaigns}
-
-    def folder(self, name: str) -> Path:
-        """A configured folder, created if missing: the archive private, the others for
-        the intake team's group (staff drop files in the inbox and read the outbox)."""
-        path = self.config.folder_path(name)
-        return make_dirs(path, PRIVATE_DIR if name == "archive" else SHARED_DIR)
 
 
 def campaign_names(config: Config) -> list[str]:

@@ -7,9 +7,9 @@ from collections import Counter
 from typing import Any
 
 from intake.campaign.rules import Rules
+from intake.checks import plan_themes
+from intake.checks.plan_text import sentences
 from intake.extract.plan import PlanText
-from intake.validate import plan_themes
-from intake.validate.plan_text import sentences
 from tests.plan_texts import ALL_THEMES, Plan, paragraphs
 
 

@@ -142,7 +142,7 @@ FILLS: dict[str, frozenset[str]] = {
     "MESSAGE_TOO_LARGE": frozenset({"reason", "max_documents", "max_megabytes", "max_parts"}),
     "FTE_TOTAL_IMPLAUSIBLE": frozenset({"value", "maximum"}),
     "AMOUNT_IMPLAUSIBLE": frozenset({"label", "value", "maximum"}),
-    # The kwaliteitsplan (intake.validate.plan_*).
+    # The kwaliteitsplan (intake.checks.plan_*).
     "PLAN_LAST_YEAR": _FILE | {"years", "also", "year"},
     "PLAN_PROVIDER_NOT_NAMED": frozenset(),
     "PLAN_PROVIDER_NAME_MISSING": frozenset({"agb", "naam"}),

@@ -11,7 +11,7 @@ import contextlib
 import re
 from typing import Any
 
-from intake.judging import formula
+from intake.domain import formula
 
 Problem = tuple[str, str, str]
 
@@ -49,7 +49,7 @@ VERSION_KEYS = {"name", "label", "property", "blank", "formulas", "marker"}
 
 
 def cell_ok(ref: str) -> bool:
-    from intake.judging.cells import column_index
+    from intake.domain.cells import column_index
 
     match = _CELL.match(ref)
     return (
@@ -69,7 +69,7 @@ class _Checker:
         self.problems.append((self.file, key, why))
 
     def address(self, key: str, value: Any) -> None:
-        from intake.judging.cells import split_address
+        from intake.domain.cells import split_address
 
         if not isinstance(value, str):
             self.add(key, "must be a cell address like 'Sheet'!C4")
@@ -172,7 +172,7 @@ def _formulas(c: _Checker) -> None:
 
 
 def _versions(c: _Checker) -> None:
-    from intake.judging.cells import split_address
+    from intake.domain.cells import split_address
 
     for name, spec in (c.data.get("versions") or {}).items():
         key = f"[versions.{name}]"

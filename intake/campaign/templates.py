@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from intake.campaign.resources import schemas_dir
-from intake.judging.cells import address, split_address
+from intake.domain.cells import address, split_address
 
 
 @dataclass(frozen=True)

@@ -7,20 +7,22 @@ import json
 from datetime import datetime
 from typing import Any
 
-from intake.bootstrap import App
 from intake.casework.cases import book, campaign, register_of
-from intake.casework.status import (
+from intake.domain import fmt, kenmerk, verdict_from_json
+from intake.domain.case_status import (
     DECISION_LABELS,
+    DOCUMENT_LABELS,
     LABELS,
     case_status,
     computed_status,
-    decision_stands,
+    last_document_at,
+    standing,
 )
-from intake.domain import kenmerk, verdict_from_json
-from intake.report import fmt, wording
+from intake.domain.cells import Location
+from intake.report import wording
 from intake.report.model import FIGURE_LABELS
+from intake.service.app import App
 
-STATUS_NL = {"accepted": "geaccepteerd", "review": "te beoordelen", "rejected": "afgewezen"}
 KIND_NL = {"aanvraag": "aanvraagmodel", "kwaliteitsplan": "kwaliteitsplan", "unknown": "onbekend"}
 
 
@@ -30,10 +32,8 @@ def kenmerk_prefix(app: App, name: str | None = None) -> str:
 
 
 def split_location(location: str | None) -> tuple[str, str]:
-    if not location:
-        return "", ""
-    sheet, _, cell = location.rpartition("!")
-    return sheet.strip("'").replace("''", "'"), cell
+    where = Location.parse(location)
+    return where.sheet, where.cell
 
 
 def _figures(figures: dict[str, Any]) -> list[dict[str, str]]:
@@ -62,7 +62,7 @@ def _document(app: App, row: dict[str, Any], current: set[int]) -> dict[str, Any
         "document": verdict.document.value,
         "document_label": KIND_NL[verdict.document.value],
         "status": verdict.status.value,
-        "status_label": STATUS_NL[verdict.status.value],
+        "status_label": DOCUMENT_LABELS[verdict.status.value],
         "current": row["id"] in current,
         "channel": row["channel"],
         "sender": row["sender"],
@@ -201,10 +201,9 @@ def case_detail(app: App, agb: str, name: str | None = None) -> dict[str, Any] |
 
 def _decide_status(detail: dict[str, Any], state: dict[str, Any]) -> None:
     computed = computed_status(state.get("model_status"), state.get("plan_status"))
-    moments = [m for m in (state.get("model_at"), state.get("plan_at")) if m]
-    last = max(moments) if moments else None
     decision = detail["decisions"][-1] if detail["decisions"] else None
     at = decision["decided_at"] if decision else None
     detail["computed"] = computed
+    last = last_document_at(state)
     detail["status"] = case_status(computed, decision["status"] if decision else None, at, last)
-    detail["decision"] = decision if decision and decision_stands(at, last) else None
+    detail["decision"] = standing(detail["decisions"], state)

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from intake.bootstrap import App
 from intake.campaign.register import Register
-from intake.casework.status import LABELS, CaseStatus, case_status, computed_status
 from intake.domain import kenmerk_hash_prefix
+from intake.domain.case_status import LABELS, CaseStatus, case_status, computed_status
+from intake.service.app import App
 from intake.storage.casebook import Casebook
 
 

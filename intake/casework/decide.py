@@ -15,23 +15,20 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate
 
 import sqlalchemy as sa
 
-from intake.bootstrap import App
+from intake.adapters.smtp import SmtpSender
+from intake.adapters.tls import TlsRefused
 from intake.casework.cases import UnknownCampaign, book, campaign
-from intake.channels import notices
-from intake.channels.replies import reply_message_id
-from intake.channels.smtp import SmtpSender
-from intake.channels.tls import TlsRefused
 from intake.domain import Decision, Status
-from intake.report.files import atomic_write
-from intake.report.html import render_html, render_text
+from intake.report.html import render_html
 from intake.report.model import ReportModel
 from intake.report.pdf import render_pdf
-from intake.service import letters
+from intake.service import letters, mailing
+from intake.service.app import App
 from intake.storage import letters as told
+from intake.storage.files import atomic_write
 
 log = logging.getLogger(__name__)
 DECISIONS = ("accepted", "rejected", "review")
@@ -72,7 +69,7 @@ def form_campaign(app: App, form: dict[str, str]) -> str:
 
 def recipient(app: App, agb: str, name: str | None = None) -> str | None:
     """Where a decision goes: the same registered contact as every other letter."""
-    return notices.recipient(app, agb, campaign(app, name))
+    return mailing.recipient(app, agb, campaign(app, name))
 
 
 def validate_decision(
@@ -124,7 +121,7 @@ def decide(
         return Decided(existing["id"], True, state)
     write_decision_report(app, agb, decision_id, name)
     # The outbox letters now carry the decision and its reason.
-    letters.render_again(app, agb, campaign=name)
+    letters.render_again(app, agb, name)
     state = None
     if notify:
         state = deliver_pending(
@@ -176,7 +173,9 @@ def _store(
                 campaign=name,
                 agb=agb,
                 recipient=recipient(app, agb, name) or "",
-                message_id=reply_message_id(f"decision:{name}:{decision_id}", own, "decision"),
+                message_id=mailing.reply_message_id(
+                    f"decision:{name}:{decision_id}", own, "decision"
+                ),
             )
     return decision_id
 
@@ -207,7 +206,7 @@ def write_decision_report(app: App, agb: str, decision_id: int, name: str) -> No
     """The provider's letters in the outbox rendered again with the decision, plus one
     letter on the whole case named after the decision."""
     decision = next(d for d in book(app).decisions_of(name, agb) if d["id"] == decision_id)
-    letters.render_again(app, agb, as_decision(decision), campaign=name)
+    letters.render_again(app, agb, name, as_decision(decision))
     report = decision_report(app, agb, decision)
     outbox = app.folder("outbox")
     atomic_write(outbox / f"besluit-{agb}-{decision_id}.html", render_html(report))
@@ -217,21 +216,15 @@ def write_decision_report(app: App, agb: str, decision_id: int, name: str) -> No
 def _message(app: App, notification: dict, decision: dict) -> EmailMessage:
     report = decision_report(app, notification["agb"], decision)
     rules = app.ctx.for_campaign(decision["campaign"]).rules
-    message = EmailMessage()
-    message["From"] = app.config.smtp.sender
-    message["To"] = notification["recipient"]
-    message["Subject"] = rules.mail_text("decision_subject", agb=notification["agb"])
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = notification["message_id"]
-    message.set_content(render_text(report))
-    message.add_alternative(render_html(report), subtype="html")
-    message.add_attachment(
-        render_pdf(report),
-        maintype="application",
-        subtype="pdf",
-        filename=rules.mail.get("report_filename", "beoordeling.pdf"),
+    subject = rules.mail_text("decision_subject", agb=notification["agb"])
+    message = mailing.envelope(
+        app.config.smtp.sender,
+        notification["recipient"],
+        subject,
+        notification["message_id"],
+        automatic=False,
     )
-    return message
+    return mailing.attach_letter(message, report, rules)
 
 
 def deliver_pending(app: App, smtp: SmtpSender, decision_id: int | None = None) -> str | None:

@@ -11,8 +11,8 @@ from collections import Counter
 from pathlib import Path
 
 from intake.adapters.metrics import Snapshot, write_textfile
-from intake.bootstrap import App
 from intake.casework.todo import build_todo
+from intake.service.app import App
 from intake.storage import counters as names
 from intake.storage.tallies import documents_by, mails_by_outcome
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from intake.bootstrap import App
 from intake.campaign.register import Problem, Register, RegisterError, parse_register
 from intake.casework.cases import CaseRow, book, campaign, overview
-from intake.casework.status import LABELS, case_status, computed_status
-from intake.report.files import atomic_write
+from intake.domain.case_status import LABELS, case_status, computed_status
 from intake.service import Rejudged, rejudge
+from intake.service.app import App
+from intake.storage.files import atomic_write
 
 _STAGED = re.compile(r"^[0-9a-f]{64}$")
 MAX_REGISTER_BYTES = 5 * 1024 * 1024

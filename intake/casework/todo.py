@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from intake.bootstrap import App
 from intake.casework.cases import CaseRow, book, overview
-from intake.casework.status import CaseStatus
+from intake.domain.case_status import CaseStatus
+from intake.service.app import App
 
 FAILED_MAIL_STATES = ("failed", "reply_uncertain")
 

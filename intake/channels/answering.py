@@ -10,13 +10,13 @@ import logging
 from email.message import EmailMessage
 from typing import Any
 
-from intake.bootstrap import App
+from intake.adapters.smtp import SmtpSender, permanent
 from intake.channels import answerable, replies
 from intake.channels.faults import failpoint
 from intake.channels.mailwork import MailStats, Work
-from intake.channels.smtp import SmtpSender, permanent
 from intake.config import ImapSection
-from intake.service import letters
+from intake.service import letters, mailing
+from intake.service.app import App
 
 log = logging.getLogger("intake.channels.mail")
 
@@ -41,7 +41,7 @@ class Answering:
             self._not_answered(mailbox, work, why_not or "no SMTP server configured", stats)
             return
         stored = ledger.documents_of_mail(work.mail_id)
-        message_id = replies.reply_message_id(work.key, self.own)
+        message_id = mailing.reply_message_id(work.key, self.own)
         if stored:
             verdicts = [d.verdict for d in stored]
             case_ctx = self.app.ctx.for_campaign(verdicts[0].campaign)  # the rules that judged

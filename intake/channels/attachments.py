@@ -6,7 +6,7 @@ names arrive RFC 2231- or RFC 2047-encoded and are decoded by the standard
 library's modern e-mail policy. One mail is bounded: at most `max_documents`
 documents and `max_bytes` bytes (`[mailbox]` of the rules file), counted across
 forwarded messages, nested zips and wrappers by one `DocumentBudget`; zips are opened
-by `intake.extract.unpack` with the bounded zip reader every file goes through, under
+by `intake.channels.unpack` with the bounded zip reader every file goes through, under
 `[limits]`; MIME nesting is no deeper than `max_depth`. Past a bound collecting stops
 and the mail says why (`over_limit`): a finding, not thousands of documents.
 """
@@ -24,10 +24,10 @@ from functools import cache
 
 from intake.campaign.rules import Rules, load_rules
 from intake.channels import unwrap
+from intake.channels.unpack import DocumentBudget, unpack
 from intake.detect.filetype import FileType, sniff
+from intake.domain.filenames import safe_name
 from intake.extract import container
-from intake.extract.filenames import safe_name
-from intake.extract.unpack import DocumentBudget, unpack
 
 SIGNATURES = {
     "application/pkcs7-signature",

@@ -22,14 +22,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from intake.bootstrap import App
 from intake.channels.faults import failpoint
 from intake.domain import Submission, Verdict
-from intake.report.files import atomic_write, verdict_json, write_report_files
 from intake.report.html import render_html
 from intake.report.model import build
 from intake.service import letters, take_in
+from intake.service.app import App
+from intake.service.reports import verdict_json, write_report_files
 from intake.storage.claims import channel_run
+from intake.storage.files import atomic_write
 
 log = logging.getLogger(__name__)
 

@@ -27,17 +27,17 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
-from intake.bootstrap import App
+from intake.adapters.imap import connect, ensure_folders, fetch
+from intake.adapters.smtp import SmtpSender
 from intake.channels import answerable, headers
 from intake.channels.answering import Answering
 from intake.channels.attachments import Contents, Limits, read
 from intake.channels.faults import failpoint
 from intake.channels.identity import MailIdentity, identify
-from intake.channels.imap import connect, ensure_folders, fetch
 from intake.channels.mailwork import DONE, MailStats, Work
-from intake.channels.smtp import SmtpSender
 from intake.domain import DocumentKind, Finding, Submission, Verdict, decide_status
 from intake.service import take_in
+from intake.service.app import App
 from intake.storage.claims import channel_run
 
 log = logging.getLogger(__name__)

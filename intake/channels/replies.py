@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -12,16 +11,9 @@ from intake.campaign.register import Register
 from intake.channels import answerable, headers
 from intake.domain import Verdict
 from intake.report.audience import sender_registered
-from intake.report.html import render_html, render_text
 from intake.report.model import build
-from intake.report.pdf import render_pdf
+from intake.service import mailing
 from intake.service.migration import Migrated
-
-
-def reply_message_id(message_key: str, own_address: str, kind: str = "reply") -> str:
-    digest = hashlib.sha256(f"{kind}:{message_key}".encode()).hexdigest()[:32]
-    domain = own_address.rpartition("@")[2] or "intake.invalid"
-    return f"<intake.{kind}.{digest}@{domain}>"
 
 
 def _subject(original: EmailMessage, fallback: str) -> str:
@@ -76,22 +68,7 @@ def feedback(
         attached={k: m.filename for k, m in corrected.items()},
     )
     reply = _base(original, own_address, to, message_id, ctx.rules.text("reply_subject"))
-    reply.set_content(render_text(model))
-    reply.add_alternative(render_html(model), subtype="html")
-    reply.add_attachment(
-        render_pdf(model),
-        maintype="application",
-        subtype="pdf",
-        filename=ctx.rules.mail.get("report_filename", "beoordeling.pdf"),
-    )
-    for migrated in corrected.values():
-        reply.add_attachment(
-            migrated.content,
-            maintype="application",
-            subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            filename=migrated.filename,
-        )
-    return reply
+    return mailing.attach_letter(reply, model, ctx.rules, corrected.values())
 
 
 def no_attachments(

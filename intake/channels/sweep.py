@@ -9,15 +9,16 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from intake.bootstrap import App
+from intake.adapters.smtp import SmtpSender
 from intake.campaign.rules import Rules
+from intake.casework.decide import deliver_pending
+from intake.casework.digest import send_digest, write_digest
 from intake.channels import folder, notices, replies
-from intake.channels.digest import send_digest, write_digest
 from intake.channels.mail import MailChannel, MailStats
 from intake.channels.progress import progress
-from intake.channels.smtp import SmtpSender
 from intake.domain import Status, Verdict
-from intake.service import settle_pairs
+from intake.service import mailing, settle_pairs
+from intake.service.app import App
 from intake.storage.casebook import Casebook
 from intake.storage.claims import channel_run
 from intake.storage.counters import SWEEPS_SUCCEEDED
@@ -91,7 +92,7 @@ def send_reminders(
             log.info("%s: reminder due but no registered address to send it to", state["agb"])
             continue
         key = f"reminder:{state['campaign']}:{state['agb']}:{now.date().isoformat()}"
-        message_id = replies.reply_message_id(key, own, "reminder")
+        message_id = mailing.reply_message_id(key, own, "reminder")
         message = replies.reminder(
             recipients[0],
             entry.naam,
@@ -160,8 +161,6 @@ def _record(app: App, result: SweepResult) -> None:
 
 def _deliver_decisions(app: App, smtp: SmtpSender) -> None:
     """Decision mails whose intent was stored but not sent (desk stopped in between)."""
-    from intake.casework.decide import deliver_pending
-
     deliver_pending(app, smtp)
 
 

@@ -109,7 +109,7 @@ def mail(ctx: click.Context, once: bool) -> None:
 def _mail_once(channel) -> int:  # type: ignore[no-untyped-def]
     from imap_tools.errors import MailboxLoginError
 
-    from intake.channels.tls import TlsRefused
+    from intake.adapters.tls import TlsRefused
 
     try:
         stats = channel.run_once()

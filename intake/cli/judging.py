@@ -91,9 +91,10 @@ def report(
     """Write the feedback report of each FILE as HTML, PDF and verdict JSON."""
     from intake.judging.pipeline import judge_many
     from intake.report.audience import sender_registered
-    from intake.report.files import atomic_write, write_report_files
     from intake.report.model import build
     from intake.service.letters import corrected_models
+    from intake.service.reports import write_report_files
+    from intake.storage.files import atomic_write
 
     ctx = judging_context(register)
     submissions = list(submissions_from(files, received, ctx.rules))

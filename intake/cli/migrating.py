@@ -33,10 +33,10 @@ def migrate(
     """
     from intake.cli.common import submissions_from
     from intake.judging.pipeline import judge_many
-    from intake.report.files import atomic_write
     from intake.report.wording import refusal_text
     from intake.service.migration import MigrationRefused
     from intake.service.migration import migrate as carry_over
+    from intake.storage.files import atomic_write
 
     ctx = judging_context(register)
     submissions = list(submissions_from(files, received, ctx.rules))

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from intake.campaign.templates import TemplateFamily
+from intake.domain import formula
+from intake.domain.cells import address, split_address
 from intake.extract.workbook import WorkbookIR
-from intake.judging import formula
-from intake.judging.cells import address, split_address
 
 
 def norm_text(text: object) -> str:

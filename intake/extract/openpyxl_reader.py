@@ -14,8 +14,8 @@ import warnings
 from collections.abc import Iterable
 from typing import Any
 
+from intake.domain.cells import parse_ref
 from intake.extract.workbook import Cell, WorkbookIR, WorkbookReadError, normalise_value
-from intake.judging.cells import parse_ref
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from lxml import etree
 
+from intake.domain.cells import column_index, column_letters, parse_ref
 from intake.extract.workbook import Cell, normalise_value
-from intake.judging.cells import column_index, column_letters, parse_ref
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _M = f"{{{MAIN}}}"

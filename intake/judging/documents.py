@@ -16,6 +16,9 @@ from intake.campaign.context import Context
 from intake.campaign.register import Entry
 from intake.campaign.rules import Rules
 from intake.campaign.templates import TemplateFamily
+from intake.checks import compute, plan_checks
+from intake.checks.facts import ArrivalFacts, gather
+from intake.checks.registry import Stage, for_stage
 from intake.detect.filetype import FileType, Sniffed
 from intake.detect.version import detect
 from intake.domain import (
@@ -27,13 +30,11 @@ from intake.domain import (
     decide_status,
     money,
 )
+from intake.domain.values import agb_text
 from intake.extract.container import ContainerError, read_parts
 from intake.extract.plan import Extracted
 from intake.extract.workbook import WorkbookIR, WorkbookReadError
 from intake.extract.worker import TIMEOUT_SIGNAL, ExtractionTimeout
-from intake.judging import compute
-from intake.judging.values import agb_text
-from intake.validate import campaign, formulas, plan_checks, plausibility, register_checks
 
 log = logging.getLogger("intake.pipeline")
 
@@ -109,8 +110,7 @@ def judge_workbook(work: Work, ctx: Context) -> None:
         verdict.findings.append(file_finding(rules, "TEMPLATE_UNKNOWN", work.submission))
         return
     verdict.document = DocumentKind.AANVRAAG
-    version = detection.version or rules.current_version
-    verdict.template_version = version
+    verdict.template_version = detection.version or rules.current_version
     if detection.modified:
         verdict.signals["modifications"] = detection.modifications
         reason = "; ".join(detection.modifications[:3])
@@ -124,37 +124,15 @@ def judge_workbook(work: Work, ctx: Context) -> None:
     agb = agb_text(agb_raw) if agb_raw not in (None, "") else None
     verdict.provider = Provider(agb, naam) if (agb or naam) else None
 
-    findings = verdict.findings
-    findings += campaign.check_outdated(detection, family, verdict.received, rules)
-    findings += campaign.check_version_conflict(detection, family, rules)
-    findings += campaign.check_late(verdict.received, rules)
-    findings += campaign.check_advance_later(verdict.received, rules)
-    findings += register_checks.check_agb_kind(ir, family, rules)
-    findings += register_checks.check_compensation_within_reserved(ir, family, rules)
-    broken = formulas.overwritten(ir, family, version)
-    findings += formulas.check_formula_overwritten(ir, family, version, rules, broken)
-    own = compute.recompute(ir, family, version)
-    corrected = (
-        own
-        if version == rules.current_version
-        else compute.recompute(ir, family, rules.current_version)
-    )
-    skip = formulas.downstream(family, version, broken)
-    findings += formulas.check_total_mismatch(ir, family, version, own, rules, skip)
-    findings += formulas.check_values_calculated(ir, rules)
-    findings += plausibility.check_plausible(ir, family, own, rules)
-
-    entry: Entry | None = None
-    if ctx.register is not None:
-        entry, found = register_checks.check_register(ir, family, ctx.register, rules)
-        findings += found
-        if entry is not None:
-            verdict.provider = Provider(entry.agb, naam or entry.naam)
-            verdict.signals["register_entry"] = entry.to_json()
-    work.corrected = corrected.figures(family)
-    explanation = ir.text(*_field_cell(family, "toelichting_personeel"))
-    work.explained = bool(explanation)
-    verdict.figures = _figures(ir, family, own, corrected, entry)
+    facts = gather(ir, family, rules, detection, verdict.received, ctx.register)
+    for check in for_stage(Stage.WORKBOOK):
+        verdict.findings += check.run(facts)
+    if facts.entry is not None:
+        verdict.provider = Provider(facts.entry.agb, naam or facts.entry.naam)
+        verdict.signals["register_entry"] = facts.entry.to_json()
+    work.corrected = facts.corrected.figures(family)
+    work.explained = bool(ir.text(*_field_cell(family, "toelichting_personeel")))
+    verdict.figures = _figures(ir, family, facts.own, facts.corrected, facts.entry)
 
 
 def _field_cell(family: TemplateFamily, name: str) -> tuple[str, str]:
@@ -238,4 +216,6 @@ def judge_plan(work: Work, sniffed: Sniffed, ctx: Context) -> None:
     verdict.provider = reading.provider
     verdict.findings += reading.findings
     verdict.signals["plan"].update(reading.signals)
-    verdict.findings += campaign.check_late(verdict.received, rules)
+    arrival = ArrivalFacts(verdict.received, rules)
+    for check in for_stage(Stage.PLAN_RECEIVED):
+        verdict.findings += check.run(arrival)

@@ -18,6 +18,7 @@ from pathlib import PurePath
 
 from intake.campaign.context import Context
 from intake.campaign.rules import Rules
+from intake.checks import tables
 from intake.detect.filetype import FileType, Sniffed, sniff
 from intake.domain import Finding, Submission, Verdict, decide_status, order_findings
 from intake.judging.documents import (
@@ -28,7 +29,6 @@ from intake.judging.documents import (
     judge_workbook,
     new_verdict,
 )
-from intake.validate import tables
 
 __all__ = ["Context", "judge", "judge_many"]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
+from intake.domain.case_status import DOCUMENT_LABELS
 from intake.report.html import _env
 
 
@@ -72,11 +73,11 @@ def render_digest_pdf(model: DigestModel) -> bytes:
         title=model.title,
     )
     story: list[Any] = [Paragraph(escape(f"{model.title} — {model.day}"), styles["Title"])]
-    statuses = ["accepted", "review", "rejected"]
+    statuses = list(DOCUMENT_LABELS)
     story.append(
         table(
             [
-                ["", "geaccepteerd", "te beoordelen", "afgewezen"],
+                ["", *DOCUMENT_LABELS.values()],
                 ["vandaag", *(str(model.counts_today.get(s, 0)) for s in statuses)],
                 ["totaal", *(str(model.counts_total.get(s, 0)) for s in statuses)],
             ],

@@ -15,9 +15,10 @@ from typing import Any
 
 from intake.campaign.rules import Rules
 from intake.campaign.templates import TemplateFamily
-from intake.domain import Decision, Severity, Status, Verdict, kenmerk
-from intake.report import fmt, wording
-from intake.report.notation import addresses_in_words
+from intake.domain import Decision, Severity, Status, Verdict, fmt, kenmerk
+from intake.domain.cells import Location
+from intake.domain.notation import addresses_in_words
+from intake.report import wording
 from intake.report.outcome import Outcome, application_outcome, own_status
 from intake.report.sentences import migration_note, next_step, outcome_sentence
 
@@ -106,10 +107,8 @@ class ReportModel:
 
 
 def _split(location: str | None) -> tuple[str, str]:
-    if not location:
-        return "", ""
-    sheet, _, cell = location.rpartition("!")
-    return sheet.strip("'").replace("''", "'"), cell
+    where = Location.parse(location)
+    return where.sheet, where.cell
 
 
 def _evidence(values: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from datetime import date
 from intake.campaign.rules import Rules
 from intake.campaign.templates import TemplateFamily
 from intake.domain import Verdict, kenmerk
+from intake.domain.carry_over import migrated_name, refusal
 from intake.report import wording
 from intake.report.outcome import Outcome
 
@@ -71,8 +72,6 @@ def migration_note(
     rules: Rules, family: TemplateFamily, verdict: Verdict, today: date, attached: str | None
 ) -> str:
     """The corrected model sent back with an old-model workbook, or why there is none."""
-    from intake.service.migration import migrated_name, refusal
-
     if verdict.template_version in (None, rules.current_version):
         return ""
     reason = refusal(verdict, rules.current_version)

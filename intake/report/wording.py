@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from intake.campaign.rules import Rules
-from intake.report import fmt
+from intake.domain import fmt
 
 
 class _Blank(dict):

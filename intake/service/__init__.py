@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from intake.bootstrap import App
 from intake.campaign.context import Context
 from intake.campaign.register import Register
+from intake.checks import plan_model
 from intake.domain import (
     DocumentKind,
     Finding,
@@ -23,14 +23,14 @@ from intake.domain import (
     Submission,
     Verdict,
     decide_status,
+    fmt,
     order_findings,
 )
 from intake.judging.pipeline import judge_many
-from intake.report import fmt
 from intake.report.audience import sender_registered
 from intake.service import letters
+from intake.service.app import App
 from intake.storage.ledger import StoredDocument
-from intake.validate import plan_model
 
 log = logging.getLogger(__name__)
 PAIRING = {"PLAN_MISSING", "MODEL_MISSING"}
@@ -61,26 +61,35 @@ def _with(verdict: Verdict, extra: Sequence[Finding], drop: set[str] = frozenset
 
 
 def _attribute(verdicts: list[Verdict], app: App, sender: str | None) -> None:
-    """Documents without a readable provider belong to the one their companions name."""
+    """Plans without a readable provider belong to the one their companions name: a model
+    of the same campaign in the same group, else the sender in that campaign's register."""
+    for v in verdicts:
+        if v.document is not DocumentKind.KWALITEITSPLAN or (v.provider and v.provider.agb):
+            continue
+        candidate = _candidate(verdicts, app.ctx.for_campaign(v.campaign), sender)
+        if candidate is not None:
+            v.provider = candidate
+
+
+def _candidate(verdicts: list[Verdict], ctx: Context, sender: str | None) -> Provider | None:
+    register = ctx.register
     agbs = {
         v.provider.agb
         for v in verdicts
-        if v.document is DocumentKind.AANVRAAG and v.provider and v.provider.agb
+        if v.document is DocumentKind.AANVRAAG
+        and v.campaign == ctx.campaign
+        and v.provider
+        and v.provider.agb
     }
-    candidate: Provider | None = None
     if len(agbs) == 1:
         agb = agbs.pop()
-        entry = app.register.get(agb) if app.register else None
-        candidate = Provider(agb, entry.naam if entry else None)
-    elif sender and app.register:
-        entries = app.register.for_sender(sender)
+        entry = register.get(agb) if register else None
+        return Provider(agb, entry.naam if entry else None)
+    if sender and register:
+        entries = register.for_sender(sender)
         if len(entries) == 1:
-            candidate = Provider(entries[0].agb, entries[0].naam)
-    if candidate is None:
-        return
-    for v in verdicts:
-        if v.document is DocumentKind.KWALITEITSPLAN and (v.provider is None or not v.provider.agb):
-            v.provider = candidate
+            return Provider(entries[0].agb, entries[0].naam)
+    return None
 
 
 def _ledger_findings(verdicts: list[Verdict], app: App, sender: str | None) -> list[Verdict]:
@@ -117,31 +126,38 @@ def _ledger_findings(verdicts: list[Verdict], app: App, sender: str | None) -> l
 
 
 def _against_model(plan: Verdict, model: Verdict, app: App) -> Verdict:
-    """The plan with its figures compared to its provider's model (earlier results replaced)."""
-    found, summary = plan_model.compare(plan, model, app.ctx.rules)
+    """The plan with its figures compared to its provider's model of the same campaign,
+    under that campaign's rules (earlier results replaced)."""
+    rules = app.ctx.for_campaign(plan.campaign).rules
+    found, summary = plan_model.compare(plan, model, rules)
     verdict = _with(plan, found, drop=plan_model.PAIR_CODES)
     if summary:
         verdict.signals = {**plan.signals, "plan_vs_model": summary}
     return verdict
 
 
-def _stored_model(app: App, agb: str) -> Verdict | None:
-    state = app.ledger.provider(agb) or {}
+def _stored_model(app: App, campaign: str, agb: str) -> Verdict | None:
+    state = app.ledger.provider(agb, campaign) or {}
     stored = (
         app.ledger.document(state["model_document_id"]) if state.get("model_document_id") else None
     )
     return stored.verdict if stored else None
 
 
+def _case(verdict: Verdict) -> tuple[str, str]:
+    """A provider's case: its campaign and AGB code (for a pairable verdict, judged under
+    a campaign: the pipeline names one on every verdict)."""
+    return verdict.campaign or "", verdict.provider.agb if verdict.provider else ""
+
+
 def _compare_plans(verdicts: list[Verdict], app: App) -> list[Verdict]:
-    """Each plan of the batch against its provider's model: from the batch, else the ledger."""
-    models = {
-        v.provider.agb: v for v in verdicts if v.document is DocumentKind.AANVRAAG and _pairable(v)
-    }
+    """Each plan of the batch against its provider's model in the same campaign: from the
+    batch, else the ledger. A model of another campaign is never a plan's model."""
+    models = {_case(v): v for v in verdicts if v.document is DocumentKind.AANVRAAG and _pairable(v)}
     result = []
     for v in verdicts:
         if v.document is DocumentKind.KWALITEITSPLAN and _pairable(v):
-            model = models.get(v.provider.agb) or _stored_model(app, v.provider.agb)
+            model = models.get(_case(v)) or _stored_model(app, *_case(v))
             if model is not None:
                 v = _against_model(v, model, app)
         result.append(v)

@@ -18,27 +18,38 @@ from datetime import datetime
 from email.message import EmailMessage
 from pathlib import PurePath
 
-from intake.bootstrap import App
 from intake.campaign.context import Context
 from intake.domain import Decision, Status, Verdict
-from intake.report.files import atomic_write, write_report_files
+from intake.domain.carry_over import refusal
+from intake.domain.case_status import standing
 from intake.report.html import render_html
 from intake.report.model import ReportModel, build
 from intake.report.outcome import application_outcome
-from intake.service.migration import Migrated, MigrationRefused, migrate, refusal
+from intake.service.app import App
+from intake.service.migration import Migrated, MigrationRefused, migrate
+from intake.service.reports import write_report_files
 from intake.storage import letters as record
+from intake.storage.casebook import Casebook
+from intake.storage.files import atomic_write
 
 log = logging.getLogger("intake.letters")
 # (agb, message_id, letter, corrected models, campaign of the case)
 Send = Callable[[str, str, ReportModel, dict[str, Migrated], str | None], EmailMessage | None]
 
 
-def current_documents(app: App, agb: str, campaign: str | None = None) -> list[Verdict]:
-    """The provider's newest model and plan in a campaign (default: the configured one)."""
+def current_documents(app: App, agb: str, campaign: str) -> list[Verdict]:
+    """The provider's newest model and plan in one campaign's case."""
     state = app.ledger.provider(agb, campaign) or {}
     ids = [state.get("model_document_id"), state.get("plan_document_id")]
     stored = [app.ledger.document(i) for i in ids if i]
     return [d.verdict for d in stored if d is not None]
+
+
+def campaign_of(app: App, verdict: Verdict) -> str:
+    """The campaign of a document's case: the one that judged it. Verdicts stored before
+    there were campaigns carry none; the ledger's migration put their cases under the
+    configured campaign, so that is theirs."""
+    return verdict.campaign or app.ctx.campaign
 
 
 def others_for(app: App, verdicts: Sequence[Verdict]) -> list[Verdict]:
@@ -105,23 +116,21 @@ def archived(app: App, verdicts: Sequence[Verdict]) -> dict[str, bytes]:
     return found
 
 
-def standing_decision(app: App, agb: str, campaign: str | None = None) -> Decision | None:
+def standing_decision(app: App, agb: str, campaign: str) -> Decision | None:
     """The staff decision on the case in that campaign, unless a document arrived after it."""
-    from intake.casework.case import case_detail
-
-    detail = case_detail(app, agb, campaign)
-    found = detail["decision"] if detail else None
+    book = Casebook(app.ledger.engine)
+    states = book.provider_states(campaign, agb)
+    found = standing(book.decisions_of(campaign, agb), states[0] if states else {})
     if not found:
         return None
     return Decision(Status(found["status"]), found["reason"], found["actor"], found["decided_at"])
 
 
 def render_again(
-    app: App, agb: str, decision: Decision | None = None, campaign: str | None = None
+    app: App, agb: str, campaign: str, decision: Decision | None = None
 ) -> ReportModel | None:
-    """The provider's current documents' letters in one campaign's case (default: the
-    configured one) in the outbox, written anew (with the standing staff decision when
-    none is given)."""
+    """The provider's current documents' letters in one campaign's case in the outbox,
+    written anew (with the standing staff decision when none is given)."""
     decision = decision or standing_decision(app, agb, campaign)
     current = current_documents(app, agb, campaign)
     if not current:
@@ -172,13 +181,9 @@ def after_change(
     codes whose provider is due a letter.
     """
     cases = sorted(
-        {(a.campaign or "", a.provider.agb) for _, a in changes if a.provider and a.provider.agb}
+        {(campaign_of(app, a), a.provider.agb) for _, a in changes if a.provider and a.provider.agb}
     )
-    due = [
-        agb
-        for name, agb in cases
-        if _record_change(app, name or None, agb, changes, event, decision)
-    ]
+    due = [agb for name, agb in cases if _record_change(app, name, agb, changes, event, decision)]
     if send is not None:
         decided = {case: decision for case in cases} if decision else {}
         send_recorded(app, send, decided)
@@ -187,7 +192,7 @@ def after_change(
 
 def _record_change(
     app: App,
-    campaign: str | None,
+    campaign: str,
     agb: str,
     changes: Sequence[tuple[Verdict | None, Verdict]],
     event: str,
@@ -195,7 +200,7 @@ def _record_change(
 ) -> bool:
     """The case's letters rendered again; a letter recorded as due when its outcome changed."""
     stands = decision or standing_decision(app, agb, campaign)
-    model = render_again(app, agb, stands, campaign)
+    model = render_again(app, agb, campaign, stands)
     if model is None:
         return False
     # A standing decision is the outcome whatever the rules say; the desk tells it.
@@ -221,7 +226,7 @@ def _record_change(
 
 def _before(
     app: App,
-    case: tuple[str | None, str],
+    case: tuple[str, str],
     changes: Sequence[tuple[Verdict | None, Verdict]],
     decision: Decision | None = None,
 ) -> str:
@@ -239,12 +244,12 @@ def send_recorded(
     `decisions` are keyed by (campaign, AGB code)."""
     sent = 0
     for row in record.due(app.ledger):
-        agb, campaign = row["provider_agb"], row["campaign"]
+        agb, campaign = row["provider_agb"], row["campaign"] or app.ctx.campaign
         current = current_documents(app, agb, campaign)
         corrected = corrected_models(
             app.ctx.for_campaign(campaign), current, archived(app, current)
         )
-        given = (decisions or {}).get((campaign or "", agb))
+        given = (decisions or {}).get((campaign, agb))
         decision = given or standing_decision(app, agb, campaign)
         model = letter(app, current, decision=decision, corrected=corrected)
         record.mark(app.ledger, row["id"], "sending")  # a crash from here on: never twice

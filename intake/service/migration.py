@@ -14,19 +14,15 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
-from pathlib import PurePath
 from typing import Any
 
 from intake.campaign.context import Context
 from intake.campaign.templates import TemplateFamily
-from intake.domain import DocumentKind, Submission, Verdict
+from intake.checks import compute
+from intake.domain import Submission, Verdict
+from intake.domain.carry_over import migrated_name, refusal
 from intake.extract.workbook import Cell, WorkbookIR
-from intake.judging import compute
 from intake.service.migration_xml import SheetEditor
-
-# Findings after which the inputs cannot be read back with confidence.
-UNSAFE = ("TEMPLATE_MODIFIED", "FORMULA_OVERWRITTEN")
-UNREADABLE = ("FILE_UNREADABLE", "FILE_ENCRYPTED", "FILE_TOO_LARGE", "FILE_FORMAT_UNSUPPORTED")
 
 
 class MigrationRefused(Exception):
@@ -49,24 +45,6 @@ def blank(family: TemplateFamily, version: str) -> bytes:
     """The published blank of `version`, shipped inside the package (intake.blanks)."""
     name = family.versions[version].blank
     return resources.files("intake.blanks").joinpath(name).read_bytes()
-
-
-def refusal(verdict: Verdict, current: str) -> str | None:
-    """Why `verdict`'s workbook gets no corrected copy, or None when it can have one."""
-    codes = set(verdict.codes)
-    for code in (*UNREADABLE, *UNSAFE):
-        if code in codes:
-            return code
-    if verdict.document is not DocumentKind.AANVRAAG or not verdict.template_version:
-        return "NOT_OUTDATED"
-    if verdict.template_version == current:
-        return "NOT_OUTDATED"
-    return None
-
-
-def migrated_name(filename: str, version: str) -> str:
-    path = PurePath(filename)
-    return f"{path.stem}-{version}.xlsx"
 
 
 def migrate(

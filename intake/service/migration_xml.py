@@ -12,7 +12,7 @@ from typing import Any
 
 from lxml import etree
 
-from intake.judging.cells import column_index, parse_ref
+from intake.domain.cells import column_index, parse_ref
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _Q = f"{{{NS}}}"

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from intake.extract.filenames import safe_name
+from intake.domain.filenames import safe_name
 from intake.storage.filemodes import PRIVATE_DIR, make_dirs
 
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from intake.bootstrap import App
+from intake.service.app import App
 from intake.storage.casebook import Casebook
 from intake.web.render import error_page
 from intake.web.views import (

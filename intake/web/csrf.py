@@ -6,12 +6,10 @@ endpoint never parses the body twice.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import Response
 
 MAX_FORM_BYTES = 8 * 1024 * 1024  # a register upload is the largest thing staff post
 
@@ -36,28 +34,3 @@ async def read_form(request: Request) -> FormData | None:
         return await request.form(max_files=2, max_fields=50, max_part_size=MAX_FORM_BYTES)
     except Exception:  # malformed multipart or urlencoded body from a hostile client
         return None
-
-
-async def refuse_without_token(request: Request) -> Response | None:
-    from intake.web.render import error_page
-
-    form = await read_form(request)
-    if form is None:
-        return error_page(
-            request, 400, "Het formulier kon niet worden gelezen (te groot of beschadigd)."
-        )
-    sent = form.get("csrf_token")
-    expected = request.session.get("csrf")
-    if (
-        not isinstance(sent, str)
-        or not isinstance(expected, str)
-        or not hmac.compare_digest(sent, expected)
-    ):
-        return error_page(
-            request,
-            403,
-            "Het formulier is verlopen of niet door deze site verstuurd. "
-            "Laad de pagina opnieuw en probeer het nog eens.",
-        )
-    request.state.form = form
-    return None

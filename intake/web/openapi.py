@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from starlette.routing import BaseRoute
 from starlette.schemas import BaseSchemaGenerator
 
-from intake.casework.status import CaseStatus
+from intake.domain.case_status import CaseStatus
 from intake.storage import tables
 
 Schema = dict[str, Any]

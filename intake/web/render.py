@@ -15,11 +15,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from intake.report import fmt
+from intake.domain import fmt
+from intake.domain.case_status import DOCUMENT_LABELS, LABELS
 from intake.web import csrf
 
 TEMPLATES = Path(__file__).parent / "templates"
-STATUS_NL = {"accepted": "geaccepteerd", "review": "te beoordelen", "rejected": "afgewezen"}
 
 
 def jsonable(value: Any) -> Any:
@@ -66,7 +66,8 @@ def environment():  # type: ignore[no-untyped-def]
     )
     env.filters["day"] = fmt.day
     env.globals["euro"] = fmt.euro
-    env.globals["nl"] = lambda status: STATUS_NL.get(status or "", "—")
+    env.globals["case_label"] = lambda status: LABELS.get(status, status)
+    env.globals["nl"] = lambda status: DOCUMENT_LABELS.get(status or "", "—")
     return env
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from intake.bootstrap import App
+from intake.service.app import App
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +19,8 @@ def parse_listen(listen: str) -> tuple[str, int]:
 def serve(app: App) -> None:
     import uvicorn
 
+    from intake.adapters.smtp import SmtpSender
     from intake.casework.decide import deliver_pending
-    from intake.channels.smtp import SmtpSender
     from intake.web.app import create_app
 
     web = create_app(app)

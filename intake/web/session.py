@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from intake.casework.accounts import User, active_user
 from intake.storage.casebook import Casebook
 from intake.storage.ledger import now
-from intake.web import csrf
+from intake.web import csrf, guard
 
 THROTTLE_FAILURES = 5
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -69,7 +69,7 @@ def guarded(role: str = "staff"):  # type: ignore[no-untyped-def]
                 return _forbidden(request)
             request.state.user = user
             if request.method == "POST":
-                refused = await csrf.refuse_without_token(request)
+                refused = await guard.refuse_without_token(request)
                 if refused is not None:
                     return refused
             return await endpoint(request)

@@ -8,11 +8,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from intake.bootstrap import App, build_app
+from intake.bootstrap import build_app
 from intake.casework.accounts import add_user
 from intake.channels import folder
 from intake.config import load
 from intake.service import settle_pairs
+from intake.service.app import App
 from intake.storage.casebook import Casebook
 from tests.manifest import REGISTER_CSV, SUBMISSIONS
 

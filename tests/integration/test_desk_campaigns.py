@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from intake.bootstrap import App, build_app
+from intake.bootstrap import build_app
 from intake.casework.accounts import add_user
 from intake.channels import folder
 from intake.config import load
 from intake.service import settle_pairs
+from intake.service.app import App
 from intake.storage.casebook import Casebook
 from tests.integration.desk import PASSWORD, PROVIDER, client_for, csrf_of, desk_env, field_of
 from tests.integration.servers import SmtpSink
@@ -186,8 +187,8 @@ def test_notes_land_in_their_campaign_and_a_bad_campaign_changes_nothing(mailing
 
 
 def test_a_letter_follows_the_campaign_of_its_document(mailing):
+    from intake.adapters.smtp import SmtpSender
     from intake.channels import notices
-    from intake.channels.smtp import SmtpSender
     from intake.domain import Decision, Status
     from intake.service.letters import after_change, current_documents
 

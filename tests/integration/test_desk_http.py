@@ -253,8 +253,8 @@ def test_notify_sends_exactly_one_mail_for_a_double_click(notifying):
 
 
 def test_a_crash_before_sending_sends_later_once_and_an_uncertain_send_never(tmp_path):
+    from intake.adapters.smtp import SmtpSender
     from intake.casework.decide import deliver_pending
-    from intake.channels.smtp import SmtpSender
 
     dead_port = free_port()  # nothing listens: refused before anything went out
     app = seeded_app(tmp_path, smtp_port=dead_port)
@@ -389,7 +389,7 @@ def test_the_sweep_mails_the_todo_list_with_links_and_healthz_sees_it(tmp_path):
     from dataclasses import replace
     from datetime import UTC, datetime
 
-    from intake.channels.smtp import SmtpSender
+    from intake.adapters.smtp import SmtpSender
     from intake.channels.sweep import sweep
 
     sink = SmtpSink().start()

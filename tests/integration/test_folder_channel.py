@@ -141,7 +141,7 @@ def test_pairing_newest_model_wins_and_sweep_settles_the_pair(app):
 def test_reminder_at_most_once_per_interval(app):
     smtp = SmtpSink().start()
     try:
-        from intake.channels.smtp import SmtpSender
+        from intake.adapters.smtp import SmtpSender
         from intake.config import SmtpSection
 
         sender = SmtpSender(SmtpSection(host="127.0.0.1", port=smtp.port, security="none"))

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from fixtures import hostile
+from intake.channels.unpack import DocumentBudget, unpack
 from intake.detect.filetype import FileType, sniff
 from intake.domain import Submission
 from intake.extract import fastxml
 from intake.extract.container import ContainerError, Limits, read_parts
-from intake.extract.unpack import DocumentBudget, unpack
 from intake.judging.pipeline import Context, judge
 
 RECEIVED = datetime(2019, 11, 20, 12, tzinfo=ZoneInfo("Europe/Amsterdam"))

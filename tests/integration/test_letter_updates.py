@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from intake.adapters.smtp import SmtpSender
 from intake.bootstrap import build_app
 from intake.campaign.register import load_register
 from intake.channels import folder, notices
-from intake.channels.smtp import SmtpSender
 from intake.config import SmtpSection, load
 from intake.domain import Decision, Status
 from intake.service import rejudge
@@ -89,7 +89,11 @@ def test_a_staff_decision_is_in_the_letter_and_mailed_once(tmp_path, smtp):
         Status.ACCEPTED, "De toelichting is voldoende.", "medewerker", datetime.now(UTC)
     )
     sender = SmtpSender(SmtpSection(host="127.0.0.1", port=smtp.port, security="none"))
-    model = next(v for v in current_documents(app, AGB) if v.document.value == "aanvraag")
+    model = next(
+        v
+        for v in current_documents(app, AGB, "kwaliteitsbudget-2020")
+        if v.document.value == "aanvraag"
+    )
     for _ in range(2):  # a repeated request mails nothing more
         after_change(
             app,

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from intake.adapters.smtp import SmtpSender
 from intake.bootstrap import build_app
 from intake.channels import folder
-from intake.channels.smtp import SmtpSender
 from intake.channels.sweep import sweep
 from intake.config import SmtpSection, load
 from intake.domain import DocumentKind

@@ -68,9 +68,9 @@ def rules_plan_decisions(ctx):
 
 
 def test_a_compound_counts_for_its_theme(ctx):
+    from intake.checks.plan_text import sentences
+    from intake.checks.plan_themes import coverage
     from intake.extract.plan import PlanText
-    from intake.validate.plan_text import sentences
-    from intake.validate.plan_themes import coverage
 
     text = PlanText(1, ("Wij werken aan medicatieveiligheid. Ook de brandveiligheid telt.",))
     found = {c.theme.key: c for c in coverage(sentences(text), ctx.rules.plan)}

@@ -129,8 +129,8 @@ def test_a_missing_ca_file_is_a_configuration_error(tmp_path):
 
 
 def test_one_tls_context_per_sender_and_none_without_tls(pkis, monkeypatch):
-    from intake.channels import smtp as smtp_module
-    from intake.channels.tls import TlsRefused
+    from intake.adapters import smtp as smtp_module
+    from intake.adapters.tls import TlsRefused
     from intake.config import SmtpSection
 
     built = []

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
+from intake.domain import formula
 from intake.extract.container import ContainerError
 from intake.extract.worker import run_limited
-from intake.judging import formula
 
 
 def test_deep_nesting_is_unsupported_not_a_crash():

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from intake.casework.status import CaseStatus, case_status, computed_status
+from intake.domain.case_status import CaseStatus, case_status, computed_status
 
 T0 = datetime(2019, 11, 20, 12, tzinfo=UTC)
 

@@ -45,8 +45,8 @@ def test_folders_get_their_mode_whatever_the_umask(tmp_path):
 
 
 def test_archive_ledger_and_reports_are_private(tmp_path):
-    from intake.report.files import atomic_write
     from intake.storage.archive import Archive
+    from intake.storage.files import atomic_write
     from intake.storage.ledger import Ledger
 
     original = Archive(tmp_path / "archive").put("ab" * 32, "model.xlsx", b"x")

@@ -1,6 +1,6 @@
 from datetime import date
 
-from intake.report import fmt
+from intake.domain import fmt
 
 
 def test_dutch_notation():

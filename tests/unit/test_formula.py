@@ -1,6 +1,6 @@
 import pytest
 
-from intake.judging import formula
+from intake.domain import formula
 
 
 def test_spellings_of_one_formula_parse_equal():

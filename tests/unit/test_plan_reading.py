@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 
 from intake.campaign.rules import load_rules
+from intake.checks.plan_checks import check_year, years_covered
+from intake.checks.plan_councils import councils
+from intake.checks.plan_figures import find_figures, parse_number
+from intake.checks.plan_text import normalise, sentences, stem_pattern
 from intake.extract.plan import PlanText
-from intake.validate.plan_checks import check_year, years_covered
-from intake.validate.plan_councils import councils
-from intake.validate.plan_figures import find_figures, parse_number
-from intake.validate.plan_text import normalise, sentences, stem_pattern
 
 RULES = load_rules()
 

@@ -1,5 +1,5 @@
 """One zip reader and one per-message budget for mail and files: a mail's zips are opened
-by `intake.extract.unpack` through the bounded reader, with every number from the rules
+by `intake.channels.unpack` through the bounded reader, with every number from the rules
 file ([mailbox] for documents and bytes, [limits] for how zips are read); `intake
 migrate` reads the provider's workbook through the same reader."""
 
@@ -14,8 +14,8 @@ import pytest
 from fixtures import hostile
 from intake.campaign.rules import load_rules
 from intake.channels.attachments import Limits, read
+from intake.channels.unpack import DocumentBudget, unpack
 from intake.extract import container
-from intake.extract.unpack import DocumentBudget, unpack
 from intake.service.migration import read_inputs
 from tests.mailcraft import CONTACT, MODEL, PLAN, mail, zip_with_bomb, zipped
 

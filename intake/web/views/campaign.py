@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from intake.bootstrap import App
 from intake.casework.cases import UnknownCampaign, campaign
+from intake.service.app import App
 
 UNKNOWN = UnknownCampaign.message
 

@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from intake.casework.case import case_detail
 from intake.casework.decide import CaseworkError, add_note, decide
-from intake.casework.status import DECISION_LABELS, LABELS
+from intake.domain.case_status import DECISION_LABELS, LABELS
 from intake.web import session
 from intake.web.render import error_page, page
 from intake.web.views import campaign as chosen

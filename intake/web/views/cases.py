@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from intake.casework.cases import counts, overview, search
-from intake.casework.status import LABELS, CaseStatus
+from intake.domain.case_status import LABELS, CaseStatus
 from intake.web import session
 from intake.web.render import page
 from intake.web.views import campaign as chosen

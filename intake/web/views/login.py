@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from intake.casework.accounts import authenticate
-from intake.web import csrf, session
+from intake.web import guard, session
 from intake.web.render import page
 
 
@@ -29,7 +29,7 @@ def _failed(request: Request, name: str, message: str, status: int) -> Response:
 
 
 async def login(request: Request) -> Response:
-    refused = await csrf.refuse_without_token(request)
+    refused = await guard.refuse_without_token(request)
     if refused is not None:
         return refused
     form = request.state.form

@@ -10,7 +10,7 @@ from typing import Any
 
 from imap_tools.errors import MailboxFolderCreateError
 
-from intake.channels.tls import TlsRefused, client_context, describe
+from intake.adapters.tls import TlsRefused, client_context, describe
 from intake.config import ImapSection
 
 

@@ -21,10 +21,9 @@ from typing import Any
 
 from intake.campaign.rules import Rules
 from intake.campaign.templates import TemplateFamily
-from intake.domain import Finding, Severity
+from intake.domain import Finding, Severity, fmt
+from intake.domain.cells import address
 from intake.extract.workbook import WorkbookIR
-from intake.judging.cells import address
-from intake.report import fmt
 
 
 @dataclass(frozen=True)
@@ -45,8 +44,8 @@ def _blank_to_none(value: Any) -> Any:
 
 @cache
 def _compiled(family: TemplateFamily, rules: Rules, name: str) -> Any:
-    from intake.schemas import frames
-    from intake.schemas.checks import all_tables
+    from intake.checks import frames
+    from intake.checks.table_checks import all_tables
 
     spec = all_tables(family, rules)[name]
     return spec, frames.schema(spec)
@@ -63,7 +62,7 @@ def _failures(
     family: TemplateFamily, rules: Rules, name: str, rows: list[dict[str, Any]]
 ) -> list[tuple[str, str | None, int]]:
     """(check, column, row position) of every failed check, from the pandera schema."""
-    from intake.schemas import frames
+    from intake.checks import frames
 
     spec, compiled = _compiled(family, rules, name)
     return frames.failures(spec, rows, compiled)

@@ -12,11 +12,11 @@ import math
 
 from intake.campaign.rules import Rules
 from intake.campaign.templates import TemplateFamily
-from intake.domain import Finding
+from intake.checks.compute import Computation, NotNumeric, as_number
+from intake.checks.registry import Stage, check
+from intake.domain import Finding, fmt
+from intake.domain.cells import address
 from intake.extract.workbook import WorkbookIR
-from intake.judging.cells import address
-from intake.judging.compute import Computation, NotNumeric, as_number
-from intake.report import fmt
 
 
 def _number(ir: WorkbookIR, sheet: str, ref: str) -> float | None:
@@ -53,6 +53,7 @@ def _amount_cells(family: TemplateFamily) -> list[tuple[str, str, str]]:
     return cells
 
 
+@check(Stage.WORKBOOK, codes=("FTE_TOTAL_IMPLAUSIBLE", "AMOUNT_IMPLAUSIBLE"))
 def check_plausible(
     ir: WorkbookIR, family: TemplateFamily, own: Computation, rules: Rules
 ) -> list[Finding]:

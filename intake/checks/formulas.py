@@ -6,13 +6,12 @@ from functools import cache
 
 from intake.campaign.rules import Rules
 from intake.campaign.templates import FormulaDef, TemplateFamily
-from intake.domain import Finding
+from intake.checks.compute import Computation, NotNumeric, as_number
+from intake.checks.registry import Stage, check
+from intake.domain import Finding, fmt, formula
+from intake.domain.cells import address, expand_range
+from intake.domain.notation import dutch_formula
 from intake.extract.workbook import WorkbookIR
-from intake.judging import formula
-from intake.judging.cells import address, expand_range
-from intake.judging.compute import Computation, NotNumeric, as_number
-from intake.report import fmt
-from intake.report.notation import dutch_formula
 
 
 def _describe(ir: WorkbookIR, d: FormulaDef) -> str:
@@ -56,6 +55,7 @@ def downstream(
     return tainted
 
 
+@check(Stage.WORKBOOK, codes=("FORMULA_OVERWRITTEN",))
 def check_formula_overwritten(
     ir: WorkbookIR,
     family: TemplateFamily,
@@ -95,6 +95,7 @@ def _equal(found: float, expected: float, tolerance: float) -> bool:
     return abs(found - expected) <= limit
 
 
+@check(Stage.WORKBOOK, codes=("TOTAL_MISMATCH",))
 def check_total_mismatch(
     ir: WorkbookIR,
     family: TemplateFamily,
@@ -148,6 +149,7 @@ def _locally_consistent(d: FormulaDef, found: float, resolve, tolerance: float) 
     return _equal(found, local, tolerance)
 
 
+@check(Stage.WORKBOOK, codes=("VALUES_NOT_CALCULATED",))
 def check_values_calculated(ir: WorkbookIR, rules: Rules) -> list[Finding]:
     if ir.has_cached_values:
         return []

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from intake.validate.plan_text import Sentence, quote, stem_patterns
+from intake.checks.plan_text import Sentence, quote, stem_patterns
 
 _NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
 _SCALE = r"miljoen|mln\.?|mio\.?|miljard|mld\.?|duizend|k\b"

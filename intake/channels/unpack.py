@@ -27,8 +27,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from intake.detect.filetype import FileType, sniff
+from intake.domain.filenames import safe_name
 from intake.extract.container import BoundedZip, ContainerError, Limits
-from intake.extract.filenames import safe_name
 
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -100,8 +101,6 @@ def is_plain_zip(name: str, data: bytes) -> bool:
     """A zip that is a container of documents, not an Office file (also a zip)."""
     if not data.startswith(_ZIP_MAGIC):
         return False
-    from intake.detect.filetype import FileType, sniff
-
     return sniff(data, name).type is FileType.ZIP
 
 

@@ -13,10 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from intake.campaign.rules import Rules
-from intake.domain import Finding, Verdict
-from intake.report import fmt
-from intake.validate.plan_figures import Figure, figure_from_json
-from intake.validate.plan_text import where
+from intake.checks.plan_figures import Figure, figure_from_json
+from intake.checks.plan_text import where
+from intake.domain import Finding, Verdict, fmt
 
 PAIR_CODES = frozenset(
     {"PLAN_FTE_MISMATCH", "PLAN_BUDGET_MISMATCH", "PLAN_FIGURES_MISSING", "PLAN_SHARE_UNEXPLAINED"}

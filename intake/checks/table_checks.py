@@ -16,7 +16,7 @@ from typing import Any
 
 from intake.campaign.rules import Rules
 from intake.campaign.templates import TemplateFamily
-from intake.judging.values import agb_text, is_number, norm_choice
+from intake.domain.values import agb_text, is_number, norm_choice
 
 _AGB = re.compile(r"^\d{8}$")
 

@@ -1,9 +1,11 @@
-"""Where a case stands, from its documents and its latest decision (pure, no I/O)."""
+"""Where a case stands, from its documents and its latest decision (pure, no I/O), and
+the one set of words staff read for every status: on the desk, in the digest, in /api."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class CaseStatus(StrEnum):
@@ -22,6 +24,12 @@ LABELS = {
     CaseStatus.REJECTED: "afgewezen",
     CaseStatus.ACCEPTED: "geaccepteerd",
     CaseStatus.DECIDED: "besloten",
+}
+# A document's own status (the verdict), in the same words.
+DOCUMENT_LABELS = {
+    "accepted": LABELS[CaseStatus.ACCEPTED],
+    "review": LABELS[CaseStatus.REVIEW],
+    "rejected": LABELS[CaseStatus.REJECTED],
 }
 DECISION_LABELS = {
     "accepted": "toegekend",
@@ -60,3 +68,17 @@ def case_status(
 
 def decision_stands(decided_at: datetime | None, last_document_at: datetime | None) -> bool:
     return decided_at is not None and (last_document_at is None or last_document_at <= decided_at)
+
+
+def last_document_at(state: dict[str, Any]) -> datetime | None:
+    """When the newer of the case's two current documents arrived (a provider state row)."""
+    moments = [m for m in (state.get("model_at"), state.get("plan_at")) if m]
+    return max(moments) if moments else None
+
+
+def standing(decisions: list[dict[str, Any]], state: dict[str, Any]) -> dict[str, Any] | None:
+    """The latest decision of a case while no newer document reopened it."""
+    latest = decisions[-1] if decisions else None
+    if latest and decision_stands(latest["decided_at"], last_document_at(state)):
+        return latest
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
@@ -60,3 +61,32 @@ def expand_range(ref: str) -> list[str]:
         for r in range(min(r1, r2), max(r1, r2) + 1)
         for c in range(min(c1, c2), max(c1, c2) + 1)
     ]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding points: a sheet and a cell (or range), or a place with no sheet
+    ("pagina 2" in a plan, then `sheet` is empty). Findings keep the text form in their
+    JSON; everything that needs the parts reads them here, with this one parser."""
+
+    sheet: str = ""
+    cell: str = ""
+
+    @classmethod
+    def parse(cls, text: str | None) -> Location:
+        if not text:
+            return cls()
+        if "!" not in text:
+            return cls("", text)
+        sheet, ref = split_address(text)
+        return cls(sheet, ref)
+
+    def __str__(self) -> str:
+        return address(self.sheet, self.cell) if self.sheet else self.cell
+
+    def sort_key(self) -> tuple[str, int, str]:
+        """Sheet, then row number, then column: C9 before C10, as a person reads."""
+        match = re.fullmatch(r"([A-Z]+)(\d+)(?::.*)?", self.cell)
+        if not match:
+            return (self.sheet, 0, self.cell)
+        return (self.sheet, int(match.group(2)), match.group(1))

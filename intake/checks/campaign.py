@@ -7,12 +7,13 @@ from datetime import datetime
 
 from intake.campaign.rules import Rules
 from intake.campaign.templates import TemplateFamily
+from intake.checks.registry import Stage, check
 from intake.detect.version import Detection
-from intake.domain import Finding, Severity
-from intake.judging.cells import address
-from intake.report import fmt
+from intake.domain import Finding, Severity, fmt
+from intake.domain.cells import address
 
 
+@check(Stage.WORKBOOK, codes=("TEMPLATE_OUTDATED",))
 def check_outdated(
     detection: Detection, family: TemplateFamily, received: datetime, rules: Rules
 ) -> list[Finding]:
@@ -26,6 +27,7 @@ def check_outdated(
     return [rules.finding("TEMPLATE_OUTDATED", location)]
 
 
+@check(Stage.WORKBOOK, codes=("TEMPLATE_VERSION_CONFLICT",))
 def check_version_conflict(
     detection: Detection, family: TemplateFamily, rules: Rules
 ) -> list[Finding]:
@@ -43,6 +45,7 @@ def check_version_conflict(
     ]
 
 
+@check(Stage.WORKBOOK, codes=("ADVANCE_LATER",))
 def check_advance_later(received: datetime, rules: Rules) -> list[Finding]:
     """ADVANCE_LATER: a late-ish application is fine, but the advance may start later."""
     after, day = rules.advance_later_after, rules.local_date(received)
@@ -55,6 +58,7 @@ def check_advance_later(received: datetime, rules: Rules) -> list[Finding]:
     ]
 
 
+@check(Stage.WORKBOOK, Stage.PLAN_RECEIVED, codes=("SUBMISSION_LATE",))
 def check_late(received: datetime, rules: Rules) -> list[Finding]:
     if rules.local_date(received) <= rules.deadline:
         return []

@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 from intake.campaign.rules import Rules
+from intake.checks.plan_text import Sentence, normalise, quote, where
 from intake.domain import Finding
-from intake.validate.plan_text import Sentence, normalise, quote, where
 
 _WORD = re.compile(r"[a-z]+")
 _BRACKETED = re.compile(r"[\[<{]{1,2}\s*([^\]>}\n]{1,40}?)\s*[\]>}]{1,2}")

@@ -14,6 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
+from intake.domain.cells import Location
+
 
 class Severity(StrEnum):
     """How much a finding weighs; the order of the members is the order of importance."""
@@ -170,13 +172,7 @@ def order_findings(findings: list[Finding]) -> list[Finding]:
 
 def location_key(location: str | None) -> tuple[str, int, str]:
     """Sort key for `'Sheet'!C12`: sheet, then row number, then column (so C9 before C10)."""
-    if not location:
-        return ("", 0, "")
-    sheet, _, ref = location.rpartition("!")
-    match = re.fullmatch(r"([A-Z]+)(\d+)(?::.*)?", ref)
-    if not match:
-        return (sheet, 0, ref)
-    return (sheet, int(match.group(2)), match.group(1))
+    return Location.parse(location).sort_key()
 
 
 def finding_from_json(data: dict[str, Any]) -> Finding:

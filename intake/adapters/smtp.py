@@ -8,7 +8,7 @@ import ssl
 from collections.abc import Callable
 from email.message import EmailMessage
 
-from intake.channels.tls import TlsRefused, client_context, describe
+from intake.adapters.tls import TlsRefused, client_context, describe
 from intake.config import SmtpSection
 
 # Answers the server refuses for good (5xx): trying again will not help.

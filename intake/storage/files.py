@@ -1,21 +1,12 @@
-"""Writes `<name>.html`, `<name>.pdf` and `<name>.verdict.json` for a verdict."""
+"""Files that staff read (outbox, reports, the digest) are written whole or not at all."""
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
 
-from intake.domain import Verdict
-from intake.report.html import render_html
-from intake.report.model import ReportModel
-from intake.report.pdf import render_pdf
 from intake.storage.filemodes import SHARED_DIR, SHARED_FILE, make_dirs
-
-
-def verdict_json(verdict: Verdict) -> str:
-    return json.dumps(verdict.to_json(), ensure_ascii=False, indent=2, default=str)
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:
@@ -31,11 +22,3 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def write_report_files(verdict: Verdict, report: ReportModel, out: Path, name: str) -> list[Path]:
-    paths = [out / f"{name}.html", out / f"{name}.pdf", out / f"{name}.verdict.json"]
-    atomic_write(paths[0], render_html(report))
-    atomic_write(paths[1], render_pdf(report))
-    atomic_write(paths[2], verdict_json(verdict))
-    return paths

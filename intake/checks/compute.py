@@ -12,8 +12,8 @@ from datetime import date, datetime
 from functools import cache
 
 from intake.campaign.templates import TemplateFamily
+from intake.domain import formula
 from intake.extract.workbook import WorkbookIR
-from intake.judging import formula
 
 
 class NotNumeric(formula.FormulaError):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from intake.judging.cells import expand_range
+from intake.domain.cells import expand_range, split_address
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -169,10 +169,7 @@ class _Parser:
         if kind == "ref":
             return Ref(self.sheet, value.replace("$", "").upper())
         if kind == "sheetref":
-            sheet, _, ref = value.rpartition("!")
-            if sheet.startswith("'"):
-                sheet = sheet[1:-1].replace("''", "'")
-            return Ref(sheet, ref.replace("$", "").upper())
+            return Ref(*split_address(value))
         if kind == "func":
             name = value.upper().removeprefix("_XLFN.")
             args: list[object] = []

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from intake.campaign.rules import Rules
+from intake.checks.plan_text import Sentence, quote, stem_patterns
 from intake.domain import Finding
-from intake.validate.plan_text import Sentence, quote, stem_patterns
 
 
 @dataclass(frozen=True)

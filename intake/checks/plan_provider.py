@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from intake.campaign.register import Entry, Register
 from intake.campaign.rules import Rules
+from intake.checks.plan_text import Sentence, normalise
 from intake.domain import Finding, Provider
-from intake.validate.plan_text import Sentence, normalise
 
 _AGB_NEAR_LABEL = re.compile(r"AGB[\s-]*(?:code)?[^0-9]{0,20}(\d{8})", re.IGNORECASE)
 _EIGHT_DIGITS = re.compile(r"\b\d{8}\b")
@@ -76,32 +76,38 @@ def named(sentences: list[Sentence], register: Register, rules: Rules) -> list[N
     return list(found.values())
 
 
+class Identity(NamedTuple):
+    provider: Provider | None
+    findings: list[Finding]
+    seen: list[dict[str, Any]]  # every provider the plan names, for staff
+
+
 def identify(
     sentences: list[Sentence], text: str, register: Register | None, rules: Rules
-) -> tuple[Provider | None, list[Finding], list[dict[str, Any]]]:
+) -> Identity:
     """The plan's provider, findings about it and what was found (for staff)."""
     if register is None:
         match = _AGB_NEAR_LABEL.search(text[:200_000])
-        return (Provider(match.group(1), None) if match else None), [], []
+        return Identity((Provider(match.group(1), None) if match else None), [], [])
     candidates = named(sentences, register, rules)
     seen = [c.to_json() for c in candidates]
     complete = [c for c in candidates if c.both]
     if len(complete) == 1:  # other names are partners the plan mentions
-        return _provider(complete[0]), [], seen
+        return Identity(_provider(complete[0]), [], seen)
     if not candidates:
         match = _AGB_NEAR_LABEL.search(text[:200_000])
         provider = Provider(match.group(1), None) if match else None
-        return provider, [rules.finding("PLAN_PROVIDER_NOT_NAMED")], seen
+        return Identity(provider, [rules.finding("PLAN_PROVIDER_NOT_NAMED")], seen)
     if len(candidates) == 1 and not complete:
         only = candidates[0]
         if only.by_name is not None:
-            return _provider(only), [], seen
+            return Identity(_provider(only), [], seen)
         missing = rules.finding(
             "PLAN_PROVIDER_NAME_MISSING", agb=only.entry.agb, naam=only.entry.naam
         )
-        return _provider(only), [missing], seen
+        return Identity(_provider(only), [missing], seen)
     listing = "; ".join(_describe(c) for c in candidates[:4])
-    return None, [rules.finding("PLAN_PROVIDER_CONFLICT", providers=listing)], seen
+    return Identity(None, [rules.finding("PLAN_PROVIDER_CONFLICT", providers=listing)], seen)
 
 
 def _provider(item: Named) -> Provider:

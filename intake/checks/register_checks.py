@@ -8,11 +8,11 @@ import re
 from intake.campaign.register import Entry, Register
 from intake.campaign.rules import Rules
 from intake.campaign.templates import TemplateFamily
-from intake.domain import Finding
+from intake.checks.compute import NotNumeric, as_number
+from intake.checks.registry import Stage, check
+from intake.domain import Finding, fmt
+from intake.domain.values import agb_text
 from intake.extract.workbook import WorkbookIR
-from intake.judging.compute import NotNumeric, as_number
-from intake.judging.values import agb_text
-from intake.report import fmt
 
 
 def _name_key(name: str) -> str:
@@ -50,17 +50,43 @@ def _amount_differs(
     )
 
 
+def _agb(ir: WorkbookIR, family: TemplateFamily) -> str | None:
+    """The model's AGB code when it is one (8 digits); AGB_INVALID or REQUIRED_MISSING
+    tell the provider what to fix otherwise."""
+    field = family.fields["agb"]
+    raw = ir.value(field.sheet, field.ref)
+    if raw is None or not re.fullmatch(r"\d{8}", agb_text(raw)):
+        return None
+    return agb_text(raw)
+
+
+def lookup(ir: WorkbookIR, family: TemplateFamily, register: Register) -> Entry | None:
+    """The provider's entry in the register, found by the model's AGB code."""
+    agb = _agb(ir, family)
+    return register.get(agb) if agb else None
+
+
+@check(
+    Stage.WORKBOOK,
+    codes=(
+        "PROVIDER_UNKNOWN",
+        "PROVIDER_NAME_MISMATCH",
+        "RESERVED_MISMATCH",
+        "COMPENSATION_MISMATCH",
+    ),
+)
 def check_register(
-    ir: WorkbookIR, family: TemplateFamily, register: Register, rules: Rules
-) -> tuple[Entry | None, list[Finding]]:
-    agb_field = family.fields["agb"]
-    raw_agb = ir.value(agb_field.sheet, agb_field.ref)
-    if raw_agb is None or not re.fullmatch(r"\d{8}", agb_text(raw_agb)):
-        return None, []  # AGB_INVALID or REQUIRED_MISSING already says what to fix
-    agb = agb_text(raw_agb)
-    entry = register.get(agb)
+    ir: WorkbookIR,
+    family: TemplateFamily,
+    register: Register | None,
+    entry: Entry | None,
+    rules: Rules,
+) -> list[Finding]:
+    agb = _agb(ir, family)
+    if register is None or agb is None:
+        return []
     if entry is None:
-        return None, [rules.finding("PROVIDER_UNKNOWN", agb_field.location, value=agb)]
+        return [rules.finding("PROVIDER_UNKNOWN", family.fields["agb"].location, value=agb)]
     findings = []
     name_field = family.fields["naam"]
     name = ir.text(name_field.sheet, name_field.ref)
@@ -81,9 +107,10 @@ def check_register(
         finding = _amount_differs(ir, family, rules, code, field_name, expected)
         if finding is not None:
             findings.append(finding)
-    return entry, findings
+    return findings
 
 
+@check(Stage.WORKBOOK, codes=("AGB_KIND_UNUSUAL",))
 def check_agb_kind(ir: WorkbookIR, family: TemplateFamily, rules: Rules) -> list[Finding]:
     """AGB_KIND_UNUSUAL: the first two digits say the kind of care; nursing homes use a few."""
     usual = rules.agb.get("usual_kinds")
@@ -94,6 +121,7 @@ def check_agb_kind(ir: WorkbookIR, family: TemplateFamily, rules: Rules) -> list
     return [rules.finding("AGB_KIND_UNUSUAL", field.location, value=agb, kind=agb[:2])]
 
 
+@check(Stage.WORKBOOK, codes=("COMPENSATION_EXCEEDS_RESERVED",))
 def check_compensation_within_reserved(
     ir: WorkbookIR, family: TemplateFamily, rules: Rules
 ) -> list[Finding]:

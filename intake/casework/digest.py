@@ -12,13 +12,11 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
-from intake.bootstrap import App
+from intake.adapters.smtp import SmtpSender
 from intake.casework.cases import counts, overview
-from intake.casework.status import LABELS, CaseStatus
 from intake.casework.todo import build_todo
-from intake.channels.replies import reply_message_id
-from intake.channels.smtp import SmtpSender
-from intake.report import fmt
+from intake.domain import fmt
+from intake.domain.case_status import DOCUMENT_LABELS, LABELS, CaseStatus
 from intake.report.digest import (
     DigestModel,
     ProviderLine,
@@ -26,11 +24,12 @@ from intake.report.digest import (
     render_digest_pdf,
     render_digest_text,
 )
-from intake.report.files import atomic_write
+from intake.service.app import App
+from intake.service.mailing import reply_message_id
+from intake.storage.files import atomic_write
 
 log = logging.getLogger(__name__)
 
-_STATUS_NL = {"accepted": "geaccepteerd", "review": "te beoordelen", "rejected": "afgewezen"}
 
 
 def _not_done(app: App, problems: Sequence[str]) -> list[dict[str, str]]:
@@ -70,7 +69,7 @@ def build_digest(app: App, day: date, problems: Sequence[str] = ()) -> DigestMod
             if stored is None:
                 return "—"
             received = fmt.day(local_day(stored.verdict.received))
-            return f"{_STATUS_NL[stored.verdict.status.value]} ({received})"
+            return f"{DOCUMENT_LABELS[stored.verdict.status.value]} ({received})"
 
         model, plan = state.get("model_document_id"), state.get("plan_document_id")
         overall = (

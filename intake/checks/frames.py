@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
-from intake.schemas.checks import RowCheck, TableSpec
+
+from intake.checks.table_checks import RowCheck, TableSpec
 
 _DTYPES = {"object": object, "float": float, "bool": bool}
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from intake.campaign.rules import Rules
+from intake.checks.plan_text import Sentence, quote, stem_patterns
 from intake.domain import Finding
-from intake.validate.plan_text import Sentence, quote, stem_patterns
 
 LEVELS = ("genoemd", "advies", "instemming")  # weakest to strongest
 
