@@ -17,6 +17,7 @@ import contextlib
 import email
 import email.parser
 import email.policy
+import logging
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -28,6 +29,10 @@ from intake.channels.unpack import DocumentBudget, unpack
 from intake.detect.filetype import FileType, sniff
 from intake.domain.filenames import safe_name
 from intake.extract import container
+from intake.extract.plan import PlanLimits
+from intake.extract.worker import run_limited
+
+log = logging.getLogger(__name__)
 
 SIGNATURES = {
     "application/pkcs7-signature",
@@ -68,6 +73,10 @@ class Limits:
     max_depth: int  # [mailbox]: MIME levels
     zips: container.Limits  # [limits]: the zip reader's limits, as for every file
     max_parts: int = 500  # multipart headers: more than any real mail has
+    # [limits] plan_extract_*: winmail.dat is parsed in a worker process under these,
+    # like the text of a plan (tnefparse loops for hours on a 20-byte hostile object).
+    unwrap_seconds: float = 30.0
+    unwrap_memory: int = 1 << 30
 
     @classmethod
     def from_rules(cls, rules: Rules) -> Limits:
@@ -75,7 +84,15 @@ class Limits:
         box = {**load_rules().mailbox, **rules.mailbox}
         budget = DocumentBudget.from_rules(box)
         zips = container.Limits.from_rules(rules.limits)
-        return cls(budget.max_documents, budget.max_bytes, int(box["max_depth"]), zips)
+        worker = PlanLimits.from_rules(rules.limits)
+        return cls(
+            budget.max_documents,
+            budget.max_bytes,
+            int(box["max_depth"]),
+            zips,
+            unwrap_seconds=worker.seconds,
+            unwrap_memory=worker.memory_bytes,
+        )
 
     @classmethod
     @cache
@@ -171,9 +188,18 @@ class _Collector:
             self.nameless(part, data)
 
     def tnef(self, name: str, data: bytes) -> None:
+        """The files inside a winmail.dat, parsed in a limited worker process; one that
+        cannot be parsed in time or memory stays one (unreadable) document."""
+        limits = self.limits
         try:
-            inner = unwrap.tnef_attachments(data)
-        except unwrap.UnwrapError:
+            inner = run_limited(
+                unwrap.tnef_attachments,
+                (data,),
+                seconds=limits.unwrap_seconds,
+                memory=limits.unwrap_memory,
+            )
+        except (container.ContainerError, RuntimeError) as exc:  # the worker's failures
+            log.info("%s not unpacked: %s", name, exc)
             self.add(safe_name(name), data)
             return
         self.found.wrappers.add("winmail.dat")

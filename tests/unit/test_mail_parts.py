@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import struct
+import threading
+import time
 import zipfile
 from dataclasses import replace
 from email import message_from_bytes, policy
@@ -18,6 +21,7 @@ from tests.mailcraft import (
     MODEL,
     PLAN,
     XLSX,
+    _tnef_object,
     mail,
     nameless_part,
     nested,
@@ -47,6 +51,40 @@ def test_winmail_dat_is_unpacked():
         ("plan.pdf", PLAN),
     ]
     assert contents.signals["mail_unwrapped"] == "winmail.dat"
+
+
+@pytest.mark.parametrize("threads", [False, True], ids=["fork", "forkserver"])
+def test_a_hostile_winmail_dat_is_parsed_in_a_worker_that_is_stopped_in_time(threads):
+    """20 bytes that claim four billion MAPI properties keep tnefparse busy for hours:
+    parsed in the mail process itself they would stall the mailbox. With other threads
+    running (the mail watcher's lease heartbeat) the worker comes from the fork server."""
+    stop = threading.Event()
+    beside = threading.Thread(target=stop.wait, daemon=True)
+    if threads:
+        beside.start()
+    hostile = tnef([("model.xlsx", MODEL)]) + _tnef_object(
+        1, 0x9003, 0x0006, struct.pack("<I", 0xFFFFFFFF)
+    )
+    message = mail(
+        CONTACT, "winmail", "<h@x.nl>", [("winmail.dat", hostile, ("application", "ms-tnef"))]
+    )
+    started = time.monotonic()
+    try:
+        _, contents = read(message.as_bytes(), replace(SHIPPED, unwrap_seconds=1.0))
+    finally:
+        stop.set()
+    assert time.monotonic() - started < 20
+    # Not unpacked: the wrapper itself is the one document, judged (unreadable) as it is.
+    assert [(d.filename, d.content) for d in contents.documents] == [("winmail.dat", hostile)]
+    assert "mail_unwrapped" not in contents.signals
+    # A sound winmail.dat still opens through the same worker.
+    sound = tnef([("model.xlsx", MODEL)])
+    _, fine = read(
+        mail(
+            CONTACT, "w", "<w@x.nl>", [("winmail.dat", sound, ("application", "ms-tnef"))]
+        ).as_bytes()
+    )
+    assert [d.content for d in fine.documents] == [MODEL]
 
 
 def test_opaque_smime_is_unpacked_and_said_to_be_signed():
