@@ -58,12 +58,14 @@ def _column(column: sa.Column) -> Schema:
         return of("integer", bool(column.nullable))
     if isinstance(kind, sa.DateTime):
         return of("string", bool(column.nullable), format="date-time")
+    if isinstance(kind, sa.Date):
+        return of("string", bool(column.nullable), format="date")
     return of("string", bool(column.nullable))
 
 
-def row(table: sa.Table) -> Schema:
-    """A ledger row as the API shows it: every column, typed as stored."""
-    return obj(**{c.name: _column(c) for c in table.columns})
+def row(table: sa.Table, **extra: Schema) -> Schema:
+    """A ledger row as the API shows it: every column, typed as stored, and `extra`."""
+    return obj(**{c.name: _column(c) for c in table.columns}, **extra)
 
 
 # --- the responses -----------------------------------------------------------------------
@@ -156,6 +158,7 @@ CASE = obj(
     mails_out=arr(row(tables.replies)),
     notifications=arr(row(tables.notifications)),
     audit=arr(row(tables.audit)),
+    extensions=arr(row(tables.extensions, until_day=STR)),
     last_reminder_at=of("string", True, format="date-time"),
     computed=STR,
     status=STR,

@@ -64,6 +64,8 @@ def app(tmp_path_factory):
         "idempotency_key": "k" * 32,
     }
     assert client.post(f"/cases/{PROVIDER}/decisions", data=decision).status_code == 303
+    extension = {"csrf_token": token, "until": "2020-01-31", "reason": "Ziekte bij de aanbieder."}
+    assert client.post(f"/cases/{PROVIDER}/extensions", data=extension).status_code == 303
     sha256 = client.get(f"/api/cases/{PROVIDER}").json()["documents"][0]["sha256"]
     assert client.get(f"/documents/{sha256}/original").status_code == 200  # into the audit
     return app
@@ -135,7 +137,7 @@ def test_the_case_answer_exercises_every_list_it_describes(app):
     case = client_for(app).get(f"/api/cases/{PROVIDER}").json()
     filled = {key for key, value in case.items() if isinstance(value, list) and value}
     # mails_in and mails_out stay empty: the seeded case arrived through the drop folder.
-    assert {"documents", "decisions", "notes", "audit", "timeline"} <= filled
+    assert {"documents", "decisions", "notes", "audit", "timeline", "extensions"} <= filled
     assert case["decision"] is not None and case["register"] is not None
 
 

@@ -1,7 +1,7 @@
 """counters: events that leave no other trace in the ledger (for /metrics)
 
 Revision ID: 0009_counters
-Revises: 0007_letter_campaign
+Revises: 0008_extensions
 Create Date: 2020-11-01
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_counters"
-down_revision = "0007_letter_campaign"
+down_revision = "0008_extensions"
 branch_labels = None
 depends_on = None
 
