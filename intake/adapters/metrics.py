@@ -39,16 +39,20 @@ class _Collector:
 
     def collect(self) -> Iterator[Metric]:
         s = self.snapshot
-        documents = CounterMetricFamily(
-            "intake_documents",
+        # Counts of what the ledger holds, so gauges (a rejudge moves a document to another
+        # status, a retried mail from failed to answered); the SPEC's names end in _total.
+        documents = GaugeMetricFamily(
+            "intake_documents_total",
             "Documents in the ledger by channel, current status and campaign.",
             labels=["channel", "status", "campaign"],
         )
         for (channel, status, campaign), count in sorted(s.documents.items()):
             documents.add_metric([channel, status, campaign], count)
         yield documents
-        mails = CounterMetricFamily(
-            "intake_mails", "Mails by outcome (answered, no_reply, failed).", labels=["outcome"]
+        mails = GaugeMetricFamily(
+            "intake_mails_total",
+            "Mails in the ledger by outcome (answered, no_reply, failed).",
+            labels=["outcome"],
         )
         for outcome, count in sorted(s.mails.items()):
             mails.add_metric([outcome], count)

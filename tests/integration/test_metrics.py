@@ -79,6 +79,11 @@ def test_the_desk_answers_every_family_in_the_text_format_without_a_session(app)
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
     samples = parse(response.text)
     assert set(samples) == set(FAMILIES)
+    types = {f.name: f.type for f in text_string_to_metric_families(response.text)}
+    # State read from the ledger can go down (a rejudge, a retried mail): gauges. Events
+    # only ever add up: counters (the parser names a counter without its _total).
+    assert types["intake_documents_total"] == types["intake_mails_total"] == "gauge"
+    assert types["intake_smtp_failures"] == "counter"
     for name, labels in FAMILIES.items():
         for key in samples[name]:
             assert {label for label, _ in key} == labels, name
