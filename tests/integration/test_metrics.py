@@ -5,6 +5,7 @@ SMTP (aiosmtpd) and the real command line for the one-shot runs."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -210,3 +211,23 @@ def test_one_shot_runs_leave_the_same_families_in_the_metrics_file(tmp_path):
     assert list(metrics_file.parent.iterdir()) == [metrics_file]  # no temporary left over
     desk = build_app(load(None, env))
     assert parse(scrape(desk).text) == after_success  # the desk says the same
+
+
+def test_a_mail_pass_that_cannot_reach_its_mailbox_still_leaves_the_file(tmp_path):
+    metrics_file = tmp_path / "intake.prom"
+    env = {
+        "INTAKE_DATA_DIR": str(tmp_path / "data"),
+        "INTAKE_REGISTER_PATH": str(REGISTER_CSV),
+        "INTAKE_GENERAL_METRICS_FILE": str(metrics_file),
+        "INTAKE_IMAP_HOST": "127.0.0.1",
+        "INTAKE_IMAP_PORT": str(free_port()),  # nothing listens there
+        "INTAKE_IMAP_USER": "zorginkoop.wlz",
+        "INTAKE_IMAP_SECURITY": "none",
+        "INTAKE_IMAP_TIMEOUT": "5",
+    }
+    done = intake(env, "mail", "--once")
+    assert done.returncode == 1, done.stderr
+    text = metrics_file.read_text()
+    # Every family is there; an empty ledger has no document samples yet, only the family.
+    assert set(re.findall(r"^# TYPE (\S+)", text, re.M)) == set(FAMILIES)
+    assert set(parse(text)) == set(FAMILIES) - {"intake_documents_total"}
