@@ -290,6 +290,7 @@ def main() -> None:
             "/api/cases": timed(client, ["/api/cases"] * args.requests),
             "/api/cases/{agb}": timed(client, [p.replace("/cases", "/api/cases") for p in sample]),
             "/": timed(client, ["/"] * (args.requests // 4)),
+            "/metrics": timed(client, ["/metrics"] * (args.requests // 4)),
             "/cases after a ledger change": after_each_change(
                 app, client, agbs, args.requests // 4
             ),
