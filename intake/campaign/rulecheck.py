@@ -82,6 +82,11 @@ REQUIRED_TEXTS = (
         for limit in ("documents", "bytes", "members", "member_size", "structure")
     )
     + tuple(f"format_{kind}" for kind in FILE_TYPES)
+    + tuple(f"reason_{key}" for key in ("workbook_damaged", "truncated", "empty", "not_a_document"))
+    + tuple(
+        f"modification_{key}"
+        for key in ("sheet_renamed", "sheet_missing", "label_changed", "label_empty", "more")
+    )
     + tuple(
         f"extension_{key}"
         for key in (
@@ -92,6 +97,7 @@ REQUIRED_TEXTS = (
             "unknown",
             "already_revoked",
             "agb_invalid",
+            "provider_unknown",
             "audit_granted",
             "audit_revoked",
             "granted",

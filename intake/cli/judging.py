@@ -65,7 +65,7 @@ def check(
     sys.exit(EXIT_REJECTED if "rejected" in statuses else EXIT_OK)
 
 
-@click.command()
+@click.command(short_help="Write each FILE's report as HTML, PDF and JSON.")
 @FILES
 @click.option(
     "--out",

@@ -100,7 +100,10 @@ def judge_workbook(work: Work, ctx: Context) -> None:
         log.info("%s: workbook unreadable: %s", work.submission.filename, exc)
         verdict.findings.append(
             file_finding(
-                rules, "FILE_UNREADABLE", work.submission, reason="de werkmap is beschadigd"
+                rules,
+                "FILE_UNREADABLE",
+                work.submission,
+                reason=rules.text("reason_workbook_damaged"),
             )
         )
         return
@@ -112,10 +115,11 @@ def judge_workbook(work: Work, ctx: Context) -> None:
     verdict.document = DocumentKind.AANVRAAG
     verdict.template_version = detection.version or rules.current_version
     if detection.modified:
-        verdict.signals["modifications"] = detection.modifications
-        reason = "; ".join(detection.modifications[:3])
-        if len(detection.modifications) > 3:
-            reason += f" (en nog {len(detection.modifications) - 3} wijzigingen)"
+        said = [rules.text(f"modification_{m.kind}", **m.values) for m in detection.modifications]
+        verdict.signals["modifications"] = said
+        reason = "; ".join(said[:3])
+        if len(said) > 3:
+            reason += rules.text("modification_more", count=str(len(said) - 3))
         verdict.findings.append(rules.finding("TEMPLATE_MODIFIED", reason=reason))
         return
     work.ir = ir

@@ -104,8 +104,10 @@ CASES = obj(
     counts=COUNTS,
     total=INT,
     found=INT,
+    size=INT,
     page=INT,
     pages=INT,
+    next=of("string", True, description="the URL of the next page; null on the last"),
     cases=arr(CASE_ROW),
 )
 FINDING = obj(
@@ -209,12 +211,17 @@ OPERATIONS: dict[str, Schema] = {
             _query(
                 "status", "only cases in this status", enum=[status.value for status in CaseStatus]
             ),
-            _query("page", "page of 100 cases; without it, every case"),
+            _query("page", "page number (default 1)"),
+            _query("size", "cases per page, 1 to 1,000 (default 250)"),
             CAMPAIGN,
         ],
         "responses": {
             "200": _json("the cases", CASES),
-            "400": _json("an unknown status, page or campaign: every case, with `error`", CASES),
+            "400": _json(
+                "an unknown status, page or campaign: every case, with `error`; "
+                "a bad `size`: only `error`",
+                {"oneOf": [CASES, ERROR]},
+            ),
             "401": UNAUTHORISED,
         },
     },

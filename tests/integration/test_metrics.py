@@ -120,6 +120,9 @@ def test_only_loopback_and_metrics_from_may_read_it(app, tmp_path):
     assert scrape(monitoring, client=("192.0.2.7", 50000)).status_code == 200
     assert scrape(monitoring, client=("2001:db8::5", 50000)).status_code == 200
     assert scrape(monitoring, client=("192.0.2.99", 50000)).status_code == 403
+    # Through the proxy (a trusted one, loopback) the forwarded address decides.
+    assert scrape(monitoring, headers={"X-Forwarded-For": "192.0.2.7"}).status_code == 200
+    assert scrape(monitoring, headers={"X-Forwarded-For": "192.0.2.99"}).status_code == 403
     # A logged-in colleague elsewhere gets no more than anyone else.
     assert client_for(app).get("/metrics").status_code == 403
 

@@ -24,6 +24,9 @@ TYPES = {
 
 def mismatches(value: Any, schema: dict, where: str = "$") -> list[str]:
     """Where `value` differs from `schema` (the subset of JSON Schema the document uses)."""
+    if "oneOf" in schema:
+        tried = [mismatches(value, option, where) for option in schema["oneOf"]]
+        return [] if [] in tried else [f"{where}: matches no alternative: {tried}"]
     kinds = schema.get("type", [])
     kinds = [kinds] if isinstance(kinds, str) else kinds
     if kinds and not any(
@@ -122,6 +125,7 @@ def schema_of(described: dict, path: str, status: int) -> dict:
         ("/api/cases", "/api/cases", 200),
         ("/api/cases?page=1&status=review", "/api/cases", 200),
         ("/api/cases?status=onzin", "/api/cases", 400),
+        ("/api/cases?size=0", "/api/cases", 400),
         (f"/api/cases/{PROVIDER}", "/api/cases/{agb}", 200),
         ("/api/cases/12345678", "/api/cases/{agb}", 404),
         (f"/api/cases/{PROVIDER}?campaign=onbekend", "/api/cases/{agb}", 400),

@@ -1,9 +1,9 @@
 """`/metrics`: Prometheus' text format, without a session, to loopback and
 `[desk] metrics_from` only (the counts say how busy the office is, not for everyone).
 
-Behind the reverse proxy uvicorn takes the client address from `X-Forwarded-For`; a
-request that came through a proxy is never let in for being local, so publishing the
-desk does not publish its metrics.
+Behind the reverse proxy the client address is the one a proxy in `[desk]
+trusted_proxies` forwarded; a request that carries proxy headers is never let in for
+being local, so publishing the desk does not publish its metrics.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """counters: events that leave no other trace in the ledger (for /metrics)
 
 Revision ID: 0009_counters
-Revises: 0008_extensions
+Revises: 0011_sessions
 Create Date: 2020-11-01
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_counters"
-down_revision = "0008_extensions"
+down_revision = "0011_sessions"
 branch_labels = None
 depends_on = None
 
