@@ -5,7 +5,8 @@ moved. Each step is committed before the next outside action, so after a crash:
 a judged message is answered on the next run, a replied one is only filed, and
 one caught while sending is filed without a second answer and flagged for staff
 (`reply_uncertain`): at most one reply, and no mail is ever lost. A message is
-known by its Message-ID and a hash of its content, so the same message delivered
+known by its Message-ID and a hash of what it means (sender, subject, text and
+its documents' sha256, never the MIME boundaries), so the same message delivered
 twice is answered once, while a different message reusing a Message-ID is a mail
 of its own.
 
@@ -170,11 +171,14 @@ class MailChannel(Answering):
             stats.skipped += 1  # filed by another worker since we listed the folder
             return
         raw, internaldate = fetched
-        with self.app.ledger.claims.held(f"mail:{identify(raw).key}") as mine:
+        ident = identify(raw, self.limits)
+        with self.app.ledger.claims.held(f"mail:{ident.key}") as mine:
             if not mine:
                 stats.skipped += 1  # another copy of this message is being handled right now
                 return
-            self._process_claimed(mailbox, folder, uidvalidity, uid, stats, raw, internaldate)
+            self._process_claimed(
+                mailbox, folder, uidvalidity, uid, stats, raw, internaldate, ident
+            )
 
     def _process_claimed(
         self,
@@ -185,8 +189,9 @@ class MailChannel(Answering):
         stats: MailStats,
         raw: bytes,
         internaldate: datetime | None,
+        ident: MailIdentity,
     ) -> None:
-        work = self._record(raw, internaldate, folder, uidvalidity, uid)
+        work = self._record(raw, ident, internaldate, folder, uidvalidity, uid)
         if work is None:
             self._file(mailbox, uid, self.config.processed_folder)
             stats.skipped += 1
@@ -206,11 +211,16 @@ class MailChannel(Answering):
             self._fail(mailbox, work, exc, stats)
 
     def _record(
-        self, raw: bytes, received: datetime | None, folder: str, uidvalidity: int, uid: str
+        self,
+        raw: bytes,
+        ident: MailIdentity,
+        received: datetime | None,
+        folder: str,
+        uidvalidity: int,
+        uid: str,
     ) -> Work | None:
         """The ledger row of this message (new or earlier); None for a redelivered one."""
         ledger = self.app.ledger
-        ident = identify(raw)
         key, row = self._row_for(ident)
         here = {"folder": folder, "uidvalidity": uidvalidity, "uid": int(uid)}
         if row is None:

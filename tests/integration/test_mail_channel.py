@@ -158,6 +158,9 @@ def test_provider_mails_are_judged_answered_once_and_filed(servers, tmp_path):
     )
     dovecot.deliver(duplicate, NOV_20)
     dovecot.deliver(duplicate, NOV_20 + 60)
+    # ... and a third time as a resend writes it: other MIME boundary, an added header
+    resent = duplicate.as_bytes().replace(duplicate.get_boundary().encode(), b"=_resent_4")
+    dovecot.deliver(b"Received: by relay.zorggroeprijnland.nl\r\n" + resent, NOV_20 + 120)
     # 5. an unregistered sender with figures that must not leak
     dovecot.deliver(
         mail(
@@ -227,13 +230,13 @@ def test_provider_mails_are_judged_answered_once_and_filed(servers, tmp_path):
     assert "geen bijlage" in text_of(by_reply_to["<m7@zorggroeprijnland.nl>"])
 
     assert dovecot.count("INBOX") == 0
-    assert dovecot.count("Verwerkt") == 9
+    assert dovecot.count("Verwerkt") == 10
     assert dovecot.count("Fout") == 0
     ledger = ledger_of(tmp_path)
     assert ledger.count("mails") == 8
     assert ledger.count("replies") == 7
     states = {m["message_key"]: m for m in ledger.mails_in_state("moved", "no_reply")}
-    assert states["<m4@zorggroeprijnland.nl>"]["duplicates"] == 1
+    assert states["<m4@zorggroeprijnland.nl>"]["duplicates"] == 2
     assert states["<m8@zorggroeprijnland.nl>"]["state"] == "no_reply"
     received = ledger.documents_of_mail(states["<m1@zorggroeprijnland.nl>"]["id"])
     assert [d.verdict.document.value for d in received] == ["aanvraag", "kwaliteitsplan"]
