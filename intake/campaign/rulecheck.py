@@ -67,10 +67,17 @@ FILE_TYPES = (
 )  # fmt: skip
 # `[texts]` the code asks for by name: the Dutch {reason} of MESSAGE_TOO_LARGE, per limit,
 # and the {format} of a file's kind.
-REQUIRED_TEXTS = tuple(
-    f"message_too_large_{limit}"
-    for limit in ("documents", "bytes", "members", "member_size", "structure")
-) + tuple(f"format_{kind}" for kind in FILE_TYPES)
+REQUIRED_TEXTS = (
+    tuple(
+        f"message_too_large_{limit}"
+        for limit in ("documents", "bytes", "members", "member_size", "structure")
+    )
+    + tuple(f"format_{kind}" for kind in FILE_TYPES)
+    + (
+        "plan_filler_share",
+        "plan_filler_not_running_text",
+    )
+)
 # Keys that used to live in `[letter]`: one place each, so letters and staff cannot disagree.
 MOVED = {"kenmerk_prefix": "moved: use [care_office] kenmerk_prefix"}
 CLOSED = {"campaign": CAMPAIGN, "care_office": CARE_OFFICE, "register": REGISTER, "agb": AGB}
@@ -147,7 +154,7 @@ FILLS: dict[str, frozenset[str]] = {
     "PLAN_PROVIDER_NOT_NAMED": frozenset(),
     "PLAN_PROVIDER_NAME_MISSING": frozenset({"agb", "naam"}),
     "PLAN_PROVIDER_CONFLICT": frozenset({"providers"}),
-    "PLAN_FILLER": frozenset({"quote", "share"}),
+    "PLAN_FILLER": frozenset({"quote", "extent"}),
     "PLAN_TOO_SHORT": frozenset({"words"}),
     "PLAN_PLACEHOLDER": frozenset({"quote", "count"}),
     "PLAN_THEME_MISSING": frozenset({"theme", "found"}),

@@ -148,7 +148,34 @@ def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: floa
         if d.staff.get("register_entry"):
             info += "\nregister: " + json.dumps(d.staff["register_entry"], ensure_ascii=False)
         flow.append(_p(info, s["mono"]))
+        if d.staff.get("plan_themes"):
+            flow += _themes(d.staff["plan_themes"], s, width)
     return flow
+
+
+def _themes(summary: dict[str, Any], s: dict[str, Any], width: float) -> list[Any]:
+    """The plan's themes for staff, as in the HTML report: found or not, with evidence."""
+    from reportlab.platypus import Spacer
+
+    heading = (
+        f"Thema's van het Kwaliteitskader ({summary['covered']} van {summary['total']} gevonden)"
+    )
+    rows = [[_p(h, s["cell"]) for h in ("Thema", "Gevonden", "Zinnen", "Bewijs (pagina: zin)")]]
+    for theme in summary["themes"].values():
+        evidence = "\n".join(
+            (f"p. {e['page']}: " if e.get("page") else "") + str(e["quote"])
+            for e in theme["evidence"]
+        )
+        rows.append(
+            [
+                _p(theme["name"], s["cell"]),
+                _p("ja" if theme["covered"] else "nee", s["cell"]),
+                _p(theme["sentences"], s["num"]),
+                _p(evidence, s["cell"]),
+            ]
+        )
+    widths = [0.22, 0.1, 0.08, 0.6]
+    return [Spacer(1, 6), _p(heading, s["body"]), table(rows, [w * width for w in widths])]
 
 
 def render_pdf(report: ReportModel) -> bytes:
