@@ -104,7 +104,7 @@ BY_FILE: dict[str, set[str]] = {
         ],
         UNREADABLE,
     ),
-    # Strict Open XML: named as such, not "not the model" by accident.
+    # Strict Open XML: read like any workbook, and not the model.
     **dict.fromkeys(
         [
             "calamine__strict_iso_paths.xlsx",
@@ -113,7 +113,7 @@ BY_FILE: dict[str, set[str]] = {
             "poi__spreadsheet__sample.strict.xlsx",
             "sheetjs__sheet_visibility_strict.xlsx",
         ],
-        UNSUPPORTED,
+        NOT_THE_MODEL,
     ),
     # Entity declarations (XML bombs, external entities): hostile XML is unreadable.
     **dict.fromkeys(

@@ -42,6 +42,7 @@ _LOGO = re.compile(
 # What a nameless part must be to count as a document (the rest is body text or decoration).
 _NAMELESS_DOCUMENTS = {
     FileType.XLSX: ".xlsx",
+    FileType.XLSX_STRICT: ".xlsx",
     FileType.DOCX: ".docx",
     FileType.PDF: ".pdf",
     FileType.ZIP: ".zip",

@@ -97,10 +97,12 @@ def judge_workbook(work: Work, ctx: Context) -> None:
         return
     except WorkbookReadError as exc:
         log.info("%s: workbook unreadable: %s", work.submission.filename, exc)
+        what = exc.what
+        if what == "workbook" and verdict.signals.get("file_type") == FileType.XLSX_STRICT.value:
+            what = "strict"  # a Strict part neither reader understands: say how to save it
+        reason = rules.text(f"workbook_unreadable_{what}", sheet=exc.sheet)
         verdict.findings.append(
-            file_finding(
-                rules, "FILE_UNREADABLE", work.submission, reason="de werkmap is beschadigd"
-            )
+            file_finding(rules, "FILE_UNREADABLE", work.submission, reason=reason)
         )
         return
     detection = detect(ir, family)

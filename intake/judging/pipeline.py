@@ -37,7 +37,6 @@ log = logging.getLogger("intake.pipeline")
 UNSUPPORTED = {
     FileType.XLS,
     FileType.XLSB,
-    FileType.XLSX_STRICT,
     FileType.RTF,
     FileType.DOC,
     FileType.ODS,
@@ -48,6 +47,10 @@ UNSUPPORTED = {
     FileType.IMAGE,
     FileType.ZIP,
 }
+
+
+# Office Open XML workbooks, Transitional or Strict: the readers take both alike.
+WORKBOOKS = (FileType.XLSX, FileType.XLSX_STRICT)
 
 
 def format_name(rules: Rules, kind: FileType) -> str:
@@ -70,7 +73,7 @@ def _stage_one(work: Work, ctx: Context) -> None:
         # Named as an Office file, but no workbook or document in it: broken, not "a zip".
         sniffed = Sniffed(FileType.BROKEN_ZIP, sniffed.by_extension)
     work.verdict.signals["file_type"] = sniffed.type.value
-    if sniffed.extension_mismatch and sniffed.type in (FileType.XLSX, FileType.PDF, FileType.DOCX):
+    if sniffed.extension_mismatch and sniffed.type in (*WORKBOOKS, FileType.PDF, FileType.DOCX):
         work.verdict.findings.append(
             file_finding(
                 rules,
@@ -80,7 +83,7 @@ def _stage_one(work: Work, ctx: Context) -> None:
                 format=format_name(rules, sniffed.type),
             )
         )
-    if sniffed.type is FileType.XLSX:
+    if sniffed.type in WORKBOOKS:
         judge_workbook(work, ctx)
     elif sniffed.type in (FileType.PDF, FileType.DOCX):
         judge_plan(work, sniffed, ctx)
