@@ -66,17 +66,18 @@ FILE_TYPES = (
     "empty", "unknown",
 )  # fmt: skip
 # `[texts]` the code asks for by name: the Dutch {reason} of MESSAGE_TOO_LARGE, per limit,
-# and the {format} of a file's kind.
+# the {format} of a file's kind, the {reason} of an unreadable workbook part, the {extent}
+# of PLAN_FILLER and what staff read about OCR.
 REQUIRED_TEXTS = (
     tuple(
         f"message_too_large_{limit}"
         for limit in ("documents", "bytes", "members", "member_size", "structure")
     )
     + tuple(f"format_{kind}" for kind in FILE_TYPES)
-    + (
-        "plan_filler_share",
-        "plan_filler_not_running_text",
-    )
+    + tuple(f"workbook_unreadable_{what}" for what in ("workbook", "sheet", "sheets", "strict"))
+    + ("plan_filler_share", "plan_filler_not_running_text")
+    + ("plan_read_by_ocr", "plan_ocr_failed", "plan_ocr_unavailable", "plan_ocr_time")
+    + ("plan_ocr_partial", "plan_ocr_empty")
 )
 # Keys that used to live in `[letter]`: one place each, so letters and staff cannot disagree.
 MOVED = {"kenmerk_prefix": "moved: use [care_office] kenmerk_prefix"}

@@ -148,6 +148,8 @@ def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: floa
         if d.staff.get("register_entry"):
             info += "\nregister: " + json.dumps(d.staff["register_entry"], ensure_ascii=False)
         flow.append(_p(info, s["mono"]))
+        if d.staff.get("plan_ocr"):
+            flow += [Spacer(1, 6), _p(d.staff["plan_ocr"], s["note"])]
         if d.staff.get("plan_themes"):
             flow += _themes(d.staff["plan_themes"], s, width)
     return flow
