@@ -19,8 +19,10 @@ from pathlib import PurePath
 from intake.campaign.context import Context
 from intake.campaign.rules import Rules
 from intake.checks import tables
+from intake.detect import legacy
 from intake.detect.filetype import FileType, Sniffed, sniff
 from intake.domain import Finding, Submission, Verdict, decide_status, order_findings
+from intake.extract.container import encrypted_members
 from intake.judging.documents import (
     Work,
     ensure_aware,
@@ -62,6 +64,18 @@ def format_name(rules: Rules, kind: FileType) -> str:
 NOT_THIS_MODEL = {"TEMPLATE_UNKNOWN", "TEMPLATE_MODIFIED"}
 
 
+def _locked(kind: FileType, content: bytes, ctx: Context) -> bool:
+    """A legacy .xls/.doc with a password, or a zip with an encrypted member: the password
+    is what stops us reading it, so that is what the provider is told (not the format)."""
+    if kind is FileType.XLS:
+        return legacy.encrypted_xls(content)
+    if kind is FileType.DOC:
+        return legacy.encrypted_doc(content)
+    if kind is FileType.ZIP:
+        return bool(encrypted_members(content, ctx.limits))
+    return False
+
+
 def _stage_one(work: Work, ctx: Context) -> None:
     sub, rules = work.submission, ctx.rules
     if len(sub.content) > rules.limits["max_file_bytes"]:
@@ -87,7 +101,7 @@ def _stage_one(work: Work, ctx: Context) -> None:
         judge_workbook(work, ctx)
     elif sniffed.type in (FileType.PDF, FileType.DOCX):
         judge_plan(work, sniffed, ctx)
-    elif sniffed.type is FileType.ENCRYPTED_OFFICE:
+    elif sniffed.type is FileType.ENCRYPTED_OFFICE or _locked(sniffed.type, sub.content, ctx):
         work.verdict.findings.append(file_finding(rules, "FILE_ENCRYPTED", sub))
     elif sniffed.type in UNSUPPORTED:
         work.verdict.findings.append(
