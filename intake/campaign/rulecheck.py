@@ -148,6 +148,7 @@ FILLS: dict[str, frozenset[str]] = {
     "DUPLICATE": frozenset({"first_seen"}),
     "CONSENT_MISSING": _TABLE,
     "MESSAGE_TOO_LARGE": frozenset({"reason", "max_documents", "max_megabytes", "max_parts"}),
+    "MAIL_ENCRYPTED": frozenset(),
     "FTE_TOTAL_IMPLAUSIBLE": frozenset({"value", "maximum"}),
     "AMOUNT_IMPLAUSIBLE": frozenset({"label", "value", "maximum"}),
     # The kwaliteitsplan (intake.checks.plan_*).

@@ -311,6 +311,8 @@ class MailChannel(Answering):
         premade = []
         if contents.over_limit:
             premade = [(self._over_limit(work, message, contents, when), work.raw)]
+        elif contents.encrypted:
+            premade = [(self._encrypted(work, message, contents, when), work.raw)]
         found = [] if contents.over_limit else contents.documents
         if not found and not premade:
             self.app.ledger.update_mail(work.mail_id, state="judged", error=None)
@@ -331,6 +333,24 @@ class MailChannel(Answering):
     ) -> Verdict:
         """One verdict for a mail past its limits: a finding, not thousands of documents."""
         finding = too_large(self.app.ctx.rules, contents, self.limits)
+        signals = {"mail_limit": contents.over_limit or "", **contents.signals}
+        return self._mail_verdict(work, message, finding, when, signals)
+
+    def _encrypted(
+        self, work: Work, message: EmailMessage, contents: Contents, when: datetime
+    ) -> Verdict:
+        """One verdict for an encrypted (S/MIME enveloped) mail: what to do, in Dutch."""
+        finding = self.app.ctx.rules.finding("MAIL_ENCRYPTED")
+        return self._mail_verdict(work, message, finding, when, contents.signals)
+
+    def _mail_verdict(
+        self,
+        work: Work,
+        message: EmailMessage,
+        finding: Finding,
+        when: datetime,
+        signals: dict[str, str],
+    ) -> Verdict:
         subject = headers.subject_of(message) or "(geen onderwerp)"
         return Verdict(
             file=f"e-mail: {subject}",
@@ -339,7 +359,7 @@ class MailChannel(Answering):
             status=decide_status([finding]),
             findings=[finding],
             received=when,
-            signals={"mail_limit": contents.over_limit or "", **contents.signals},
+            signals=signals,
             size=len(work.raw),
             campaign=self.app.ctx.campaign,
             rules_version=self.app.ctx.rules_version,

@@ -403,3 +403,33 @@ def test_the_watcher_logs_and_retries_a_server_it_cannot_verify(tmp_path, caplog
         assert len(refused) >= 2 and not watcher.is_alive()
     finally:
         dovecot.remove()
+
+
+def test_an_encrypted_mail_is_answered_with_what_to_do_and_shown_to_staff(servers, tmp_path):
+    from intake.storage.casebook import Casebook
+    from tests.mailcraft import smime_enveloped
+
+    dovecot, smtp = servers
+    config = write_config(tmp_path, dovecot, smtp.port)
+    inner = mail(CONTACT, "Aanvraag", "<inner-enc@zorggroeprijnland.nl>", [("m.xlsx", MODEL, XLSX)])
+    dovecot.deliver(smime_enveloped(inner, CONTACT, "<enc@zorggroeprijnland.nl>"), NOV_20)
+    done = run_intake(config, "mail", "--once")
+    assert done.returncode == 0, done.stderr  # the mailbox did its job
+    [reply] = smtp.wait_for(1)
+    text = reply.get_body(preferencelist=("plain",)).get_content()
+    assert "Uw e-mail is versleuteld (S/MIME)" in text and "zonder versleuteling" in text
+    ledger = ledger_of(tmp_path)
+    row = ledger.mail("<enc@zorggroeprijnland.nl>")
+    [stored] = ledger.documents_of_mail(row["id"])
+    assert stored.verdict.codes == ["MAIL_ENCRYPTED"]
+    assert stored.verdict.signals["mail_encrypted"] == "S/MIME"
+    waiting = Casebook(ledger.engine).unanswered_codes("MAIL_ENCRYPTED")
+    assert [w["sender"] for w in waiting] == [CONTACT]  # on the staff's to-do list
+
+    dovecot.deliver(
+        mail(CONTACT, "Opnieuw", "<plain@zorggroeprijnland.nl>", [("m.xlsx", MODEL, XLSX)]),
+        NOV_20 + 60,
+    )
+    run_intake(config, "mail", "--once")
+    smtp.wait_for(2)
+    assert Casebook(ledger.engine).unanswered_codes("MAIL_ENCRYPTED") == []

@@ -21,6 +21,7 @@ from tests.mailcraft import (
     mail,
     nameless_part,
     nested,
+    smime_enveloped,
     smime_opaque,
     tnef,
 )
@@ -211,3 +212,13 @@ def test_the_staff_report_says_whether_the_mail_was_signed(ctx):
     assert "E-mail ondertekend" in staff and "S/MIME (uitgepakt uit smime.p7m)" in staff
     provider = render_html(build([verdict], ctx.rules, ctx.family))
     assert "E-mail ondertekend" not in provider
+
+
+def test_an_encrypted_smime_mail_is_named_not_judged_as_a_blob():
+    inner = mail(CONTACT, "aanvraag", "<in@x.nl>", [("model.xlsx", MODEL, XLSX)])
+    raw = smime_enveloped(inner, CONTACT, "<enc@x.nl>").as_bytes()
+    _, contents = read(raw)
+    assert contents.documents == [] and contents.encrypted == {"S/MIME"}
+    assert contents.signals["mail_encrypted"] == "S/MIME"
+    _, signed = read(smime_opaque(inner, CONTACT, "<sig@x.nl>").as_bytes())
+    assert not signed.encrypted and [d.filename for d in signed.documents] == ["model.xlsx"]
