@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from intake.extract.container import ContainerError
@@ -91,6 +93,20 @@ class Register:
 
 
 _DUTCH_THOUSANDS = re.compile(r"-?\d{1,3}(?:\.\d{3})+")
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)")
+
+
+def _normalised(value: object) -> str:
+    """An amount's text in plain notation: 1.250.000,00 and € 1.250.000 become 1250000(.00)."""
+    text = str(value).strip().replace("€", "").replace(" ", "").replace("\xa0", "")
+    if not text:
+        raise ValueError("leeg")
+    if "," in text and (text.rfind(",") > text.rfind(".")):
+        return text.replace(".", "").replace(",", ".")
+    if text.count(".") > 1 or _DUTCH_THOUSANDS.fullmatch(text):
+        # 450.000 is four hundred and fifty thousand euro in a Dutch register, not 450
+        return text.replace(".", "")
+    return text.replace(",", "")
 
 
 def parse_amount(value: object) -> float:
@@ -99,20 +115,26 @@ def parse_amount(value: object) -> float:
         raise ValueError("geen bedrag")
     if isinstance(value, (int, float)):
         return float(value)
-    text = str(value).strip().replace("€", "").replace(" ", "").replace("\xa0", "")
-    if not text:
-        raise ValueError("leeg")
-    if "," in text and (text.rfind(",") > text.rfind(".")):
-        text = text.replace(".", "").replace(",", ".")
-    elif text.count(".") > 1 or _DUTCH_THOUSANDS.fullmatch(text):
-        # 450.000 is four hundred and fifty thousand euro in a Dutch register, not 450
-        text = text.replace(".", "")
-    else:
-        text = text.replace(",", "")
-    amount = float(text)
+    amount = float(_normalised(value))
     if amount != amount or amount in (float("inf"), float("-inf")):
         raise ValueError("geen eindig bedrag")
     return amount
+
+
+def parse_decimal(value: object) -> Decimal:
+    """The same notations as `parse_amount`, exact: for money that must add up to the cent."""
+    if isinstance(value, bool):
+        raise ValueError("geen bedrag")
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("geen eindig bedrag")
+        return Decimal(repr(value))  # 1250000.1 typed in a cell is 1250000.1, not its binary twin
+    text = _normalised(value)
+    if not _PLAIN_NUMBER.fullmatch(text):
+        raise ValueError("geen bedrag")
+    return Decimal(text)
 
 
 def _rows_from_csv(data: bytes) -> list[dict[str, object]]:

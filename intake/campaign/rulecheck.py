@@ -57,8 +57,17 @@ OPEN = {
 LETTER_FILLS = frozenset(
     {"year", "deadline", "cutoff", "model", "office", "department", "mailbox", "phone"}
     | {"kenmerk", "broken", "missing", "file", "reason", "received", "count", "version"}
-    | {"cell", "sheet"}
+    | {"cell", "sheet", "page", "pages"}
 )
+# `[letter]` headings the letter asks for by name (intake.report.wording.headings).
+LETTER_HEADINGS = tuple(
+    f"heading_{name}"
+    for name in (
+        "kenmerk", "date", "received", "sender", "documents", "document_kenmerk", "outcome",
+        "version", "severity", "sheet", "cell", "what", "code", "no_findings", "amounts",
+        "difference", "next", "internal", "page",
+    )
+)  # fmt: skip
 # The kinds of file intake.detect.filetype.FileType tells apart (its values).
 FILE_TYPES = (
     "xlsx", "xlsx-strict", "xlsb", "docx", "pdf", "zip", "broken-zip", "encrypted-office",
@@ -67,7 +76,7 @@ FILE_TYPES = (
 )  # fmt: skip
 # `[texts]` the code asks for by name: the Dutch {reason} of MESSAGE_TOO_LARGE, per limit,
 # the {format} of a file's kind, the {reason} of an unreadable workbook part, the {extent}
-# of PLAN_FILLER and what staff read about OCR.
+# of PLAN_FILLER, what staff read about OCR and about uitstel (intake.casework.extensions).
 REQUIRED_TEXTS = (
     tuple(
         f"message_too_large_{limit}"
@@ -78,6 +87,22 @@ REQUIRED_TEXTS = (
     + ("plan_filler_share", "plan_filler_not_running_text")
     + ("plan_read_by_ocr", "plan_ocr_failed", "plan_ocr_unavailable", "plan_ocr_time")
     + ("plan_ocr_partial", "plan_ocr_empty")
+    + tuple(
+        f"extension_{key}"
+        for key in (
+            "until_format",
+            "until_after_deadline",
+            "reason_missing",
+            "reason_too_long",
+            "unknown",
+            "already_revoked",
+            "agb_invalid",
+            "audit_granted",
+            "audit_revoked",
+            "granted",
+            "revoked",
+        )
+    )
 )
 # Keys that used to live in `[letter]`: one place each, so letters and staff cannot disagree.
 MOVED = {"kenmerk_prefix": "moved: use [care_office] kenmerk_prefix"}
@@ -142,6 +167,7 @@ FILLS: dict[str, frozenset[str]] = {
     "AGB_KIND_UNUSUAL": frozenset({"value", "kind"}),
     "ADVANCE_LATER": frozenset({"received", "after"}),
     "SUBMISSION_LATE": frozenset({"received"}),
+    "EXTENSION_APPLIED": frozenset({"received", "until"}),
     "SENDER_NOT_REGISTERED": frozenset({"sender"}),
     "PLAN_MISSING": frozenset(),
     "MODEL_MISSING": frozenset(),
@@ -308,7 +334,9 @@ def check_rules(data: dict[str, Any], file: str) -> list[Problem]:
         for key, value in texts.items():
             problems += _template(file, f"[texts] {key}", value, None)
         problems += [(file, f"[texts] {k}", "missing") for k in REQUIRED_TEXTS if k not in texts]
-    for key, value in (data.get("letter") or {}).items():
+    letter = data.get("letter") or {}
+    problems += [(file, f"[letter] {k}", "missing") for k in LETTER_HEADINGS if k not in letter]
+    for key, value in letter.items():
         if key in MOVED:
             problems.append((file, f"[letter] {key}", MOVED[key]))
             continue

@@ -22,6 +22,7 @@ from intake.domain.cells import Location
 from intake.report import wording
 from intake.report.model import FIGURE_LABELS
 from intake.service.app import App
+from intake.storage import extensions
 
 KIND_NL = {"aanvraag": "aanvraagmodel", "kwaliteitsplan": "kwaliteitsplan", "unknown": "onbekend"}
 
@@ -158,6 +159,10 @@ def _timeline(app: App, detail: dict[str, Any]) -> list[dict[str, Any]]:
     for a in detail["audit"]:
         if a["action"] == "download":
             events.append(_event(a["at"], "download", a["actor"], f"Gedownload: {a['detail']}"))
+        elif a["action"] == "extension":
+            events.append(_event(a["at"], "extension", a["actor"], f"Uitstel {a['detail']}"))
+        elif a["action"] == "extension_revoked":
+            events.append(_event(a["at"], "extension", a["actor"], f"Ingetrokken: {a['detail']}"))
     # After the event that caused it: the sort is stable.
     events += _status_history(detail["documents"], detail["decisions"])
     events.sort(key=lambda e: e["at"])
@@ -191,6 +196,10 @@ def case_detail(app: App, agb: str, name: str | None = None) -> dict[str, Any] |
         "mails_out": cb.case_replies(agb, mail_ids),
         "notifications": cb.notifications(agb=agb, campaign=name),
         "audit": cb.audit_of_case(name, agb),
+        "extensions": [
+            {**e.to_json(), "until_day": fmt.day(e.until)}
+            for e in extensions.of_case(app.ledger, name, agb)
+        ],
         "last_reminder_at": state.get("last_reminder_at"),
     }
     _decide_status(detail, state)

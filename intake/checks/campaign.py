@@ -3,7 +3,7 @@ TEMPLATE_VERSION_CONFLICT, ADVANCE_LATER and SUBMISSION_LATE."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from intake.campaign.rules import Rules
 from intake.campaign.templates import TemplateFamily
@@ -60,8 +60,26 @@ def check_advance_later(received: datetime, rules: Rules) -> list[Finding]:
 
 @check(Stage.WORKBOOK, Stage.PLAN_RECEIVED, codes=("SUBMISSION_LATE",))
 def check_late(received: datetime, rules: Rules) -> list[Finding]:
-    if rules.local_date(received) <= rules.deadline:
+    """SUBMISSION_LATE after the campaign's deadline (the pipeline knows no uitstel)."""
+    return lateness(received, rules)
+
+
+def lateness(received: datetime, rules: Rules, extended_until: date | None = None) -> list[Finding]:
+    """SUBMISSION_LATE after the campaign's deadline; within the provider's uitstel
+    (`extended_until`, granted by staff and applied by the service, which knows the
+    ledger) the document is on time: EXTENSION_APPLIED."""
+    day = rules.local_date(received)
+    if day <= rules.deadline:
         return []
+    if extended_until is not None and day <= extended_until:
+        return [
+            rules.finding(
+                "EXTENSION_APPLIED",
+                received=fmt.day(day),
+                deadline=fmt.day(rules.deadline),
+                until=fmt.day(extended_until),
+            )
+        ]
     return [
         rules.finding(
             "SUBMISSION_LATE",

@@ -1,4 +1,4 @@
-"""Pandera schemas built from the check declarations in `checks.py`.
+"""Pandera schemas built from the check declarations in `table_checks.py`.
 
 Each pandera check carries the name of its finding code, so a failure case becomes
 a finding directly. Frames hold many submissions at once: pandera's fixed cost per

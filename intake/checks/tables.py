@@ -1,6 +1,6 @@
 """Runs the table checks over many workbooks at once and turns failures into findings.
 
-The checks are declared in `schemas/checks.py` and run through pandera, the one
+The checks are declared in `table_checks.py` and run through pandera, the one
 engine, for every batch size: one DataFrame per table for the whole batch, so
 pandera's fixed cost per call is paid once per batch.
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from intake import __version__
-from intake.cli import channels, desk, judging, migrating
+from intake.cli import channels, desk, extensions, herschikking, judging, migrating
 from intake.cli.argv import hoist_global_options
 from intake.cli.common import (
     EXIT_INTERRUPTED,
@@ -72,6 +72,8 @@ for command in (
     channels.rejudge,
     channels.demo,
     migrating.migrate,
+    herschikking.herschikking,
+    extensions.extension_group,
     desk.serve,
     desk.user_group,
 ):

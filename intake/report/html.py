@@ -22,8 +22,12 @@ def _env(autoescape: bool):  # type: ignore[no-untyped-def]
 
 
 def render_html(report: ReportModel) -> str:
-    return _env(True).get_template("report.html").render(r=report, data=asdict(report))
+    return (
+        _env(True)
+        .get_template("report.html")
+        .render(r=report, h=report.headings, data=asdict(report))
+    )
 
 
 def render_text(report: ReportModel) -> str:
-    return _env(False).get_template("report.txt").render(r=report)
+    return _env(False).get_template("report.txt").render(r=report, h=report.headings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from intake.campaign.rules import Rules
@@ -96,6 +96,7 @@ class ReportModel:
     confidential: bool  # provider report stripped of figures and register data
     documents: list[DocumentSection]
     sender: str | None = None
+    headings: dict[str, str] = field(default_factory=dict)  # `[letter] heading_*`
     channel: str | None = None
     generated: str = ""
     kenmerk: str = ""
@@ -232,12 +233,14 @@ def build(
     others: Sequence[Verdict] = (),
     decision: Decision | None = None,
     attached: dict[str, str] | None = None,
+    deadline: date | None = None,
 ) -> ReportModel:
     """The letter about the documents that came together, in the light of the whole application.
 
     `others` are the provider's other current documents (from the ledger), `decision`
     a staff decision on the case, `attached` the corrected models sent along (sha256
-    -> file name; None when the caller sends none).
+    -> file name; None when the caller sends none), `deadline` the provider's own date
+    when staff granted uitstel.
     """
     staff = audience == "staff"
     confidential = not staff and not sender_registered
@@ -262,11 +265,12 @@ def build(
     if confidential:
         return _receipt(rules, len(verdicts), common)
     return ReportModel(
+        headings=wording.headings(rules),
         title=wording.text(rules, "title"),
         status=(decision.status if decision else _status_of(outcome)).value,
         outcome=outcome_sentence(rules, outcome),
         summary="",
-        next_step=next_step(rules, family, outcome, today, verdicts),
+        next_step=next_step(rules, family, outcome, today, verdicts, deadline),
         decision=wording.text(rules, "decision_reason", reason=decision.reason) if decision else "",
         decision_reason=decision.reason if decision else None,
         outcome_key=outcome.key,
@@ -303,6 +307,7 @@ def _common(
 def _receipt(rules: Rules, count: int, common: dict[str, Any]) -> ReportModel:
     """What an unregistered sender reads: that the mail arrived, and whom to ask."""
     return ReportModel(
+        headings=wording.headings(rules),
         title=wording.text(rules, "receipt_title"),
         status=Status.REVIEW.value,
         outcome=wording.text(rules, "receipt_outcome"),

@@ -80,12 +80,16 @@ def table(rows: list[list[Any]], widths: list[float]) -> Any:
 def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: float) -> list[Any]:
     from reportlab.platypus import Spacer
 
+    h = r.headings
     flow: list[Any] = [_p(f"{d.kind}: {d.file}", s["h2"])]
-    meta = f"Ontvangen op {escape(d.received)} — kenmerk {escape(d.kenmerk)}"
+    meta = (
+        f"{escape(h['received'])} {escape(d.received)} — "
+        f"{escape(h['document_kenmerk'])} {escape(d.kenmerk)}"
+    )
     if not r.confidential:
-        meta += f"<br/>Beoordeling: <b>{escape(d.outcome)}</b>"
+        meta += f"<br/>{escape(h['outcome'])}: <b>{escape(d.outcome)}</b>"
     if d.version:
-        meta += f" — model {escape(d.version)}"
+        meta += f" — {escape(h['version'])}: {escape(d.version)}"
     if d.provider and not r.confidential:
         meta += f" — {escape(d.provider)}"
     from reportlab.platypus import Paragraph
@@ -94,10 +98,10 @@ def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: floa
     flow.append(Spacer(1, 4))
     staff = r.audience == "staff"
     if d.findings:
-        head = ["Beoordeling", "Tabblad", "Cel", "Wat is er aan de hand en wat moet u doen"]
+        head = [h["severity"], h["sheet"], h["cell"], h["what"]]
         widths = [0.15, 0.17, 0.07, 0.61]
         if staff:
-            head.append("Code / waarden")
+            head.append(h["code"])
             widths = [0.13, 0.14, 0.06, 0.45, 0.22]
         rows = [[_p(h, s["cell"]) for h in head]]
         for f in d.findings:
@@ -112,10 +116,10 @@ def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: floa
             rows.append(row)
         flow.append(table(rows, [w * width for w in widths]))
     elif not r.confidential:
-        flow.append(_p("Geen opmerkingen.", s["body"]))
+        flow.append(_p(h["no_findings"], s["body"]))
     if d.figures:
         flow.append(Spacer(1, 6))
-        head = ["Bedragen", *d.figure_heads]
+        head = [h["amounts"], *d.figure_heads]
         rows = [[_p(h, s["cell"]) for h in head]]
         for fig in d.figures:
             row = [_p(fig.label, s["cell"]), _p(fig.workbook, s["num"])]
@@ -125,7 +129,7 @@ def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: floa
         if d.outdated and d.difference:
             rows.append(
                 [
-                    _p("Verschil aangevraagd bedrag", s["cell"]),
+                    _p(h["difference"], s["cell"]),
                     _p("", s["num"]),
                     _p(d.difference, s["num"]),
                 ]
@@ -187,7 +191,7 @@ def render_pdf(report: ReportModel) -> bytes:
     from reportlab.pdfgen import canvas as pdfcanvas
     from reportlab.platypus import SimpleDocTemplate, Spacer
 
-    s = _styles()
+    s, h = _styles(), report.headings
     office = f"{report.care_office['name']} — {report.care_office['department']}"
 
     class NumberedCanvas(pdfcanvas.Canvas):
@@ -222,7 +226,8 @@ def render_pdf(report: ReportModel) -> bytes:
             self.drawString(
                 18 * mm, 10 * mm, f"{report.care_office['mailbox']} — {report.care_office['phone']}"
             )
-            self.drawRightString(w - 18 * mm, 10 * mm, f"Pagina {self._pageNumber} van {total}")
+            page = report.headings["page"].format(page=self._pageNumber, pages=total)
+            self.drawRightString(w - 18 * mm, 10 * mm, page)
 
     out = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -239,8 +244,10 @@ def render_pdf(report: ReportModel) -> bytes:
     )
     width = A4[0] - 36 * mm
     story: list[Any] = [
-        _p(report.title + (" (intern)" if report.audience == "staff" else ""), s["title"]),
-        _p(f"Ons kenmerk: {report.kenmerk}\nDatum: {report.generated}", s["body"]),
+        _p(
+            report.title + (f" ({h['internal']})" if report.audience == "staff" else ""), s["title"]
+        ),
+        _p(f"{h['kenmerk']}: {report.kenmerk}\n{h['date']}: {report.generated}", s["body"]),
         Spacer(1, 6),
         _p(report.outcome, s["outcome"]),
     ]
@@ -249,7 +256,7 @@ def render_pdf(report: ReportModel) -> bytes:
     if report.summary:
         story.append(_p(report.summary, s["body"]))
     story.append(Spacer(1, 4))
-    meta = f"Ontvangen op {report.received}"
+    meta = f"{h['received']} {report.received}"
     if report.sender:
         meta += f" van {report.sender}"
     if report.audience == "staff" and report.channel:
@@ -257,7 +264,7 @@ def render_pdf(report: ReportModel) -> bytes:
     story.append(_p(meta, s["body"]))
     for d in report.documents:
         story.extend(_document(d, report, s, width))
-    story.append(_p("Vervolg", s["h2"]))
+    story.append(_p(h["next"], s["h2"]))
     story.append(_p(report.next_step, s["body"]))
     story.append(Spacer(1, 8))
     story.append(_p(report.contact, s["body"]))

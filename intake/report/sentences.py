@@ -8,7 +8,7 @@ from datetime import date
 
 from intake.campaign.rules import Rules
 from intake.campaign.templates import TemplateFamily
-from intake.domain import Verdict, kenmerk
+from intake.domain import Verdict, fmt, kenmerk
 from intake.domain.carry_over import migrated_name, refusal
 from intake.report import wording
 from intake.report.outcome import Outcome
@@ -43,19 +43,29 @@ def next_step(
     outcome: Outcome,
     today: date,
     letter: Sequence[Verdict] = (),
+    deadline: date | None = None,
 ) -> str:
     """What to do and by when; after the deadline, what happens now instead.
 
+    `deadline` is the provider's own when staff granted uitstel (else the campaign's).
     When a document to fix is not in this letter (a plan's letter while the model must
     be fixed), the provider is pointed to the letter about it by its kenmerk.
     """
     status = outcome.decision.status.value if outcome.decision else outcome.key
     if status not in ("rejected", "incomplete"):
         return wording.text(rules, f"next_{status}", family)
-    late = "_late" if wording.after_deadline(rules, today) else ""
+    due = max(deadline or rules.deadline, rules.deadline)
+    late = "_late" if today > due else ""
     broken = _nouns(rules, outcome.broken) or wording.text(rules, "noun_aanvraag")
     missing = _missing(rules, outcome)
-    step = wording.text(rules, f"next_{status}{late}", family, broken=broken, missing=missing)
+    step = wording.text(
+        rules,
+        f"next_{status}{late}",
+        family,
+        broken=broken,
+        missing=missing,
+        deadline=fmt.day(due),
+    )
     here = {v.sha256 for v in letter}
     elsewhere = [v for v in outcome.broken if v.sha256 not in here]
     if status == "rejected" and elsewhere:

@@ -59,6 +59,13 @@ def text(rules: Rules, key: str, family: Any = None, **values: Any) -> str:
     return section(rules)[key].format_map(fill)
 
 
+def headings(rules: Rules) -> dict[str, str]:
+    """The letter's headings (`[letter] heading_*`), keyed without the prefix; `page`
+    keeps its {page} and {pages} for the PDF to fill per page."""
+    keys = [k for k in section(rules) if k.startswith("heading_")]
+    return {k.removeprefix("heading_"): text(rules, k) for k in keys}
+
+
 def has(rules: Rules, key: str) -> bool:
     return key in section(rules)
 

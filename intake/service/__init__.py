@@ -29,7 +29,7 @@ from intake.domain import (
 )
 from intake.judging.pipeline import judge_many
 from intake.report.audience import sender_registered
-from intake.service import letters
+from intake.service import extensions, letters
 from intake.service.app import App
 from intake.storage.ledger import StoredDocument
 
@@ -93,7 +93,9 @@ def _candidate(verdicts: list[Verdict], ctx: Context, sender: str | None) -> Pro
     return None
 
 
-def _ledger_findings(verdicts: list[Verdict], app: App, sender: str | None) -> list[Verdict]:
+def _ledger_findings(
+    verdicts: list[Verdict], app: App, sender: str | None, granted: extensions.Granted
+) -> list[Verdict]:
     batch_kinds: dict[tuple[str | None, str], set[DocumentKind]] = {}
     for v in verdicts:
         if _pairable(v):
@@ -117,7 +119,9 @@ def _ledger_findings(verdicts: list[Verdict], app: App, sender: str | None) -> l
             kinds = batch_kinds.get((v.campaign, v.provider.agb), set())
             has_model = bool(state.get("model_document_id")) or DocumentKind.AANVRAAG in kinds
             has_plan = bool(state.get("plan_document_id")) or DocumentKind.KWALITEITSPLAN in kinds
-            deadline = fmt.day(rules.deadline)
+            # The provider's own date when staff granted uitstel.
+            until = granted.get((v.campaign or app.ctx.campaign, v.provider.agb))
+            deadline = fmt.day(max(until or rules.deadline, rules.deadline))
             if v.document is DocumentKind.AANVRAAG and not has_plan:
                 extra.append(rules.finding("PLAN_MISSING", deadline=deadline))
             if v.document is DocumentKind.KWALITEITSPLAN and not has_model:
@@ -188,7 +192,9 @@ def take_in(
     """
     verdicts = judge_many(list(submissions), app.ctx)
     _attribute(verdicts, app, sender)
-    verdicts = _ledger_findings(verdicts, app, sender)
+    granted = extensions.in_force(app)
+    verdicts = _ledger_findings(verdicts, app, sender, granted)
+    verdicts = extensions.apply(app, verdicts, granted)
     verdicts = _compare_plans(verdicts, app)
     sources: list[Any] = [
         app.archive.put(v.sha256, s.filename, s.content)
@@ -291,7 +297,9 @@ class Rejudged:
     after: Verdict
 
 
-def _fresh_batch(app: App, ctx: Context, docs: list[StoredDocument]) -> list[Rejudged]:
+def _fresh_batch(
+    app: App, ctx: Context, docs: list[StoredDocument], granted: extensions.Granted
+) -> list[Rejudged]:
     batch, subs = [], []
     for doc in docs:
         original = app.archive.get(doc.verdict.sha256)
@@ -314,7 +322,7 @@ def _fresh_batch(app: App, ctx: Context, docs: list[StoredDocument]) -> list[Rej
             and not sender_registered([fresh], case_ctx.register, doc.sender)
         ):
             extra.append(case_ctx.rules.finding("SENDER_NOT_REGISTERED", sender=doc.sender))
-        fresh = _with(fresh, extra)
+        fresh = extensions.apply(app, [_with(fresh, extra)], granted)[0]
         fresh.signals = {**doc.verdict.signals, **fresh.signals}
         if fresh.to_json() != doc.verdict.to_json():
             changes.append(Rejudged(doc.id, doc.verdict, fresh))
@@ -340,9 +348,10 @@ def rejudge(
     ctx = app.ctx if register is None else replace(app.ctx, register=register)
     changed: list[Rejudged] = []
     stored = app.ledger.all_documents()
+    granted = extensions.in_force(app)  # uitstel is respected
     for start in range(0, len(stored), chunk):
         docs = stored[start : start + chunk]
-        for change in _fresh_batch(app, ctx, docs):
+        for change in _fresh_batch(app, ctx, docs, granted):
             changed.append(change)
             if not dry_run:
                 app.ledger.replace_verdict(change.document_id, change.after)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import PurePath
 
@@ -28,6 +28,7 @@ from intake.report.outcome import application_outcome
 from intake.service.app import App
 from intake.service.migration import Migrated, MigrationRefused, migrate
 from intake.service.reports import write_report_files
+from intake.storage import extensions
 from intake.storage import letters as record
 from intake.storage.casebook import Casebook
 from intake.storage.files import atomic_write
@@ -104,7 +105,17 @@ def letter(
         decision=decision,
         attached={k: m.filename for k, m in (corrected or {}).items()},
         now=now,
+        deadline=_extended(app, verdicts, ctx.campaign),
     )
+
+
+def _extended(app: App, verdicts: Sequence[Verdict], campaign: str) -> date | None:
+    """The provider's uitstel in force, if staff granted one: the letter's deadline."""
+    agbs = {v.provider.agb for v in verdicts if v.provider and v.provider.agb}
+    if len(agbs) != 1:
+        return None
+    extension = extensions.in_force(app.ledger, campaign, agbs.pop())
+    return extension.until if extension else None
 
 
 def archived(app: App, verdicts: Sequence[Verdict]) -> dict[str, bytes]:

@@ -75,3 +75,13 @@ def attach_letter(
             migrated.content, maintype=XLSX[0], subtype=XLSX[1], filename=migrated.filename
         )
     return message
+
+
+def attach_rendered(
+    message: EmailMessage, text: str, html: str, pdf: bytes, filename: str
+) -> EmailMessage:
+    """A letter rendered elsewhere (the herschikking's): text and HTML body, the PDF."""
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
+    return message

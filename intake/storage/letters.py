@@ -48,3 +48,29 @@ def mark(ledger: Ledger, letter_id: int, state: str) -> None:
         c.execute(
             letters.update().where(letters.c.id == letter_id).values(state=state, sent_at=now())
         )
+
+
+def claim(ledger: Ledger, message_id: str, before: str, after: str) -> bool:
+    """Move one letter from state `before` to `after`; True for the one caller that did.
+
+    The herschikking letters use this as decisions use their notifications: a letter
+    is claimed (`pending -> sending`) before it is sent, so it is never sent twice.
+    """
+    with ledger.transaction() as c:
+        result = c.execute(
+            letters.update()
+            .where(letters.c.message_id == message_id, letters.c.state == before)
+            .values(state=after, sent_at=now())
+        )
+    return result.rowcount == 1
+
+
+def of_event(ledger: Ledger, campaign: str, event: str) -> list[dict[str, Any]]:
+    """Every letter recorded for one event of a campaign (a herschikking's letters)."""
+    with ledger.engine.connect() as c:
+        rows = c.execute(
+            sa.select(letters)
+            .where(letters.c.campaign == campaign, letters.c.event == event)
+            .order_by(letters.c.id)
+        )
+        return [_row(r) for r in rows.mappings()]

@@ -137,6 +137,23 @@ decisions = sa.Table(
     sa.Index("ix_decisions_case", "campaign", "agb"),
 )
 
+# Uitstel for one provider in one campaign: documents received on or before `until` are
+# not late. Revoking keeps the row, so the case's history shows the grant and its end.
+extensions = sa.Table(
+    "extensions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("campaign", sa.String(64), nullable=False),
+    sa.Column("agb", sa.String(16), nullable=False),
+    sa.Column("until", sa.Date, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_by", sa.String(64)),
+    sa.Index("ix_extensions_case", "campaign", "agb"),
+)
+
 notifications = sa.Table(
     "notifications",
     metadata,

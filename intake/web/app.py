@@ -15,7 +15,17 @@ from starlette.routing import Route
 from intake.service.app import App
 from intake.storage.casebook import Casebook
 from intake.web.render import error_page
-from intake.web.views import case, cases, downloads, health, login, register, todo
+from intake.web.views import (
+    case,
+    cases,
+    downloads,
+    extensions,
+    health,
+    herschikking,
+    login,
+    register,
+    todo,
+)
 
 log = logging.getLogger(__name__)
 MIN_SECRET = 32
@@ -46,7 +56,15 @@ ROUTES = [
     Route("/api/cases/{agb}", case.case, methods=["GET"]),
     Route("/cases/{agb}/notes", case.post_note, methods=["POST"]),
     Route("/cases/{agb}/decisions", case.post_decision, methods=["POST"]),
+    Route("/cases/{agb}/extensions", extensions.post_extension, methods=["POST"]),
+    Route(
+        "/cases/{agb}/extensions/{extension_id}/revoke",
+        extensions.post_revoke,
+        methods=["POST"],
+    ),
     Route("/documents/{sha256}/{kind}", downloads.download, methods=["GET"]),
+    Route("/herschikking", herschikking.herschikking_form, methods=["GET"]),
+    Route("/herschikking", herschikking.herschikking_post, methods=["POST"]),
     Route("/register", register.register_form, methods=["GET"]),
     Route("/register", register.register_post, methods=["POST"]),
 ]

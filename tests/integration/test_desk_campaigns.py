@@ -113,7 +113,8 @@ def test_each_case_page_shows_its_own_campaign(both):
     assert [d["file"] for d in new["documents"]] == ["geldig-2021.xlsx"]
     assert (old["status"], new["status"]) == ("review", "incomplete")
     html = client.get(f"/cases/{PROVIDER}{ON_2021}").text
-    assert html.count(f'<input type="hidden" name="campaign" value="{Y2021}">') == 2
+    # decision, uitstel and note: every form on the page posts to the case's campaign
+    assert html.count(f'<input type="hidden" name="campaign" value="{Y2021}">') == 3
     assert 'id="case-campaign"' in html
 
 

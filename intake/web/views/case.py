@@ -25,6 +25,8 @@ MESSAGES = {
     "decision-failed": "Beslissing vastgelegd; verzenden mislukte, zie de takenlijst.",
     "repeated": "Deze beslissing was al vastgelegd; er is niets dubbel gedaan.",
     "note": "Notitie toegevoegd.",
+    "extension": "Uitstel vastgelegd; de documenten van deze zaak zijn opnieuw beoordeeld.",
+    "extension-revoked": "Uitstel ingetrokken; de documenten zijn opnieuw beoordeeld.",
 }
 
 

@@ -1,0 +1,198 @@
+"""A provider's herschikking letter: its figures, the formula in words and the calendar.
+
+In the house style of the intake's letters (the same header, colours and page
+footer), as HTML for the desk and mail and as PDF. Every sentence comes from the
+`[letter]` table of the herschikking's rules file.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from intake.domain import fmt
+from intake.domain.herschikking import Share
+
+if TYPE_CHECKING:
+    from intake.service.herschikking import Herschikking
+
+
+def rate_text(rate: Decimal, decimals: int) -> str:
+    """The discount rate as a Dutch percentage with every decimal that was used: 3,125%."""
+    text = format(rate * 100, f".{max(decimals - 2, 0)}f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",") + "%"
+
+
+def _euro(value: Decimal) -> str:
+    return fmt.euro(float(value))
+
+
+def letter_model(result: Herschikking, share: Share, today: date | None = None) -> dict[str, Any]:
+    """Everything the letter says, as text: the HTML and the PDF show the same."""
+    rules = result.rules
+    calendar = rules.calendar
+    rate = rate_text(share.discount_rate, rules.rate_decimals)
+    reference = result.kenmerk(share.agb)
+    figures = [
+        (rules.text("figure_declared"), _euro(share.declared)),
+        (
+            rules.text("figure_extrapolated", declared=_euro(share.declared)),
+            _euro(share.extrapolated),
+        ),
+    ]
+    if share.discount_rate:
+        figures.append((rules.text("figure_discount", rate=rate), "- " + _euro(share.discount)))
+    figures += [
+        (rules.text("figure_lost_revenue"), _euro(share.lost_revenue)),
+        (rules.text("figure_custom"), _euro(share.custom)),
+        (rules.text("figure_total"), _euro(share.total)),
+    ]
+    dates = [
+        (rules.text("calendar_agreement"), fmt.day(calendar["agreement_sent"])),
+        (rules.text("calendar_portal"), fmt.day(calendar["portal_opens"])),
+        (rules.text("calendar_provider"), fmt.day(calendar["provider_herschikking"])),
+        (rules.text("calendar_budget_2021"), fmt.day(calendar["provider_budget_2021"])),
+        (rules.text("calendar_office"), fmt.day(calendar["office_herschikking"])),
+    ]
+    return {
+        "title": rules.text("title"),
+        "office": rules.care_office,
+        "kenmerk": reference,
+        "date": fmt.day(today or date.today()),
+        "naam": share.naam,
+        "agb": share.agb,
+        "heading_kenmerk": rules.text("heading_kenmerk"),
+        "heading_date": rules.text("heading_date"),
+        "heading_provider": rules.text("heading_provider"),
+        "provider_line": rules.text("provider_line", naam=share.naam, agb=share.agb),
+        "phone_label": rules.text("phone_label"),
+        "footer_kenmerk": rules.text("footer_kenmerk", kenmerk=reference),
+        "salutation": rules.text("salutation"),
+        "intro": rules.text("intro", naam=share.naam, agb=share.agb),
+        "figures_heading": rules.text("figures_heading"),
+        "figures": figures,
+        "formula": rules.text("formula"),
+        "discount": rules.text("discount", rate=rate)
+        if share.discount_rate
+        else rules.text("no_discount"),
+        "rounding": rules.text("rounding"),
+        "calendar_heading": rules.text("calendar_heading"),
+        "calendar": dates,
+        "closing": rules.text("closing", kenmerk=reference),
+        "signature": rules.text("signature"),
+    }
+
+
+@cache
+def _env(autoescape: bool = True):  # type: ignore[no-untyped-def]
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("intake.report", "templates"),
+        autoescape=autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_letter_html(result: Herschikking, share: Share) -> str:
+    model = letter_model(result, share)
+    return _env().get_template("herschikking.html").render(m=model)
+
+
+def render_letter_text(result: Herschikking, share: Share) -> str:
+    """The plain-text part of the mail: the same sentences and figures as the HTML."""
+    model = letter_model(result, share)
+    return _env(False).get_template("herschikking.txt").render(m=model)
+
+
+def render_letter_pdf(result: Herschikking, share: Share) -> bytes:
+    """A4, the intake's brand bar and footer, the figures and the calendar as tables."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    from intake.report.pdf import BRAND, table
+
+    m = letter_model(result, share)
+    office = m["office"]
+    base = getSampleStyleSheet()
+    body = ParagraphStyle("b", parent=base["BodyText"], fontSize=9.5, leading=13)
+    cell = ParagraphStyle("c", parent=body, fontSize=8.5, leading=10.5)
+    num = ParagraphStyle("n", parent=cell, alignment=2)
+    h2 = ParagraphStyle(
+        "h2", parent=base["Heading2"], fontSize=12, textColor=colors.HexColor(BRAND)
+    )
+    title = ParagraphStyle("t", parent=base["Title"], fontSize=15, alignment=0)
+
+    def p(text: str, style: Any) -> Any:
+        from xml.sax.saxutils import escape
+
+        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+    def decorate(canvas: Any, doc: Any) -> None:
+        w, h = A4
+        canvas.saveState()
+        canvas.setFillColor(colors.HexColor(BRAND))
+        canvas.rect(0, h - 14 * mm, w, 14 * mm, stroke=0, fill=1)
+        canvas.setFillColor(colors.white)
+        canvas.setFont("Helvetica-Bold", 11)
+        canvas.drawString(18 * mm, h - 9 * mm, f"{office['name']} — {office['department']}")
+        canvas.setFont("Helvetica", 8)
+        canvas.drawRightString(w - 18 * mm, h - 9 * mm, m["title"])
+        canvas.setFillColor(colors.HexColor("#555555"))
+        canvas.drawString(18 * mm, 10 * mm, f"{office['mailbox']} — {office['phone']}")
+        canvas.drawRightString(w - 18 * mm, 10 * mm, m["footer_kenmerk"])
+        canvas.restoreState()
+
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=22 * mm,
+        bottomMargin=18 * mm,
+        title=m["title"],
+        author=office["name"],
+        lang="nl-NL",
+    )
+    width = A4[0] - 36 * mm
+    story: list[Any] = [
+        p(m["title"], title),
+        p(f"{m['heading_kenmerk']}: {m['kenmerk']}\n{m['heading_date']}: {m['date']}", body),
+        p(m["provider_line"], body),
+        Spacer(1, 8),
+        p(m["salutation"], body),
+        p(m["intro"], body),
+        p(m["figures_heading"], h2),
+        table(
+            [[p(label, cell), p(amount, num)] for label, amount in m["figures"]],
+            [0.7 * width, 0.3 * width],
+        ),
+        Spacer(1, 6),
+        p(m["formula"], body),
+        p(m["discount"], body),
+        p(m["rounding"], body),
+    ]
+    story += [
+        p(m["calendar_heading"], h2),
+        table(
+            [[p(label, cell), p(day, num)] for label, day in m["calendar"]],
+            [0.75 * width, 0.25 * width],
+        ),
+        Spacer(1, 8),
+        p(m["closing"], body),
+        Spacer(1, 6),
+        p(f"{m['signature']}\n{office['name']}, {office['department']}", body),
+    ]
+    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    return out.getvalue()
