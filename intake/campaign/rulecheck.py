@@ -57,7 +57,7 @@ OPEN = {
 LETTER_FILLS = frozenset(
     {"year", "deadline", "cutoff", "model", "office", "department", "mailbox", "phone"}
     | {"kenmerk", "broken", "missing", "file", "reason", "received", "count", "version"}
-    | {"cell", "sheet", "page", "pages"}
+    | {"cell", "sheet", "page", "pages", "covered", "total"}
 )
 # `[letter]` headings the letter asks for by name (intake.report.wording.headings).
 LETTER_HEADINGS = tuple(
@@ -65,7 +65,8 @@ LETTER_HEADINGS = tuple(
     for name in (
         "kenmerk", "date", "received", "sender", "documents", "document_kenmerk", "outcome",
         "version", "severity", "sheet", "cell", "what", "code", "no_findings", "amounts",
-        "difference", "next", "internal", "page",
+        "difference", "next", "internal", "page", "themes", "theme", "theme_found",
+        "theme_sentences", "theme_evidence", "theme_page", "yes", "no",
     )
 )  # fmt: skip
 # The kinds of file intake.detect.filetype.FileType tells apart (its values).

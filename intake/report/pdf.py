@@ -155,27 +155,29 @@ def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: floa
         if d.staff.get("plan_ocr"):
             flow += [Spacer(1, 6), _p(d.staff["plan_ocr"], s["note"])]
         if d.staff.get("plan_themes"):
-            flow += _themes(d.staff["plan_themes"], s, width)
+            flow += _themes(d.staff["plan_themes"], h, s, width)
     return flow
 
 
-def _themes(summary: dict[str, Any], s: dict[str, Any], width: float) -> list[Any]:
+def _themes(
+    summary: dict[str, Any], h: dict[str, str], s: dict[str, Any], width: float
+) -> list[Any]:
     """The plan's themes for staff, as in the HTML report: found or not, with evidence."""
     from reportlab.platypus import Spacer
 
-    heading = (
-        f"Thema's van het Kwaliteitskader ({summary['covered']} van {summary['total']} gevonden)"
-    )
-    rows = [[_p(h, s["cell"]) for h in ("Thema", "Gevonden", "Zinnen", "Bewijs (pagina: zin)")]]
+    heading = h["themes"].format(covered=summary["covered"], total=summary["total"])
+    head = (h["theme"], h["theme_found"], h["theme_sentences"], h["theme_evidence"])
+    rows = [[_p(text, s["cell"]) for text in head]]
     for theme in summary["themes"].values():
         evidence = "\n".join(
-            (f"p. {e['page']}: " if e.get("page") else "") + str(e["quote"])
+            (h["theme_page"].format(page=e["page"]) + " " if e.get("page") else "")
+            + str(e["quote"])
             for e in theme["evidence"]
         )
         rows.append(
             [
                 _p(theme["name"], s["cell"]),
-                _p("ja" if theme["covered"] else "nee", s["cell"]),
+                _p(h["yes"] if theme["covered"] else h["no"], s["cell"]),
                 _p(theme["sentences"], s["num"]),
                 _p(evidence, s["cell"]),
             ]

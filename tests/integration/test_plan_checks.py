@@ -3,6 +3,7 @@ judged by the whole pipeline: themes, provider, year, substance, councils."""
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -264,7 +265,7 @@ def test_staff_report_shows_theme_coverage_with_evidence_and_the_provider_report
     from intake.report.model import build
 
     verdict = run(ctx, "marente.pdf", plan_pdf(MARENTE))
-    staff = render_html(build([verdict], ctx.rules, ctx.family, audience="staff"))
+    staff = html.unescape(render_html(build([verdict], ctx.rules, ctx.family, audience="staff")))
     assert "Thema's van het Kwaliteitskader (6 van 8 gevonden)" in staff
     assert "Gebruik van informatie</td><td>nee" in staff
     assert "p. 2: Valincidenten bespreken wij" in staff
