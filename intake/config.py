@@ -8,6 +8,7 @@ by the command line, once.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -90,7 +91,11 @@ class DeskSection:
     base_url: str = "http://127.0.0.1:8080"
     secret_key: str = ""
     digest_to: tuple[str, ...] = ()
-    session_hours: float = 10.0
+    session_hours: float = 10.0  # a session ends this long after login, whatever happens
+    idle_minutes: float = 30.0  # ... and this long after its last request
+    # Whose X-Forwarded-For is believed (addresses or networks, e.g. "10.0.0.0/8"):
+    # the reverse proxy in front of the desk. Anyone else's header is ignored.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
 
     @property
     def secure_cookies(self) -> bool:
@@ -220,6 +225,15 @@ def _validate(config: Config) -> None:
         raise ConfigError("[ledger] lease_seconds must be > 0 and channel_workers >= 1")
     if config.folder.max_attempts < 1:
         raise ConfigError("[folder] max_attempts must be at least 1")
+    if config.desk.idle_minutes <= 0 or config.desk.session_hours <= 0:
+        raise ConfigError("[desk] idle_minutes and session_hours must be > 0")
+    for proxy in config.desk.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError as exc:
+            raise ConfigError(
+                f"[desk] trusted_proxies: '{proxy}' is not an address or network"
+            ) from exc
     if config.mail_enabled and not config.imap.user:
         raise ConfigError("[imap] user is required when [imap] host is set")
 

@@ -84,7 +84,12 @@ REQUIRED_TEXTS = (
         for limit in ("documents", "bytes", "members", "member_size", "structure")
     )
     + tuple(f"format_{kind}" for kind in FILE_TYPES)
-    + tuple(f"workbook_unreadable_{what}" for what in ("workbook", "sheet", "sheets", "strict"))
+    + tuple(f"reason_{key}" for key in ("workbook_damaged", "truncated", "empty", "not_a_document"))
+    + tuple(f"workbook_unreadable_{what}" for what in ("sheet", "sheets", "strict"))
+    + tuple(
+        f"modification_{key}"
+        for key in ("sheet_renamed", "sheet_missing", "label_changed", "label_empty", "more")
+    )
     + ("plan_filler_share", "plan_filler_not_running_text")
     + ("plan_read_by_ocr", "plan_ocr_failed", "plan_ocr_unavailable", "plan_ocr_time")
     + ("plan_ocr_partial", "plan_ocr_empty")
@@ -98,6 +103,7 @@ REQUIRED_TEXTS = (
             "unknown",
             "already_revoked",
             "agb_invalid",
+            "provider_unknown",
             "audit_granted",
             "audit_revoked",
             "granted",

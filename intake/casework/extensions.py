@@ -54,6 +54,12 @@ def grant(app: App, agb: str, form: dict[str, str], actor: str, address: str | N
     rules = app.ctx.for_campaign(name).rules
     until = _until(form.get("until"), rules)
     reason = _reason(form.get("reason"), rules)
+    register = app.ctx.for_campaign(name).register
+    known = (register is not None and register.get(agb) is not None) or app.ledger.provider(
+        agb, name
+    )
+    if not known:  # staff would never see it: no case page for an AGB nobody knows
+        raise CaseworkError("agb", rules.text("extension_provider_unknown", agb=agb))
     cb = book(app)
     with app.ledger.transaction() as conn:
         extension_id = store.add(

@@ -112,7 +112,7 @@ def _mail_once(channel) -> int:  # type: ignore[no-untyped-def]
     return EXIT_PARTIAL if stats.failed else EXIT_OK
 
 
-@click.command(epilog=EXIT_CODES)
+@click.command(short_help="The nightly job: channels, pairs, reminders, digest.", epilog=EXIT_CODES)
 @click.pass_context
 def sweep(ctx: click.Context) -> None:
     """The nightly job: both channels once, retries, pairs, reminders and the digest.
@@ -133,7 +133,7 @@ def sweep(ctx: click.Context) -> None:
     sys.exit(EXIT_PARTIAL if result.failed else EXIT_OK)
 
 
-@click.command()
+@click.command(short_help="Judge every stored document again after a change.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.pass_context
 def rejudge(ctx: click.Context, dry_run: bool) -> None:
@@ -192,7 +192,7 @@ def describe_change(change) -> str:  # type: ignore[no-untyped-def]
 DEMO_MARKER = ".intake-demo"
 
 
-@click.command()
+@click.command(short_help="Run the nightly job on the bundled example data.")
 @click.argument(
     "source", type=click.Path(exists=True, file_okay=False, path_type=Path), default="fixtures"
 )

@@ -23,7 +23,7 @@ def _actor(given: str | None) -> str:
         return "cli"
 
 
-@click.group("extension")
+@click.group("extension", short_help="Uitstel (deadline extension) for one provider.")
 def extension_group() -> None:
     """Uitstel for one provider in one campaign (a campaign-wide shift is a rules change)."""
 

@@ -10,7 +10,7 @@ import click
 from intake.cli.common import EXIT_OK, EXIT_USAGE, REGISTER
 
 
-@click.command()
+@click.command(short_help="Compute and write the herschikking 2020 of a region.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--out",

@@ -64,7 +64,7 @@ def check(
     sys.exit(EXIT_REJECTED if any(v.status.value == "rejected" for v in verdicts) else EXIT_OK)
 
 
-@click.command()
+@click.command(short_help="Write each FILE's report as HTML, PDF and JSON.")
 @FILES
 @click.option(
     "--out",

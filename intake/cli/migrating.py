@@ -11,7 +11,7 @@ import click
 from intake.cli.common import EXIT_OK, EXIT_REJECTED, FILES, RECEIVED, REGISTER, judging_context
 
 
-@click.command()
+@click.command(short_help="Carry old-model workbooks over to the corrected model.")
 @FILES
 @click.option(
     "--out",

@@ -100,7 +100,8 @@ def judge_workbook(work: Work, ctx: Context) -> None:
         what = exc.what
         if what == "workbook" and verdict.signals.get("file_type") == FileType.XLSX_STRICT.value:
             what = "strict"  # a Strict part neither reader understands: say how to save it
-        reason = rules.text(f"workbook_unreadable_{what}", sheet=exc.sheet)
+        key = "reason_workbook_damaged" if what == "workbook" else f"workbook_unreadable_{what}"
+        reason = rules.text(key, sheet=exc.sheet)
         verdict.findings.append(
             file_finding(rules, "FILE_UNREADABLE", work.submission, reason=reason)
         )
@@ -113,10 +114,11 @@ def judge_workbook(work: Work, ctx: Context) -> None:
     verdict.document = DocumentKind.AANVRAAG
     verdict.template_version = detection.version or rules.current_version
     if detection.modified:
-        verdict.signals["modifications"] = detection.modifications
-        reason = "; ".join(detection.modifications[:3])
-        if len(detection.modifications) > 3:
-            reason += f" (en nog {len(detection.modifications) - 3} wijzigingen)"
+        said = [rules.text(f"modification_{m.kind}", **m.values) for m in detection.modifications]
+        verdict.signals["modifications"] = said
+        reason = "; ".join(said[:3])
+        if len(said) > 3:
+            reason += rules.text("modification_more", count=str(len(said) - 3))
         verdict.findings.append(rules.finding("TEMPLATE_MODIFIED", reason=reason))
         return
     work.ir = ir

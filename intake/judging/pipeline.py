@@ -115,19 +115,19 @@ def _stage_one(work: Work, ctx: Context) -> None:
                 rules,
                 "FILE_UNREADABLE",
                 sub,
-                reason="het bestand is beschadigd of onvolledig (afgekapt)",
+                reason=rules.text("reason_truncated"),
             )
         )
     elif sniffed.type is FileType.EMPTY:
         work.verdict.findings.append(
-            file_finding(rules, "FILE_UNREADABLE", sub, reason="het bestand is leeg (0 bytes)")
+            file_finding(rules, "FILE_UNREADABLE", sub, reason=rules.text("reason_empty"))
         )
     elif (
         sniffed.by_extension in (FileType.XLSX, FileType.PDF, FileType.DOCX)
         or sniffed.by_extension is None
     ):
         work.verdict.findings.append(
-            file_finding(rules, "FILE_UNREADABLE", sub, reason="de inhoud is geen geldig document")
+            file_finding(rules, "FILE_UNREADABLE", sub, reason=rules.text("reason_not_a_document"))
         )
     else:
         work.verdict.findings.append(

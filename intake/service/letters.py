@@ -147,26 +147,51 @@ def render_again(
     if not current:
         return None
     ctx = app.ctx.for_campaign(campaign)
-    outbox = app.folder("outbox")
     corrected = corrected_models(ctx, current, archived(app, current))
     for verdict in current:
-        name = PurePath(verdict.file).name or verdict.sha256[:12]  # never a path from a mail
-        model = letter(app, [verdict], decision=decision, corrected=corrected)
-        write_report_files(verdict, model, outbox, name)
-        staff = build(
-            [verdict],
-            ctx.rules,
-            ctx.family,
-            audience="staff",
-            decision=decision,
-            others=current,
-        )
-        atomic_write(outbox / f"{name}.staff.html", render_html(staff))
-        if verdict.sha256 in corrected:
-            atomic_write(
-                outbox / corrected[verdict.sha256].filename, corrected[verdict.sha256].content
-            )
+        _write_letters(app, verdict, current, decision, corrected)
     return letter(app, current, decision=decision, corrected=corrected)
+
+
+def _write_letters(
+    app: App,
+    verdict: Verdict,
+    current: Sequence[Verdict],
+    decision: Decision | None,
+    corrected: dict[str, Migrated],
+) -> None:
+    """One document's files in the outbox: the provider's letter (HTML, PDF, verdict JSON),
+    the staff report and, for an old model, its corrected copy."""
+    ctx = app.ctx.for_campaign(verdict.campaign)
+    outbox = app.folder("outbox")
+    name = PurePath(verdict.file).name or verdict.sha256[:12]  # never a path from a mail
+    model = letter(app, [verdict], decision=decision, corrected=corrected)
+    write_report_files(verdict, model, outbox, name)
+    staff = build(
+        [verdict], ctx.rules, ctx.family, audience="staff", decision=decision, others=current
+    )
+    atomic_write(outbox / f"{name}.staff.html", render_html(staff))
+    if verdict.sha256 in corrected:
+        atomic_write(outbox / corrected[verdict.sha256].filename, corrected[verdict.sha256].content)
+
+
+def _render_superseded(app: App, changes: Sequence[tuple[Verdict | None, Verdict]]) -> None:
+    """Documents whose verdict changed but that are no longer their case's current ones
+    (a newer model or plan came after them): their own files in the outbox must still
+    say what the ledger says now."""
+    for before, after in changes:
+        if before is not None and before.to_json() == after.to_json():
+            continue
+        if after.provider is None or not after.provider.agb:
+            continue
+        campaign = campaign_of(app, after)
+        current = current_documents(app, after.provider.agb, campaign)
+        if any(v.sha256 == after.sha256 or v.file == after.file for v in current):
+            continue  # written with its case by render_again, or its name is now the newer one's
+        decision = standing_decision(app, after.provider.agb, campaign)
+        ctx = app.ctx.for_campaign(campaign)
+        corrected = corrected_models(ctx, [after], archived(app, [after]))
+        _write_letters(app, after, current, decision, corrected)
 
 
 def _message_id(app: App, agb: str, outcome: str, event: str, current: Sequence[Verdict]) -> str:
@@ -195,6 +220,7 @@ def after_change(
         {(campaign_of(app, a), a.provider.agb) for _, a in changes if a.provider and a.provider.agb}
     )
     due = [agb for name, agb in cases if _record_change(app, name, agb, changes, event, decision)]
+    _render_superseded(app, changes)
     if send is not None:
         decided = {case: decision for case in cases} if decision else {}
         send_recorded(app, send, decided)

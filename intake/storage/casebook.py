@@ -143,19 +143,6 @@ class Casebook:
         with self.engine.begin() as c:
             c.execute(statement)
 
-    def failed_logins(self, name: str, address: str | None, since: datetime) -> int:
-        """Failures for this account or from this address: either can trigger the throttle."""
-        who = audit.c.actor == name[:64]
-        if address:
-            who = sa.or_(who, audit.c.address == address[:64])
-        query = (
-            sa.select(sa.func.count())
-            .select_from(audit)
-            .where(audit.c.action == "login_failed", audit.c.at >= since, who)
-        )
-        with self.engine.connect() as c:
-            return int(c.execute(query).scalar() or 0)
-
     def audit_of_case(self, campaign: str, agb: str) -> list[dict[str, Any]]:
         return self._all(
             sa.select(audit)

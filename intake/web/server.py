@@ -33,8 +33,7 @@ def serve(app: App) -> None:
         web,
         host=host,
         port=port,
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        proxy_headers=False,  # the app itself believes only `[desk] trusted_proxies`
         server_header=False,
         log_level="info",
         access_log=True,

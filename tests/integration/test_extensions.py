@@ -173,6 +173,8 @@ def test_the_command_line_grants_lists_and_revokes(tmp_path):
     assert listed.stdout.split("\t")[4].startswith("cli")  # the actor is recorded
     bad = run("grant", PROVIDER, "--until", "morgen", "--reason", "x")
     assert bad.returncode == 2 and "JJJJ-MM-DD" in bad.stderr
+    nobody = run("grant", "99999999", "--until", "2020-01-20", "--reason", "x")
+    assert nobody.returncode == 2 and "niet in het register" in nobody.stderr
     extension_id = listed.stdout.split("\t")[0]
     revoked = run("revoke", extension_id)
     assert revoked.returncode == 0, revoked.stderr

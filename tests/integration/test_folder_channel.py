@@ -243,3 +243,22 @@ def test_a_zip_with_a_password_in_the_folder_is_named_encrypted(app):
     [verdict] = folder.run_once(app)
     assert verdict.codes == ["FILE_ENCRYPTED"]
     assert (app.folder("quarantine") / "beveiligd.zip").exists()
+
+
+def test_a_superseded_models_letter_in_the_outbox_follows_its_changed_verdict(app):
+    """The provider sent two models, then the plan: both models' letters lose PLAN_MISSING,
+    also the older one's, which is no longer the case's current model."""
+    drop(app, "eerste.xlsx", "geldig-nov2019.xlsx", NOV_20 - 7200)
+    drop(app, "tweede.xlsx", "compensatie-wijkt-af.xlsx", NOV_20 - 3600)
+    folder.run_once(app)
+    outbox = app.folder("outbox")
+    first = json.loads((outbox / "eerste.xlsx.verdict.json").read_text())
+    assert "PLAN_MISSING" in [f["code"] for f in first["findings"]]
+
+    drop(app, "kwaliteitsplan-2020.pdf")
+    sweep(app)
+
+    for name in ("eerste.xlsx", "tweede.xlsx"):
+        stored = json.loads((outbox / f"{name}.verdict.json").read_text())
+        assert "PLAN_MISSING" not in [f["code"] for f in stored["findings"]], name
+        assert "wij missen nog" not in (outbox / f"{name}.html").read_text(encoding="utf-8")
