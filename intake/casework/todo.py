@@ -127,6 +127,20 @@ def _mail_tasks(app: App) -> list[Task]:
     return tasks
 
 
+def _encrypted_mail_tasks(app: App) -> list[Task]:
+    """Encrypted mails answered with MAIL_ENCRYPTED, until the sender sends a readable one."""
+    return [
+        Task(
+            "mail",
+            row["created_at"],
+            f"Versleutelde e-mail van {row['sender'] or '?'} ({row['filename']})",
+            "Niet te openen (S/MIME-versleuteld); de afzender is gevraagd de stukken "
+            "onversleuteld te sturen. Neem contact op als er niets komt.",
+        )
+        for row in book(app).unanswered_codes("MAIL_ENCRYPTED")
+    ]
+
+
 def _quarantine_tasks(app: App) -> list[Task]:
     folder = app.config.folder_path("quarantine")
     if not folder.is_dir():
@@ -171,5 +185,6 @@ def build_todo(
         interval = timedelta(days=ctx.rules.reminder_interval_days)
         tasks += _case_tasks(found, interval, now, default)
         names.update({(r.campaign, r.agb): r.naam for r in found})
-    tasks += _notification_tasks(app, names) + _mail_tasks(app) + _quarantine_tasks(app)
+    tasks += _notification_tasks(app, names) + _mail_tasks(app) + _encrypted_mail_tasks(app)
+    tasks += _quarantine_tasks(app)
     return sorted(tasks, key=lambda t: t.at)

@@ -47,6 +47,7 @@ _LOGO = re.compile(
 # What a nameless part must be to count as a document (the rest is body text or decoration).
 _NAMELESS_DOCUMENTS = {
     FileType.XLSX: ".xlsx",
+    FileType.XLSX_STRICT: ".xlsx",
     FileType.DOCX: ".docx",
     FileType.PDF: ".pdf",
     FileType.ZIP: ".zip",
@@ -113,12 +114,15 @@ class Contents:
     wrappers: set[str] = field(default_factory=set)  # "winmail.dat", "smime.p7m"
     over_limit: str | None = None  # why collecting stopped, in English for logs
     limit: str | None = None  # which limit: documents, bytes, members, member_size, structure
+    encrypted: set[str] = field(default_factory=set)  # "S/MIME": content we cannot open
 
     @property
     def signals(self) -> dict[str, str]:
         signals = {"mail_signed": ", ".join(sorted(self.signed)) or "nee"}
         if self.wrappers:
             signals["mail_unwrapped"] = ", ".join(sorted(self.wrappers))
+        if self.encrypted:
+            signals["mail_encrypted"] = ", ".join(sorted(self.encrypted))
         return signals
 
 
@@ -207,6 +211,11 @@ class _Collector:
             self.add(safe_name(item.filename), item.content)
 
     def smime(self, name: str, data: bytes, depth: int) -> None:
+        if unwrap.smime_kind(data) == "enveloped_data":
+            # Encrypted for the office's certificate, which intake does not hold: nothing
+            # inside can be read, and the mail says so instead of judging a blob.
+            self.found.encrypted.add("S/MIME")
+            return
         try:
             content = unwrap.smime_content(data)
         except unwrap.UnwrapError:

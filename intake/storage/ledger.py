@@ -245,6 +245,13 @@ class Ledger:
             row = c.execute(sa.select(documents).where(documents.c.id == document_id)).first()
         return self._stored(row) if row else None
 
+    def latest_document(self, sha256: str) -> StoredDocument | None:
+        """The last stored document with these bytes (a file resumed after a crash)."""
+        query = sa.select(documents).where(documents.c.sha256 == sha256)
+        with self.engine.connect() as c:
+            row = c.execute(query.order_by(documents.c.id.desc())).first()
+        return self._stored(row) if row else None
+
     def documents_of_mail(self, mail_id: int) -> list[StoredDocument]:
         with self.engine.connect() as c:
             rows = c.execute(

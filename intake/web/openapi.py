@@ -137,6 +137,7 @@ DOCUMENT = obj(
     figures=arr(obj(key=STR, label=STR, workbook=STR, recomputed=STR)),
     figures_raw=FREE,
     plan_themes={**FREE, "type": ["object", "array", "null"]},
+    plan_ocr=of("string", True, description="for staff: how a scan was read by OCR; null: text"),
     created_at=MOMENT,
 )
 REGISTER_ENTRY = obj(

@@ -25,6 +25,7 @@ from tests.mailcraft import (
     mail,
     nameless_part,
     nested,
+    smime_enveloped,
     smime_opaque,
     tnef,
 )
@@ -208,6 +209,33 @@ def test_a_reused_message_id_with_other_content_is_another_mail():
     assert identify(first).content_sha256 != identify(other).content_sha256
 
 
+def _resent(message) -> bytes:
+    """The same message as a second delivery path writes it: other boundary, other lines."""
+    wire = message.as_bytes()
+    boundary = message.get_boundary()
+    again = wire.replace(boundary.encode(), b"=_resent_" + boundary[::-1].encode())
+    return b"Received: by relay.zorg.nl\r\n" + again.replace(b"\n", b"\r\n").replace(
+        b"\r\r\n", b"\r\n"
+    )
+
+
+def test_a_mail_delivered_again_with_other_mime_boundaries_is_the_same_mail():
+    attachments = [("model.xlsx", MODEL, XLSX), ("plan.pdf", PLAN, ("application", "pdf"))]
+    first = mail(CONTACT, "Stukken", "<twice@x.nl>", attachments)
+    wire, again = first.as_bytes(), _resent(first)
+    assert wire != again and first.get_boundary().encode() not in again
+    assert identify(wire) == identify(again)
+
+
+def test_a_reused_message_id_with_another_document_is_another_mail():
+    one = mail(CONTACT, "Stukken", "<reuse@x.nl>", [("model.xlsx", MODEL, XLSX)])
+    other = mail(CONTACT, "Stukken", "<reuse@x.nl>", [("model.xlsx", MODEL + b"\0", XLSX)])
+    assert identify(one.as_bytes()).key == identify(other.as_bytes()).key
+    assert identify(one.as_bytes()) != identify(other.as_bytes())
+    forged = mail("iemand@elders.nl", "Stukken", "<reuse@x.nl>", [("model.xlsx", MODEL, XLSX)])
+    assert identify(one.as_bytes()) != identify(forged.as_bytes())
+
+
 def test_the_staff_report_says_whether_the_mail_was_signed(ctx):
     from datetime import UTC, datetime
 
@@ -222,3 +250,13 @@ def test_the_staff_report_says_whether_the_mail_was_signed(ctx):
     assert "E-mail ondertekend" in staff and "S/MIME (uitgepakt uit smime.p7m)" in staff
     provider = render_html(build([verdict], ctx.rules, ctx.family))
     assert "E-mail ondertekend" not in provider
+
+
+def test_an_encrypted_smime_mail_is_named_not_judged_as_a_blob():
+    inner = mail(CONTACT, "aanvraag", "<in@x.nl>", [("model.xlsx", MODEL, XLSX)])
+    raw = smime_enveloped(inner, CONTACT, "<enc@x.nl>").as_bytes()
+    _, contents = read(raw)
+    assert contents.documents == [] and contents.encrypted == {"S/MIME"}
+    assert contents.signals["mail_encrypted"] == "S/MIME"
+    _, signed = read(smime_opaque(inner, CONTACT, "<sig@x.nl>").as_bytes())
+    assert not signed.encrypted and [d.filename for d in signed.documents] == ["model.xlsx"]
