@@ -1,13 +1,15 @@
 """Page times of the staff desk on a campaign-sized ledger (not a test; figures for the README).
 
-    python benchmarks/desk.py                    # 2,000 providers, 10,000 documents
+    python benchmarks/desk.py                    # 2,000 providers, 10,000 documents, SQLite
+    python benchmarks/desk.py --ledger postgres  # the same on a throwaway PostgreSQL cluster
     python benchmarks/desk.py --screenshot docs/desk-case.png
 
-Builds a register of P providers and a SQLite ledger with D documents spread over them
+Builds a register of P providers and a ledger (SQLite, or PostgreSQL with Debian's server
+binaries and the test extra's psycopg) with D documents spread over them
 (models, newer models, plans; real verdicts of the fixtures, with their findings and
 figures), starts the real server (`intake serve`, uvicorn) on a free loopback port, logs
 in and requests each page R times over HTTP. Reports p50/p95/max per page in ms and
-writes benchmarks/results/desk.json. With --screenshot, headless Chromium saves a PNG
+writes benchmarks/results/desk-<ledger>.json. With --screenshot, headless Chromium saves a PNG
 of one case page.
 """
 
@@ -150,6 +152,18 @@ def timed(client, paths: list[str]) -> dict[str, float]:  # type: ignore[no-unty
     }
 
 
+def api_pages(client, args: argparse.Namespace) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every page of /api/cases, round after round, as a client walking `next` asks them."""
+    pages = client.get("/api/cases").json()["pages"]
+    return [f"/api/cases?page={1 + i % pages}" for i in range(args.requests)]
+
+
+def anonymous(url: str):  # type: ignore[no-untyped-def]
+    import httpx
+
+    return httpx.Client(base_url=url, timeout=30)
+
+
 def after_each_change(app, client, agbs: list[str], n: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
     """/cases right after the ledger changed: the case list is computed afresh."""
 
@@ -253,8 +267,23 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=10000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--screenshot", type=Path)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/desk.json")
+    parser.add_argument("--ledger", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    args.out = args.out or ROOT / f"benchmarks/results/desk-{args.ledger}.json"
+    postgres = None
+    if args.ledger == "postgres":
+        from tests.integration.servers import Postgres
+
+        postgres = Postgres().start()
+    try:
+        run(args, postgres.url if postgres else None)
+    finally:
+        if postgres is not None:
+            postgres.remove()
+
+
+def run(args: argparse.Namespace, ledger_url: str | None) -> None:
 
     from intake.bootstrap import build_app
     from intake.casework.accounts import add_user
@@ -269,6 +298,8 @@ def main() -> None:
         "INTAKE_REGISTER_PATH": str(root / "register.csv"),
         "INTAKE_DESK_SECRET_KEY": SECRET,
     }
+    if ledger_url:
+        env["INTAKE_LEDGER_URL"] = ledger_url
     app = build_app(load(None, env))
     started = time.perf_counter()
     fill_ledger(app, agbs, args.documents)
@@ -287,9 +318,15 @@ def main() -> None:
                 client, ["/cases?q=Zorgaanbieder%201999"] * args.requests
             ),
             "/cases/{agb}": timed(client, sample),
-            "/api/cases": timed(client, ["/api/cases"] * args.requests),
+            "/api/cases (page 1)": timed(client, ["/api/cases"] * args.requests),
+            "/api/cases?page=… (every page in turn)": timed(client, api_pages(client, args)),
             "/api/cases/{agb}": timed(client, [p.replace("/cases", "/api/cases") for p in sample]),
             "/": timed(client, ["/"] * (args.requests // 4)),
+            "/metrics": timed(client, ["/metrics"] * (args.requests // 4)),
+            "/api/todo": timed(client, ["/api/todo"] * (args.requests // 4)),
+            "/register": timed(client, ["/register"] * (args.requests // 4)),
+            "/healthz": timed(client, ["/healthz"] * args.requests),
+            "/login (form, no session)": timed(anonymous(url), ["/login"] * args.requests),
             "/cases after a ledger change": after_each_change(
                 app, client, agbs, args.requests // 4
             ),
@@ -308,7 +345,7 @@ def main() -> None:
     report = {
         "providers": args.providers,
         "documents": app.ledger.count("documents"),
-        "ledger": "sqlite",
+        "ledger": app.ledger.engine.dialect.name,
         "fill_seconds": round(fill_seconds, 1),
         "pages": results,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "

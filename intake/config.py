@@ -8,6 +8,7 @@ by the command line, once.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -30,6 +31,7 @@ class General:
     campaigns: tuple[str, ...] = ()  # further campaigns active on the same ledger
     rules_dir: str = ""  # rules/<campaign>.toml of one's own, before the shipped ones
     schemas_dir: str = ""  # schemas/<family>.toml of one's own, before the shipped ones
+    metrics_file: str = ""  # one-shot runs write /metrics here (node_exporter's textfile dir)
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,12 @@ class DeskSection:
     base_url: str = "http://127.0.0.1:8080"
     secret_key: str = ""
     digest_to: tuple[str, ...] = ()
-    session_hours: float = 10.0
+    session_hours: float = 10.0  # a session ends this long after login, whatever happens
+    idle_minutes: float = 30.0  # ... and this long after its last request
+    # Whose X-Forwarded-For is believed (addresses or networks, e.g. "10.0.0.0/8"):
+    # the reverse proxy in front of the desk. Anyone else's header is ignored.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    metrics_from: tuple[str, ...] = ()  # addresses or networks besides loopback for /metrics
 
     @property
     def secure_cookies(self) -> bool:
@@ -225,8 +232,23 @@ def _validate(config: Config) -> None:
         raise ConfigError(f"[log] format must be text or json, not '{config.log.format}'")
     if config.ledger.lease_seconds <= 0 or config.ledger.channel_workers < 1:
         raise ConfigError("[ledger] lease_seconds must be > 0 and channel_workers >= 1")
+    for entry in config.desk.metrics_from:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            problem = f"[desk] metrics_from: '{entry}' is not an address or network"
+            raise ConfigError(problem) from exc
     if config.folder.max_attempts < 1:
         raise ConfigError("[folder] max_attempts must be at least 1")
+    if config.desk.idle_minutes <= 0 or config.desk.session_hours <= 0:
+        raise ConfigError("[desk] idle_minutes and session_hours must be > 0")
+    for proxy in config.desk.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError as exc:
+            raise ConfigError(
+                f"[desk] trusted_proxies: '{proxy}' is not an address or network"
+            ) from exc
     if config.mail_enabled and not config.imap.user:
         raise ConfigError("[imap] user is required when [imap] host is set")
 

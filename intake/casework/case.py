@@ -85,6 +85,7 @@ def _document(app: App, row: dict[str, Any], current: set[int]) -> dict[str, Any
         "figures": _figures(verdict.figures),
         "figures_raw": verdict.figures,
         "plan_themes": (verdict.signals.get("plan") or {}).get("themes"),
+        "plan_ocr": wording.ocr_note(rules, verdict.signals),
         "created_at": row["created_at"],
     }
 

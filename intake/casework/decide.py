@@ -125,7 +125,11 @@ def decide(
     letters.render_again(app, agb, name)
     state = None
     if notify:
-        state = deliver_pending(app, smtp or SmtpSender(app.config.smtp), decision_id=decision_id)
+        state = deliver_pending(
+            app,
+            smtp or SmtpSender(app.config.smtp, app.ledger.counters.smtp_failed),
+            decision_id=decision_id,
+        )
     log.info("decision %s on %s/%s by %s (notify=%s)", status, name, agb, actor, notify)
     return Decided(decision_id, False, state)
 

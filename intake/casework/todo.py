@@ -263,6 +263,24 @@ def _mail_tasks(app: App) -> list[Task]:
     return tasks
 
 
+def _encrypted_mail_tasks(app: App) -> list[Task]:
+    """Encrypted mails answered with MAIL_ENCRYPTED, until the sender sends a readable one."""
+    rules = app.ctx.rules
+    return [
+        Task(
+            f"encrypted:{row['id']}",
+            "mail",
+            row["created_at"],
+            rules.text("queue_encrypted_title", sender=row["sender"] or "?", file=row["filename"]),
+            rules.text("queue_encrypted_action"),
+            rules.text("queue_encrypted_why"),
+            row["filename"],
+            *_deadline(rules, {}, None, None),
+        )
+        for row in book(app).unanswered_codes("MAIL_ENCRYPTED")
+    ]
+
+
 def _quarantine_tasks(app: App) -> list[Task]:
     folder = app.config.folder_path("quarantine")
     if not folder.is_dir():
@@ -355,7 +373,7 @@ def build_todo(
         tasks += _case_tasks(app, ctx, found, now, granted)
         names.update({(r.campaign, r.agb): r.naam for r in found})
     tasks += _notification_tasks(app, names, granted) + _mail_tasks(app)
-    tasks += _quarantine_tasks(app) + _given_up_tasks(app, now)
+    tasks += _encrypted_mail_tasks(app) + _quarantine_tasks(app) + _given_up_tasks(app, now)
     return sorted(tasks, key=lambda t: (t.at, t.key))
 
 

@@ -22,6 +22,7 @@ from intake.service.app import App
 from intake.service.status_log import record_status
 from intake.storage.casebook import Casebook
 from intake.storage.claims import channel_run
+from intake.storage.counters import SWEEPS_SUCCEEDED
 
 T = TypeVar("T")
 
@@ -169,7 +170,7 @@ def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = No
     """Everything the night needs, each part on its own: one failing part never stops
     the others, and the digest is always written (with what failed in it)."""
     now = now or clock.now(UTC)
-    smtp = smtp or SmtpSender(app.config.smtp)
+    smtp = smtp or SmtpSender(app.config.smtp, app.ledger.counters.smtp_failed)
     result = SweepResult()
     with channel_run(app.ledger.claims, "sweep") as held:
         if not held:
@@ -202,6 +203,8 @@ def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = No
         _step(result, "dagoverzicht mailen", lambda: send_digest(app, smtp, today, now))
         _step(result, "beslissingsmails", lambda: _deliver_decisions(app, smtp))
         _step(result, "logboek", lambda: _record(app, result))
+        if not result.problems:  # monitoring alerts when this moment grows old
+            _step(result, "teller", lambda: app.ledger.counters.bump(SWEEPS_SUCCEEDED))
     log.info(
         "sweep done: %d file(s), %s, %d pair(s) completed, %d reminder(s), digest %s, "
         "%d problem(s)",

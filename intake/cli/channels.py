@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +20,22 @@ from intake.cli.common import (
     log,
     open_app,
 )
+
+
+@contextmanager
+def metrics_written(app) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """A one-shot run leaves `[general] metrics_file` behind however it ends; a file that
+    cannot be written is logged and never changes the run's exit code."""
+    try:
+        yield
+    finally:
+        from intake.casework.metrics import write_metrics_file
+
+        try:
+            write_metrics_file(app)
+        except Exception as exc:
+            log.error("metrics file not written: %s: %s", type(exc).__name__, exc)
+
 
 EXIT_CODES = """
 
@@ -56,7 +74,8 @@ def watch(ctx: click.Context, once: bool) -> None:
 
     app = open_app(ctx.find_root())
     if once:
-        taken = folder.run_once(app)
+        with metrics_written(app):
+            taken = folder.run_once(app)
         if taken.busy:
             click.echo("De map wordt al door een andere verwerking gelezen; niets gedaan.")
             sys.exit(EXIT_OK)
@@ -81,7 +100,9 @@ def mail(ctx: click.Context, once: bool) -> None:
         sys.exit(EXIT_USAGE)
     channel = MailChannel(app)
     if once:
-        sys.exit(_mail_once(channel))
+        with metrics_written(app):
+            code = _mail_once(channel)
+        sys.exit(code)
     channel.watch()
 
 
@@ -123,7 +144,8 @@ def sweep(ctx: click.Context) -> None:
     from intake.channels.sweep import sweep as run_sweep
 
     app = open_app(ctx.find_root())
-    result = run_sweep(app)
+    with metrics_written(app):
+        result = run_sweep(app)
     if result.busy:
         click.echo("Er loopt al een andere nachtelijke verwerking; niets gedaan.")
         sys.exit(EXIT_OK)

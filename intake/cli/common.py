@@ -18,16 +18,33 @@ EXIT_PARTIAL = 1  # a channel command: part of the work could not be done (the r
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
+# Control characters and line separators, as escapes: a file name or mail subject with a
+# newline in it cannot start a log line of its own (a forged "ERROR" line, a split record).
+_CONTROL = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in (*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029)
+}
+_CONTROL.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+
+
+def one_line(text: str) -> str:
+    return text.translate(_CONTROL)
+
+
 class OneLineFormatter(logging.Formatter):
     """A log record on one line: the exception's type and message, its traceback only at -vv.
 
     Code everywhere may call `log.exception`; what reaches stderr still names the file
-    or mail in one line, and the full detail is one `-vv` away.
+    or mail in one line, and the full detail is one `-vv` away. Whatever the message
+    quotes (a file name, a subject) is escaped, so one record is always one line.
     """
 
     def __init__(self, fmt: str, detail: bool) -> None:
         super().__init__(fmt)
         self.detail = detail
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return one_line(super().formatMessage(record))
 
     def format(self, record: logging.LogRecord) -> str:
         if self.detail or not record.exc_info:
@@ -40,8 +57,8 @@ class OneLineFormatter(logging.Formatter):
         finally:
             record.exc_info, record.exc_text = saved
         if exc is not None and type(exc).__name__ not in line:
-            line += f" ({type(exc).__name__}: {exc})"
-        return line.replace("\n", " ")
+            line += one_line(f" ({type(exc).__name__}: {exc})")
+        return line
 
 
 def setup_logging(verbose: int, style: str | None = None) -> None:

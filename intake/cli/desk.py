@@ -53,7 +53,9 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(
+            "Wachtwoord", hide_input=True, confirmation_prompt="Wachtwoord (nogmaals)"
+        )
     book = _book(ctx)
     try:
         add_user(book, name, role, password)
@@ -79,9 +81,12 @@ def user_list(ctx: click.Context) -> None:
 @click.pass_context
 def user_disable(ctx: click.Context, name: str) -> None:
     """Disable an account: it can no longer log in and its sessions end."""
+    from intake.storage.sessions import Sessions
+
     book = _book(ctx)
     if not book.update_user(name, disabled=True):
         click.echo(f"Gebruiker {name} bestaat niet.", err=True)
         sys.exit(EXIT_USAGE)
-    book.record("cli", "user", detail=f"uitgeschakeld: {name}")
+    ended = Sessions(book.engine).end_all_of(name, "disabled")
+    book.record("cli", "user", detail=f"uitgeschakeld: {name} ({ended} sessies beëindigd)")
     click.echo(f"Gebruiker {name} uitgeschakeld.")

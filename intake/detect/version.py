@@ -37,7 +37,7 @@ class Detection:
     version: str | None = None
     decided_by: str | None = None
     signals: dict[str, object] = field(default_factory=dict)
-    modifications: list[str] = field(default_factory=list)
+    modifications: list[Modification] = field(default_factory=list)
     claimed: str | None = None  # the version the label/property claim, if it differs
 
     @property
@@ -59,25 +59,34 @@ def _is_model(ir: WorkbookIR, family: TemplateFamily) -> bool:
     return present * 2 > len(family.sheets)
 
 
-def _modifications(ir: WorkbookIR, family: TemplateFamily) -> list[str]:
+@dataclass(frozen=True)
+class Modification:
+    """One way the workbook differs from the published model: `kind` names the sentence
+    in the rules' `[texts]` (`modification_<kind>`), `values` fill it."""
+
+    kind: str  # sheet_renamed | sheet_missing | label_changed | label_empty
+    values: dict[str, str]
+
+
+def _modifications(ir: WorkbookIR, family: TemplateFamily) -> list[Modification]:
     problems = []
     lookup = _sheet_lookup(ir)
     for sheet in family.sheets:
         if sheet not in ir.sheets:
             if norm_text(sheet) in lookup:
-                problems.append(f"tabblad '{sheet}' is hernoemd tot '{lookup[norm_text(sheet)]}'")
+                found = lookup[norm_text(sheet)]
+                problems.append(Modification("sheet_renamed", {"sheet": sheet, "found": found}))
             else:
-                problems.append(f"tabblad '{sheet}' ontbreekt")
+                problems.append(Modification("sheet_missing", {"sheet": sheet}))
     for sheet, labels in family.labels.items():
         if sheet not in ir.sheets:
             continue
         for ref, expected in labels.items():
             found = ir.value(sheet, ref)
             if norm_text(found) != norm_text(expected):
-                shown = "niets" if found in (None, "") else f"'{found}'"
-                problems.append(
-                    f"in cel {address(sheet, ref)} staat {shown} in plaats van '{expected}'"
-                )
+                kind = "label_empty" if found in (None, "") else "label_changed"
+                values = {"cell": address(sheet, ref), "expected": str(expected)}
+                problems.append(Modification(kind, {**values, "found": str(found or "")}))
     return problems
 
 

@@ -213,6 +213,7 @@ def _section(
             "register_entry": v.signals.get("register_entry"),
             "figures": v.figures,
             "plan_themes": (v.signals.get("plan") or {}).get("themes"),
+            "plan_ocr": wording.ocr_note(rules, v.signals),
             "mail_signed": v.signals.get("mail_signed"),
             "mail_unwrapped": v.signals.get("mail_unwrapped"),
         }

@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import PurePath
 from typing import Any
 
 from intake.campaign.context import Context
@@ -201,7 +202,8 @@ def take_in(
         for v, s in zip(verdicts, submissions, strict=True)
     ]
     for verdict, content in premade:  # kept whole, so that staff can open what came in
-        sources.append(app.archive.put(verdict.sha256, "bericht.eml", content))
+        name = "bericht.eml" if channel == "mail" else PurePath(verdict.file).name
+        sources.append(app.archive.put(verdict.sha256, name, content))
         verdicts.append(verdict)
     for verdict in verdicts:
         verdict.signals.update(signals or {})

@@ -18,6 +18,7 @@ from intake.storage.tables import (
     audit,
     decisions,
     documents,
+    findings,
     mails,
     notes,
     notifications,
@@ -141,19 +142,6 @@ class Casebook:
             return
         with self.engine.begin() as c:
             c.execute(statement)
-
-    def failed_logins(self, name: str, address: str | None, since: datetime) -> int:
-        """Failures for this account or from this address: either can trigger the throttle."""
-        who = audit.c.actor == name[:64]
-        if address:
-            who = sa.or_(who, audit.c.address == address[:64])
-        query = (
-            sa.select(sa.func.count())
-            .select_from(audit)
-            .where(audit.c.action == "login_failed", audit.c.at >= since, who)
-        )
-        with self.engine.connect() as c:
-            return int(c.execute(query).scalar() or 0)
 
     def audit_of_case(self, campaign: str, agb: str) -> list[dict[str, Any]]:
         return self._all(
@@ -343,6 +331,34 @@ class Casebook:
 
     def mails_in_state(self, *states: str) -> list[dict[str, Any]]:
         return self._all(sa.select(mails).where(mails.c.state.in_(states)).order_by(mails.c.id))
+
+    def unanswered_codes(self, code: str) -> list[dict[str, Any]]:
+        """Documents with finding `code` whose sender sent no document without it since:
+        a mail we could not open (MAIL_ENCRYPTED) waits for staff until a readable one
+        comes from the same address."""
+        marked = sa.select(findings.c.document_id).where(findings.c.code == code)
+        rows = self._all(
+            sa.select(
+                documents.c.id, documents.c.sender, documents.c.filename, documents.c.created_at
+            )
+            .where(documents.c.id.in_(marked))
+            .order_by(documents.c.id)
+        )
+        waiting = []
+        for row in rows:
+            later = (
+                sa.select(sa.func.count())
+                .select_from(documents)
+                .where(
+                    documents.c.sender == row["sender"],
+                    documents.c.id > row["id"],
+                    documents.c.id.not_in(marked),
+                )
+            )
+            with self.engine.connect() as c:
+                if not c.execute(later).scalar():
+                    waiting.append(row)
+        return waiting
 
     def count_mails(self, *states: str) -> int:
         query = sa.select(sa.func.count()).select_from(mails).where(mails.c.state.in_(states))

@@ -229,6 +229,45 @@ folder_items = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# --- events that leave no other trace: counted here so every process reports the same ---
+counters = sa.Table(
+    "counters",
+    metadata,
+    # extraction_timeouts | smtp_failures | claims_taken_over | sweeps_succeeded
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),  # the last event
+)
+# --- the desk's login attempts: what throttling counts (failures and successes) ---
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("account", sa.String(64), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),
+    sa.Column("succeeded", sa.Boolean, nullable=False),
+    sa.Index("ix_login_attempts_account", "account", "at"),
+    sa.Index("ix_login_attempts_address", "address", "at"),
+)
+
+# --- the desk's sessions: the signed cookie names one of these rows, which can end ---
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # sha256 of the token in the cookie
+    sa.Column("user_name", sa.String(64), nullable=False, index=True),
+    sa.Column("address", sa.String(64)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ended_at", sa.DateTime(timezone=True)),
+    sa.Column("end_reason", sa.String(16)),  # logout | disabled | idle | expired
+)
+
+# A case's documents: by provider within a campaign. Without it SQLite picks the campaign
+# index (every document of the campaign) and a case page reads the whole campaign.
+sa.Index("ix_documents_case", documents.c.provider_agb, documents.c.campaign)
+
 # --- the case's status history: one record per change, as zaakgericht systems keep it ---
 status_history = sa.Table(
     "status_history",

@@ -11,9 +11,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from intake.service.app import App
 from intake.storage.casebook import Casebook
+from intake.storage.login_attempts import LoginAttempts
+from intake.storage.sessions import Sessions
+from intake.web.body_limit import BodyLimit
+from intake.web.headers import SecurityHeaders
 from intake.web.render import error_page
 from intake.web.views import (
     case,
@@ -23,7 +28,10 @@ from intake.web.views import (
     health,
     herschikking,
     login,
+    metrics,
+    openapi,
     register,
+    static,
     todo,
 )
 
@@ -48,7 +56,10 @@ ROUTES = [
     Route("/login", login.login, methods=["POST"]),
     Route("/logout", login.logout, methods=["POST"]),
     Route("/healthz", health.healthz, methods=["GET"]),
+    Route("/metrics", metrics.metrics, methods=["GET"]),
+    Route("/static/desk.css", static.stylesheet, methods=["GET"]),
     Route("/", todo.todo, methods=["GET"]),
+    Route("/api/openapi.json", openapi.openapi, methods=["GET"]),
     Route("/api/todo", todo.todo, methods=["GET"]),
     Route("/cases", cases.cases, methods=["GET"]),
     Route("/api/cases", cases.cases, methods=["GET"]),
@@ -92,6 +103,10 @@ def create_app(app: App) -> Starlette:
     web = Starlette(
         routes=ROUTES,
         middleware=[
+            # The client address throttling and the audit trail see: X-Forwarded-For
+            # is believed only from the proxies listed in `[desk] trusted_proxies`.
+            Middleware(ProxyHeadersMiddleware, trusted_hosts=list(desk.trusted_proxies)),
+            Middleware(SecurityHeaders),
             Middleware(
                 SessionMiddleware,
                 secret_key=desk.secret_key,
@@ -99,10 +114,13 @@ def create_app(app: App) -> Starlette:
                 max_age=int(desk.session_hours * 3600),
                 same_site="lax",
                 https_only=desk.secure_cookies,
-            )
+            ),
+            Middleware(BodyLimit),  # inside the session: the limit depends on it
         ],
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
     web.state.intake = app
     web.state.casebook = Casebook(app.ledger.engine)
+    web.state.login_attempts = LoginAttempts(app.ledger.engine)
+    web.state.sessions = Sessions(app.ledger.engine)
     return web

@@ -25,7 +25,7 @@ def serve(app: App) -> None:
 
     web = create_app(app)
     host, port = parse_listen(app.config.desk.listen)
-    sent = deliver_pending(app, SmtpSender(app.config.smtp))
+    sent = deliver_pending(app, SmtpSender(app.config.smtp, app.ledger.counters.smtp_failed))
     if sent:
         log.info("pending decision mail delivered at start-up: %s", sent)
     log.info("desk listening on http://%s:%d (%s)", host, port, app.config.desk.base_url)
@@ -33,8 +33,7 @@ def serve(app: App) -> None:
         web,
         host=host,
         port=port,
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        proxy_headers=False,  # the app itself believes only `[desk] trusted_proxies`
         server_header=False,
         log_level="info",
         access_log=True,

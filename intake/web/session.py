@@ -1,8 +1,10 @@
-"""Who is asking: the signed session cookie, login with throttling, roles.
+"""Who is asking: the session, roles, the audit trail's actor and address.
 
-The session itself is Starlette's SessionMiddleware (itsdangerous-signed, HttpOnly,
-SameSite=Lax, Secure under https). It holds only the user name and the CSRF token;
-the account is looked up on every request, so disabling a user ends its sessions.
+The cookie is Starlette's SessionMiddleware (itsdangerous-signed, HttpOnly,
+SameSite=Lax, Secure under https). It holds only a session token and the CSRF token;
+the token names a row in the ledger (`Sessions`), looked up on every request with the
+account, so logout, a disabled account and `[desk] idle_minutes` without a request end
+the session on the server, whatever copies of the cookie exist.
 """
 
 from __future__ import annotations
@@ -17,26 +19,42 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from intake.casework.accounts import User, active_user
 from intake.storage.casebook import Casebook
-from intake.storage.ledger import now
+from intake.storage.login_attempts import LoginAttempts
+from intake.storage.sessions import Sessions
 from intake.web import csrf, guard
-
-THROTTLE_FAILURES = 5
-THROTTLE_WINDOW = timedelta(minutes=15)
 
 
 def casebook(request: Request) -> Casebook:
     return request.app.state.casebook
 
 
+def login_attempts(request: Request) -> LoginAttempts:
+    return request.app.state.login_attempts
+
+
+def sessions(request: Request) -> Sessions:
+    return request.app.state.sessions
+
+
 def address(request: Request) -> str | None:
+    """The client: the peer, or what a proxy in `[desk] trusted_proxies` forwarded."""
     return request.client.host if request.client else None
 
 
 def current_user(request: Request) -> User | None:
-    name = request.session.get("user")
-    if not isinstance(name, str):
+    token = request.session.get("sid")
+    if not isinstance(token, str):
         return None
-    return active_user(casebook(request), name)
+    desk = request.app.state.intake.config.desk
+    name = sessions(request).user_of(
+        token, timedelta(minutes=desk.idle_minutes), timedelta(hours=desk.session_hours)
+    )
+    if name is None:
+        return None
+    user = active_user(casebook(request), name)
+    if user is None:  # disabled since: the session ends with the account
+        sessions(request).end(token, "disabled")
+    return user
 
 
 def is_api(request: Request) -> bool:
@@ -80,18 +98,16 @@ def guarded(role: str = "staff"):  # type: ignore[no-untyped-def]
     return wrap
 
 
-def throttled(request: Request, name: str) -> bool:
-    since = now() - THROTTLE_WINDOW
-    return casebook(request).failed_logins(name, address(request), since) >= THROTTLE_FAILURES
-
-
 def start_session(request: Request, user: User) -> None:
     request.session.clear()
-    request.session["user"] = user.name
+    request.session["sid"] = sessions(request).start(user.name, address(request))
     csrf.new_token(request)
 
 
 def end_session(request: Request) -> None:
+    token = request.session.get("sid")
+    if isinstance(token, str):
+        sessions(request).end(token, "logout")
     request.session.clear()
 
 

@@ -80,8 +80,8 @@ def field_of(html: str, name: str) -> str:
     return re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
 
 
-def client_for(app: App, user: str | None = "medewerker"):
-    """A TestClient on the desk, logged in as `user` (None: anonymous)."""
+def client_for(app: App, user: str | None = "medewerker", address: str = "testclient"):
+    """A TestClient on the desk, logged in as `user` (None: anonymous), from `address`."""
     import warnings
 
     with warnings.catch_warnings():
@@ -90,11 +90,14 @@ def client_for(app: App, user: str | None = "medewerker"):
 
     from intake.web.app import create_app
 
-    client = TestClient(create_app(app), follow_redirects=False)
+    client = TestClient(create_app(app), follow_redirects=False, client=(address, 50000))
     if user:
-        token = csrf_of(client.get("/login").text)
-        response = client.post(
-            "/login", data={"username": user, "password": PASSWORD, "csrf_token": token}
-        )
+        response = log_in(client, user, PASSWORD)
         assert response.status_code == 303, response.text
     return client
+
+
+def log_in(client, user: str, password: str):  # type: ignore[no-untyped-def]
+    """POST /login with a fresh form: the response (303 in, 401 wrong, 429 wait)."""
+    token = csrf_of(client.get("/login").text)
+    return client.post("/login", data={"username": user, "password": password, "csrf_token": token})

@@ -23,7 +23,7 @@ from tests.integration.desk import (
 from tests.integration.servers import SmtpSink, free_port
 from tests.manifest import REGISTER_CSV, SUBMISSIONS
 
-OPEN = {"/login", "/healthz"}
+OPEN = {"/login", "/healthz", "/static/desk.css", "/metrics"}  # /metrics: by address
 
 
 def concrete(path: str) -> str:
@@ -436,8 +436,15 @@ def test_the_case_list_pages(app, monkeypatch):
     assert second.text.count('<tr><td><a href="/cases/') == 1 and "pagina 2 van 2" in second.text
     bad = client.get("/cases", params={"page": "-1"})
     assert bad.status_code == 400 and "Ongeldig paginanummer" in bad.text
-    assert len(client.get("/api/cases").json()["cases"]) == 4  # the twin: every case
-    assert len(client.get("/api/cases", params={"page": "1"}).json()["cases"]) == 3
+    monkeypatch.setattr(cases, "API_PAGE_SIZE", 3)
+    listing = client.get("/api/cases").json()  # the JSON twin pages too, and says where next
+    assert len(listing["cases"]) == 3 and listing["total"] == 4 and listing["pages"] == 2
+    rest = client.get(listing["next"]).json()
+    assert len(rest["cases"]) == 1 and rest["next"] is None and rest["page"] == 2
+    both = client.get("/api/cases", params={"size": "10"}).json()
+    assert len(both["cases"]) == 4 and both["next"] is None
+    assert client.get("/api/cases", params={"size": "0"}).status_code == 400
+    assert client.get("/api/cases", params={"size": "100000"}).status_code == 400
 
 
 def test_todo_lists_overdue_pairs_and_failed_mails(tmp_path):

@@ -129,10 +129,12 @@ def test_variants_give_the_same_cells_as_the_plain_workbook(ctx):
         assert ir.sheets == plain.sheets
 
 
-def test_strict_ooxml_is_named(ctx):
-    verdict = _judge("model.xlsx", hostile.strict(), ctx)
-    assert _codes(verdict) == ["FILE_FORMAT_UNSUPPORTED"]
-    assert "Strict" in verdict.findings[0].message
+def test_strict_ooxml_is_read_like_the_workbook_it_was_saved_from(ctx):
+    plain = _judge("model.xlsx", hostile.valid(), ctx)
+    for make in (hostile.strict, hostile.half_strict):
+        verdict = _judge("model.xlsx", make(), ctx)
+        assert _codes(verdict) == _codes(plain), make.__name__
+        assert verdict.figures == plain.figures
 
 
 def test_an_infinite_wage_is_not_numeric_and_json_stays_json(ctx):
@@ -201,3 +203,39 @@ def test_every_format_is_named_in_natural_dutch(ctx):
         assert name.startswith("een ") and not name.endswith("-bestand-"), name
         message = ctx.rules.finding("FILE_FORMAT_UNSUPPORTED", file="x", format=name).message
         assert f"is {name}." in message and ")-bestand" not in message, message
+
+
+CORPUS = hostile.SUBMISSIONS.parent / "corpora" / "external"
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("poi__spreadsheet__password.xls", "FILE_ENCRYPTED"),
+        ("sheetjs__biff5__password_2002_40_xor.xls", "FILE_ENCRYPTED"),
+        ("poi__document__PasswordProtected.doc", "FILE_ENCRYPTED"),
+        ("poi__document__password_tika_binaryrc4.doc", "FILE_ENCRYPTED"),
+        ("calamine__any_sheets.xls", "FILE_FORMAT_UNSUPPORTED"),
+        ("poi__document__Bug44603.doc", "FILE_FORMAT_UNSUPPORTED"),
+    ],
+)
+def test_a_legacy_office_file_with_a_password_is_named_encrypted(ctx, name, code):
+    verdict = _judge(name, (CORPUS / name).read_bytes(), ctx)
+    assert _codes(verdict) == [code]
+
+
+def test_a_zip_with_an_encrypted_member_is_named_encrypted(ctx):
+    import io
+    import zipfile
+
+    model = hostile.valid()
+    locked = hostile.encrypted_zip([("aanvraag.xlsx", model)])
+    with zipfile.ZipFile(io.BytesIO(locked)) as archive:  # a real password, not a flag
+        assert archive.read("aanvraag.xlsx", pwd=b"geheim") == model
+    assert _codes(_judge("stukken.zip", locked, ctx)) == ["FILE_ENCRYPTED"]
+    # In a mail or the folder the zip is unpacked: a locked member keeps the zip whole,
+    # and the zip is judged as encrypted, not as "a zip file".
+    found = unpack("stukken.zip", locked, DocumentBudget(10, 10_000_000), ctx.limits)
+    assert [name for name, _ in found] == ["stukken.zip"]
+    plain = hostile.nested_zip(1, [("aanvraag.xlsx", model)])
+    assert _codes(_judge("stukken.zip", plain, ctx)) == ["FILE_FORMAT_UNSUPPORTED"]

@@ -51,3 +51,14 @@ def test_bad_configuration_says_which_key(tmp_path, text, env, message):
 def test_database_password_is_masked():
     config = load(None, {"INTAKE_LEDGER_URL": "postgresql://intake:geheim@db/intake"})
     assert "geheim" not in config.as_toml()
+
+
+def test_trusted_proxies_from_file_and_environment(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[desk]\ntrusted_proxies = ["10.1.2.3", "10.8.0.0/16"]\n')
+    assert load(path, {}).desk.trusted_proxies == ("10.1.2.3", "10.8.0.0/16")
+    env = {"INTAKE_DESK_TRUSTED_PROXIES": "192.0.2.1, ::1"}
+    assert load(None, env).desk.trusted_proxies == ("192.0.2.1", "::1")
+    assert load(None, {}).desk.trusted_proxies == ("127.0.0.1", "::1")
+    with pytest.raises(ConfigError, match="trusted_proxies: 'proxy"):
+        load(None, {"INTAKE_DESK_TRUSTED_PROXIES": "proxy.example.nl"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -9,11 +11,13 @@ from starlette.responses import Response
 from intake.casework.cases import counts, overview, search
 from intake.domain.case_status import LABELS, CaseStatus
 from intake.web import session
-from intake.web.render import page
+from intake.web.render import error_page, page
 from intake.web.views import campaign as chosen
 
 STATUSES = [(s.value, LABELS[s]) for s in CaseStatus]
-PAGE_SIZE = 100  # the HTML list; the JSON twin answers every case unless asked for a page
+PAGE_SIZE = 100  # the HTML list
+API_PAGE_SIZE = 250  # /api/cases: pages too, with `next`; `?size=` up to API_MAX_SIZE
+API_MAX_SIZE = 1000
 
 
 def _page_number(raw: str) -> int | None:
@@ -39,6 +43,7 @@ def cases_data(  # type: ignore[no-untyped-def]
     number = min(number, pages)
     shown = found[(number - 1) * size : number * size] if size else found
     return {
+        "size": size,
         "campaign": name,
         "campaigns": chosen.choices(app),
         "query": query,
@@ -54,11 +59,27 @@ def cases_data(  # type: ignore[no-untyped-def]
     }
 
 
+def _api_size(raw: str) -> int | None:
+    if not raw:
+        return API_PAGE_SIZE
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= API_MAX_SIZE else None
+
+
+def _next_page(request: Request, data: dict) -> str | None:
+    """The URL of the next page of the JSON list, or None on the last."""
+    if data["page"] >= data["pages"]:
+        return None
+    params = dict(request.query_params) | {"page": str(data["page"] + 1)}
+    return f"{request.url.path}?{urlencode(params)}"
+
+
 @session.guarded()
 async def cases(request: Request) -> Response:
     params = request.query_params
     api = request.url.path.startswith("/api/")
-    size = 0 if api and "page" not in params else PAGE_SIZE
+    size = _api_size(params.get("size", "")) if api else PAGE_SIZE
+    if size is None:
+        return error_page(request, 400, f"Ongeldige paginagrootte (1 tot {API_MAX_SIZE}).")
     data = await run_in_threadpool(
         cases_data,
         request.app.state.intake,
@@ -68,4 +89,6 @@ async def cases(request: Request) -> Response:
         size,
         params.get("campaign", ""),
     )
+    if api:
+        data["next"] = _next_page(request, data)
     return page(request, "cases.html", data, 400 if data["error"] else 200)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -25,10 +26,22 @@ _SHA = re.compile(r"^[0-9a-f]{64}$")
 KINDS = {"original", "report.pdf", "report.html"}
 
 
-def _disposition(name: str, inline: bool) -> str:
-    ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+def safe_name(name: str) -> str:
+    """A file name as a browser may save it: no control or separator characters, no path."""
+    cleaned = "".join(
+        "_" if unicodedata.category(ch).startswith(("C", "Z")) and ch != " " else ch for ch in name
+    )
+    cleaned = cleaned.replace("/", "_").replace("\\", "_").strip(" .")
+    return cleaned[:200] or "document"
+
+
+def disposition(name: str, inline: bool) -> str:
+    """RFC 6266: an ASCII fallback in `filename`, the real name in `filename*` (RFC 5987)."""
+    name = safe_name(name)
+    fallback = name.encode("ascii", "replace").decode()
+    fallback = "".join("_" if ch in '"?%;' else ch for ch in fallback)
     kind = "inline" if inline else "attachment"
-    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _report(app, row) -> tuple[str, object]:  # type: ignore[no-untyped-def]
@@ -80,10 +93,9 @@ async def download(request: Request) -> Response:
         agb=row["provider_agb"],
         detail=f"{kind} van {row['filename']}",
     )
-    headers = {
-        "Content-Disposition": _disposition(name, kind == "report.html"),
-        "X-Content-Type-Options": "nosniff",
-    }
-    if kind == "report.html":
-        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    headers = {"Content-Disposition": disposition(name, kind == "report.html")}
+    if kind == "report.html":  # the provider's report carries its styles inline
+        headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+        )
     return Response(body, media_type=media_type, headers=headers)

@@ -1,13 +1,24 @@
-"""Login and logout: local accounts, throttled after repeated failures, all audited."""
+"""Login and logout: local accounts, throttled (see `throttle`), all audited."""
 
 from __future__ import annotations
 
+import anyio
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from intake.casework.accounts import authenticate
-from intake.web import guard, session
+from intake.web import guard, session, throttle
 from intake.web.render import page
+
+HASHING_AT_ONCE = 2  # argon2 takes 64 MiB per check: a login flood must not take the RAM
+
+
+def _hashing(request: Request) -> anyio.CapacityLimiter:
+    limiter = getattr(request.app.state, "hashing", None)
+    if limiter is None:
+        limiter = request.app.state.hashing = anyio.CapacityLimiter(HASHING_AT_ONCE)
+    return limiter
 
 
 def _next(request: Request, form_value: object = None) -> str:
@@ -28,6 +39,14 @@ def _failed(request: Request, name: str, message: str, status: int) -> Response:
     return page(request, "login.html", data, status)
 
 
+def _wait(request: Request, name: str, seconds: int) -> Response:
+    """Not now: the template says how long to wait, Retry-After says it to machines."""
+    data = {"next": _next(request), "error": None, "wait": seconds, "username": name}
+    response = page(request, "login.html", data, 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 async def login(request: Request) -> Response:
     refused = await guard.refuse_without_token(request)
     if refused is not None:
@@ -37,15 +56,19 @@ async def login(request: Request) -> Response:
     password = str(form.get("password") or "")
     if not name or not password:
         return _failed(request, name, "Vul gebruikersnaam en wachtwoord in.", 400)
-    book = session.casebook(request)
-    if session.throttled(request, name):
-        book.record(name, "login_throttled", address=session.address(request))
-        return _failed(
-            request, name, "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.", 429
-        )
-    user = authenticate(book, name, password[:1024])
+    book, attempts = session.casebook(request), session.login_attempts(request)
+    address = session.address(request) or "-"
+    wait = await anyio.to_thread.run_sync(throttle.retry_after, attempts, name, address)
+    if wait:
+        book.record(name, "login_throttled", address=address, detail=f"{wait} s")
+        return _wait(request, name, wait)
+    # argon2 takes ~0.1 s of CPU: in a worker thread, so the pages of others keep moving
+    user = await anyio.to_thread.run_sync(
+        authenticate, book, name, password[:1024], limiter=_hashing(request)
+    )
+    attempts.record(name, address, succeeded=user is not None)
     if user is None:
-        book.record(name, "login_failed", address=session.address(request))
+        book.record(name, "login_failed", address=address)
         return _failed(request, name, "Gebruikersnaam of wachtwoord onjuist.", 401)
     session.start_session(request, user)
     book.record(user.name, "login", address=session.address(request))

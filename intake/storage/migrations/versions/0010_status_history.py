@@ -1,7 +1,7 @@
 """status_history: the case's status changes as records (from, to, when, who, why)
 
 Revision ID: 0010_status_history
-Revises: 0008_extensions
+Revises: 0009_counters
 Create Date: 2020-11-20
 
 Until now the desk derived a case's status history from its documents and decisions
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_status_history"
-down_revision = "0008_extensions"
+down_revision = "0009_counters"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """replies: the campaign whose case a reply, letter, reminder or decision mail is about
 
-Revision ID: 0011_reply_campaign
+Revision ID: 0012_reply_campaign
 Revises: 0010_status_history
 Create Date: 2020-11-20
 
@@ -11,7 +11,7 @@ case. Rows from before belong to the campaign the ledger is opened with.
 import sqlalchemy as sa
 from alembic import context, op
 
-revision = "0011_reply_campaign"
+revision = "0012_reply_campaign"
 down_revision = "0010_status_history"
 branch_labels = None
 depends_on = None
