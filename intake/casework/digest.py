@@ -41,13 +41,14 @@ def _not_done(problems: Sequence[str]) -> list[str]:
 def _document_counts(
     app: App, docs: Sequence[StoredDocument], day: date
 ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
-    """Documents per verdict status and campaign: received today, and in all."""
+    """Documents per verdict status and campaign: received on `day` (the date of receipt,
+    as the letters have it), and in all."""
     today: dict[str, Counter[str]] = {c.campaign: Counter() for c in app.ctx.campaigns}
     total: dict[str, Counter[str]] = {c.campaign: Counter() for c in app.ctx.campaigns}
     for d in docs:
         name = app.ctx.for_campaign(d.verdict.campaign).campaign
         total[name][d.verdict.status.value] += 1
-        if app.ctx.for_campaign(name).rules.local_date(d.created_at) == day:
+        if app.ctx.for_campaign(name).rules.local_date(d.verdict.received) == day:
             today[name][d.verdict.status.value] += 1
     return {k: dict(v) for k, v in today.items()}, {k: dict(v) for k, v in total.items()}
 

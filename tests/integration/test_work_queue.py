@@ -56,6 +56,10 @@ def test_the_counts_and_the_provider_table_use_one_vocabulary(tmp_path):
     states = [p.state for p in digest.providers if p.campaign == campaign]
     assert {s: states.count(s) for s in labelled} == labelled
     assert labelled["te beoordelen"] == 1 and labelled["niets ontvangen"] == 3
+    # "vandaag" counts the documents received that day (every fixture: 20-11-2019)
+    assert digest.counts_today[campaign] == {}
+    received_day = build_digest(app, date(2019, 11, 20))
+    assert received_day.counts_today[campaign] == received_day.counts_total[campaign] != {}
 
 
 def test_a_model_in_review_without_its_plan_is_on_the_queue(tmp_path):
