@@ -322,6 +322,7 @@ def run(args: argparse.Namespace, ledger_url: str | None) -> None:
             "/api/cases?page=… (every page in turn)": timed(client, api_pages(client, args)),
             "/api/cases/{agb}": timed(client, [p.replace("/cases", "/api/cases") for p in sample]),
             "/": timed(client, ["/"] * (args.requests // 4)),
+            "/metrics": timed(client, ["/metrics"] * (args.requests // 4)),
             "/api/todo": timed(client, ["/api/todo"] * (args.requests // 4)),
             "/register": timed(client, ["/register"] * (args.requests // 4)),
             "/healthz": timed(client, ["/healthz"] * args.requests),

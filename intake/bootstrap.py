@@ -8,12 +8,13 @@ Nothing else builds rules, families, registers or contexts.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from intake.campaign.context import Context
-from intake.campaign.register import load_register
+from intake.campaign.register import RegisterError, load_register
 from intake.campaign.rulecheck import check_campaign
 from intake.campaign.rules import RulesError, default_campaign, load_rules
 from intake.campaign.templates import load_family
@@ -34,11 +35,53 @@ def campaign_names(config: Config) -> list[str]:
 
 
 def _register_for(config: Config, campaign: str, default: bool, override: Path | None):  # type: ignore[no-untyped-def]
-    """`[register] path` may hold `{campaign}`; without it the file serves the default only."""
-    path = str(override) if override and default else config.register.path
-    if not path or ("{campaign}" not in path and not default):
+    """An override (`--register`) serves the default campaign; else `[register] path`."""
+    if override and default:
+        return str(override).replace("{campaign}", campaign)
+    return config.register.path_for(campaign, default)
+
+
+# The register files as they were when last loaded (modification time, size, inode):
+# a long-running watcher compares them before each pass and reloads what changed.
+_STAMPS: dict[str, tuple[int, int, int] | None] = {}
+
+
+def _stamp(path: str) -> tuple[int, int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
         return None
-    return path.replace("{campaign}", campaign)
+    return found.st_mtime_ns, found.st_size, found.st_ino
+
+
+def refresh_registers(app: App) -> list[str]:
+    """Reload each campaign's register whose file changed since it was loaded (a register
+    confirmed in the desk, or replaced by hand), so a running watcher judges the next
+    document with it without a restart. A file that does not load is reported and the
+    register in use is kept. Returns the campaigns whose register was replaced."""
+    reloaded = []
+    for ctx in app.ctx.campaigns:
+        path = app.config.register.path_for(ctx.campaign, ctx is app.ctx)
+        stamp = _stamp(path) if path else None
+        if not path or stamp is None or stamp == _STAMPS.get(path):
+            continue
+        _STAMPS[path] = stamp
+        try:
+            register = load_register(path, ctx.rules.amount_columns)
+        except RegisterError as exc:
+            log.error(
+                "%s: register %s changed but does not load; kept the one in use: %s",
+                ctx.campaign,
+                path,
+                "; ".join(str(p) for p in exc.problems[:5]),
+            )
+            continue
+        app.ctx = app.ctx.with_register(ctx.campaign, register)
+        reloaded.append(ctx.campaign)
+        log.info(
+            "%s: register %s changed; reloaded (%d providers)", ctx.campaign, path, len(register)
+        )
+    return reloaded
 
 
 def _own_file(config: Config, campaign: str, default: bool) -> Path | None:
@@ -60,6 +103,8 @@ def _one_context(
 ) -> Context:
     rules = load_rules(campaign, _own_file(config, campaign, default))
     path = _register_for(config, campaign, default, register)
+    if path:
+        _STAMPS[path] = _stamp(path)  # before reading: a write during the load is seen later
     loaded = load_register(path, rules.amount_columns) if path else None
     if loaded is None:
         log.info("%s: no register configured: provider, amount and sender checks are off", campaign)

@@ -31,6 +31,7 @@ class General:
     campaigns: tuple[str, ...] = ()  # further campaigns active on the same ledger
     rules_dir: str = ""  # rules/<campaign>.toml of one's own, before the shipped ones
     schemas_dir: str = ""  # schemas/<family>.toml of one's own, before the shipped ones
+    metrics_file: str = ""  # one-shot runs write /metrics here (node_exporter's textfile dir)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,13 @@ class LedgerSection:
 @dataclass(frozen=True)
 class RegisterSection:
     path: str = ""
+
+    def path_for(self, campaign: str, default: bool) -> str | None:
+        """The register file of one campaign: `path` may hold `{campaign}`; without it
+        the file serves the default campaign only."""
+        if not self.path or ("{campaign}" not in self.path and not default):
+            return None
+        return self.path.replace("{campaign}", campaign)
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,7 @@ class DeskSection:
     # Whose X-Forwarded-For is believed (addresses or networks, e.g. "10.0.0.0/8"):
     # the reverse proxy in front of the desk. Anyone else's header is ignored.
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    metrics_from: tuple[str, ...] = ()  # addresses or networks besides loopback for /metrics
 
     @property
     def secure_cookies(self) -> bool:
@@ -223,6 +232,12 @@ def _validate(config: Config) -> None:
         raise ConfigError(f"[log] format must be text or json, not '{config.log.format}'")
     if config.ledger.lease_seconds <= 0 or config.ledger.channel_workers < 1:
         raise ConfigError("[ledger] lease_seconds must be > 0 and channel_workers >= 1")
+    for entry in config.desk.metrics_from:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            problem = f"[desk] metrics_from: '{entry}' is not an address or network"
+            raise ConfigError(problem) from exc
     if config.folder.max_attempts < 1:
         raise ConfigError("[folder] max_attempts must be at least 1")
     if config.desk.idle_minutes <= 0 or config.desk.session_hours <= 0:

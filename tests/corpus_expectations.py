@@ -62,6 +62,29 @@ BY_FILE: dict[str, set[str]] = {
         ],
         ENCRYPTED,
     ),
+    # Legacy binary Office files with a password: a FILEPASS record in the workbook
+    # stream, or the fEncrypted bit of the Word FIB. The password is what to fix.
+    **dict.fromkeys(
+        [
+            "poi__document__PasswordProtected.doc",
+            "poi__document__password_password_cryptoapi.doc",
+            "poi__document__password_tika_binaryrc4.doc",
+            "poi__spreadsheet__password.xls",
+            "poi__spreadsheet__xor-encryption-abc.xls",
+            "sheetjs__biff5__password_2002_40_xor.xls",
+            "sheetjs__password_2002_128_enhanced.xls",
+            "sheetjs__password_2002_128_enhdss.xls",
+            "sheetjs__password_2002_128_enhrsa.xls",
+            "sheetjs__password_2002_128_enhrsasc.xls",
+            "sheetjs__password_2002_128_strong.xls",
+            "sheetjs__password_2002_40_972000.xls",
+            "sheetjs__password_2002_40_basecrypto.xls",
+            "sheetjs__password_2002_40_dhsc.xls",
+            "sheetjs__password_2002_40_dss.xls",
+            "sheetjs__password_2002_40_xor.xls",
+        ],
+        ENCRYPTED,
+    ),
     # PDFs with a user password (no empty-password opening): encrypted, never "a scan".
     # pypdf's r5/r6 "user-password" files have an empty owner password, but a reader
     # that opens them asks for the user password, as for r2-r4: they are encrypted too.
@@ -104,7 +127,7 @@ BY_FILE: dict[str, set[str]] = {
         ],
         UNREADABLE,
     ),
-    # Strict Open XML: named as such, not "not the model" by accident.
+    # Strict Open XML: read like any workbook, and not the model.
     **dict.fromkeys(
         [
             "calamine__strict_iso_paths.xlsx",
@@ -113,7 +136,7 @@ BY_FILE: dict[str, set[str]] = {
             "poi__spreadsheet__sample.strict.xlsx",
             "sheetjs__sheet_visibility_strict.xlsx",
         ],
-        UNSUPPORTED,
+        NOT_THE_MODEL,
     ),
     # Entity declarations (XML bombs, external entities): hostile XML is unreadable.
     **dict.fromkeys(

@@ -177,6 +177,49 @@ def smime_opaque(inner: EmailMessage, sender: str, message_id: str) -> EmailMess
     return outer
 
 
+def smime_enveloped(inner: EmailMessage, sender: str, message_id: str) -> EmailMessage:
+    """An encrypted S/MIME mail (enveloped-data) around `inner`, for a key we do not hold."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs7
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # S/MIME wants RSA
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "zorginkoop.wlz")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    encrypted = (
+        pkcs7.PKCS7EnvelopeBuilder()
+        .set_data(inner.as_bytes())
+        .add_recipient(cert)
+        .encrypt(serialization.Encoding.DER, [])
+    )
+    outer = EmailMessage()
+    outer["From"] = sender
+    outer["To"] = OFFICE
+    outer["Subject"] = "Versleutelde aanvraag"
+    outer["Message-ID"] = message_id
+    outer.set_content(
+        encrypted,
+        maintype="application",
+        subtype="pkcs7-mime",
+        params={"smime-type": "enveloped-data", "name": "smime.p7m"},
+        disposition="attachment",
+        filename="smime.p7m",
+    )
+    return outer
+
+
 def _self_signed():
     import tempfile
 

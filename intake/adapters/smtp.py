@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 
 from intake.adapters.tls import TlsRefused, client_context, describe
@@ -20,9 +22,16 @@ def permanent(exc: BaseException) -> bool:
     return isinstance(exc, PERMANENT) and 500 <= int(code or 0) < 600
 
 
+log = logging.getLogger(__name__)
+
+
 class SmtpSender:
-    def __init__(self, config: SmtpSection) -> None:
+    def __init__(
+        self, config: SmtpSection, on_failure: Callable[[BaseException], None] | None = None
+    ) -> None:
         self.config = config
+        # Told of every failed send (the ledger counts them for monitoring); never stops one.
+        self.on_failure = on_failure
         self._context: ssl.SSLContext | None = None
 
     def tls_context(self) -> ssl.SSLContext:
@@ -39,8 +48,19 @@ class SmtpSender:
         """Send over a verified connection; a refused certificate raises TlsRefused."""
         try:
             self._send(message)
-        except ssl.SSLCertVerificationError as exc:
-            raise TlsRefused(describe(exc, self.config.host, self.config.port)) from exc
+        except Exception as exc:
+            self._failed(exc)
+            if isinstance(exc, ssl.SSLCertVerificationError):
+                raise TlsRefused(describe(exc, self.config.host, self.config.port)) from exc
+            raise
+
+    def _failed(self, exc: BaseException) -> None:
+        if self.on_failure is None:
+            return
+        try:
+            self.on_failure(exc)
+        except Exception:  # counting must never hide the failure itself
+            log.warning("could not count a failed SMTP send", exc_info=True)
 
     def _send(self, message: EmailMessage) -> None:
         c = self.config

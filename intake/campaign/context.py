@@ -6,7 +6,7 @@ Contexts are built in one place only, `intake.bootstrap`, from the configuration
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 
@@ -64,6 +64,16 @@ class Context:
             if best is None or start > best.rules.received_from:  # type: ignore[operator]
                 best = ctx
         return best or self
+
+    def with_register(self, campaign: str, register: Register | None) -> Context:
+        """These contexts with one campaign's register replaced (a confirmed upload)."""
+        if campaign == self.campaign:
+            return replace(self, register=register)
+        others = tuple(
+            replace(c, register=register) if c.campaign == campaign else c
+            for c in self.alternatives
+        )
+        return replace(self, alternatives=others)
 
     def others_for_family(self) -> tuple[Context, ...]:
         """Active campaigns with a different template family than this one."""

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from intake.extract.container import ContainerError
+
 COLUMNS = ("agb_code", "naam", "regio", "contact")  # plus the campaign's two amount columns
 _AGB = re.compile(r"^\d{8}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -145,9 +147,18 @@ def _rows_from_csv(data: bytes) -> list[dict[str, object]]:
 
 
 def _rows_from_xlsx(data: bytes) -> list[dict[str, object]]:
+    """The first sheet's rows, read as a provider's workbook is: the parts come from the
+    bounded zip reader (size, ratio, cell and DTD limits of the shipped rules) and reach
+    openpyxl only as the package it expects (also when saved as Strict Open XML)."""
     import openpyxl
 
-    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    from intake.campaign.rules import load_rules
+    from intake.extract.container import Limits, read_parts
+    from intake.extract.opc import canonical_package
+
+    parts = read_parts(data, Limits.from_rules(load_rules().limits), count_cells=True)
+    package = canonical_package(parts)
+    wb = openpyxl.load_workbook(io.BytesIO(package), read_only=True, data_only=True)
     rows = wb.worksheets[0].iter_rows(values_only=True)
     header = [str(h or "").strip().lower() for h in next(rows, ())]
     result = [
@@ -223,6 +234,8 @@ def parse_register(data: bytes, source: str, columns: tuple[str, str] | None = N
     problems: list[Problem] = []
     try:
         rows = _rows_from_xlsx(data) if data[:2] == b"PK" else _rows_from_csv(data)
+    except ContainerError as exc:  # over the limits, damaged, encrypted: the Dutch reason
+        raise RegisterError(source, [Problem(None, None, f"niet leesbaar: {exc.reason}")]) from exc
     except Exception as exc:  # unreadable file of any kind: refuse with the reason
         raise RegisterError(source, [Problem(None, None, f"niet leesbaar ({exc})")]) from exc
     if not rows:

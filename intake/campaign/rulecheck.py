@@ -57,7 +57,7 @@ OPEN = {
 LETTER_FILLS = frozenset(
     {"year", "deadline", "cutoff", "model", "office", "department", "mailbox", "phone"}
     | {"kenmerk", "broken", "missing", "file", "reason", "received", "count", "version"}
-    | {"cell", "sheet", "page", "pages"}
+    | {"cell", "sheet", "page", "pages", "covered", "total"}
 )
 # `[letter]` headings the letter asks for by name (intake.report.wording.headings).
 LETTER_HEADINGS = tuple(
@@ -65,7 +65,8 @@ LETTER_HEADINGS = tuple(
     for name in (
         "kenmerk", "date", "received", "sender", "documents", "document_kenmerk", "outcome",
         "version", "severity", "sheet", "cell", "what", "code", "no_findings", "amounts",
-        "difference", "next", "internal", "page",
+        "difference", "next", "internal", "page", "themes", "theme", "theme_found",
+        "theme_sentences", "theme_evidence", "theme_page", "yes", "no",
     )
 )  # fmt: skip
 # The kinds of file intake.detect.filetype.FileType tells apart (its values).
@@ -75,7 +76,8 @@ FILE_TYPES = (
     "empty", "unknown",
 )  # fmt: skip
 # `[texts]` the code asks for by name: the Dutch {reason} of MESSAGE_TOO_LARGE, per limit,
-# the {format} of a file's kind, and what staff read about uitstel (intake.casework.extensions).
+# the {format} of a file's kind, the {reason} of an unreadable workbook part, the {extent}
+# of PLAN_FILLER, what staff read about OCR and about uitstel (intake.casework.extensions).
 REQUIRED_TEXTS = (
     tuple(
         f"message_too_large_{limit}"
@@ -83,10 +85,14 @@ REQUIRED_TEXTS = (
     )
     + tuple(f"format_{kind}" for kind in FILE_TYPES)
     + tuple(f"reason_{key}" for key in ("workbook_damaged", "truncated", "empty", "not_a_document"))
+    + tuple(f"workbook_unreadable_{what}" for what in ("sheet", "sheets", "strict"))
     + tuple(
         f"modification_{key}"
         for key in ("sheet_renamed", "sheet_missing", "label_changed", "label_empty", "more")
     )
+    + ("plan_filler_share", "plan_filler_not_running_text")
+    + ("plan_read_by_ocr", "plan_ocr_failed", "plan_ocr_unavailable", "plan_ocr_time")
+    + ("plan_ocr_partial", "plan_ocr_empty")
     + tuple(
         f"extension_{key}"
         for key in (
@@ -105,6 +111,21 @@ REQUIRED_TEXTS = (
         )
     )
 )
+# The staff work queue's words (intake.casework.todo), one set per campaign.
+REQUIRED_TEXTS += tuple(
+    f"queue_{key}"
+    for key in (
+        "review_title", "review_action", "reopened_title", "reopened_action",
+        "overdue_title", "overdue_why", "overdue_action",
+        "notification_pending_title", "notification_pending_action",
+        "notification_uncertain_title", "notification_uncertain_action",
+        "mail_title", "mail_failed_action", "mail_uncertain_action", "mail_unanswered_action",
+        "encrypted_title", "encrypted_why", "encrypted_action",
+        "quarantine_title", "quarantine_action", "given_up_title", "given_up_action",
+        "deadline_submission", "deadline_reminder", "deadline_extension", "no_subject",
+        "unknown_error",
+    )
+)  # fmt: skip
 # Keys that used to live in `[letter]`: one place each, so letters and staff cannot disagree.
 MOVED = {"kenmerk_prefix": "moved: use [care_office] kenmerk_prefix"}
 CLOSED = {"campaign": CAMPAIGN, "care_office": CARE_OFFICE, "register": REGISTER, "agb": AGB}
@@ -175,6 +196,7 @@ FILLS: dict[str, frozenset[str]] = {
     "DUPLICATE": frozenset({"first_seen"}),
     "CONSENT_MISSING": _TABLE,
     "MESSAGE_TOO_LARGE": frozenset({"reason", "max_documents", "max_megabytes", "max_parts"}),
+    "MAIL_ENCRYPTED": frozenset(),
     "FTE_TOTAL_IMPLAUSIBLE": frozenset({"value", "maximum"}),
     "AMOUNT_IMPLAUSIBLE": frozenset({"label", "value", "maximum"}),
     # The kwaliteitsplan (intake.checks.plan_*).
@@ -182,7 +204,7 @@ FILLS: dict[str, frozenset[str]] = {
     "PLAN_PROVIDER_NOT_NAMED": frozenset(),
     "PLAN_PROVIDER_NAME_MISSING": frozenset({"agb", "naam"}),
     "PLAN_PROVIDER_CONFLICT": frozenset({"providers"}),
-    "PLAN_FILLER": frozenset({"quote", "share"}),
+    "PLAN_FILLER": frozenset({"quote", "extent"}),
     "PLAN_TOO_SHORT": frozenset({"words"}),
     "PLAN_PLACEHOLDER": frozenset({"quote", "count"}),
     "PLAN_THEME_MISSING": frozenset({"theme", "found"}),

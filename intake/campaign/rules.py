@@ -13,7 +13,7 @@ import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -88,6 +88,12 @@ class Rules:
 
     def common_values(self) -> dict[str, Any]:
         """What every message may quote: the care office and the campaign's dates."""
+        return dict(self._common)
+
+    @cached_property
+    def _common(self) -> dict[str, Any]:
+        """Worked out once: rules never change after loading, and the work queue and the
+        letters fill thousands of sentences."""
         office = self.care_office
         base = {
             "office": office["name"],
@@ -130,7 +136,7 @@ class Rules:
 
     def text(self, key: str, **values: Any) -> str:
         """A Dutch sentence of the reports, mails or digest, with its placeholders filled."""
-        return self.texts[key].format_map(_Blank({**self.common_values(), **values}))
+        return self.texts[key].format_map(_Blank({**self._common, **values}))
 
     def title(self, code: str) -> str:
         return self.catalogue.get(code, {}).get("title", code)

@@ -1,5 +1,6 @@
 """One case: register data, documents with verdicts and figures, decisions, notes,
-mails in and out, and a timeline that puts all of it (and the audit trail) in order."""
+mails in and out, its stored status history, and a timeline that puts all of it (and
+the audit trail) in order."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any
 from intake.casework.cases import book, campaign, register_of
 from intake.domain import fmt, kenmerk, verdict_from_json
 from intake.domain.case_status import (
+    CHANGE_LABELS,
     DECISION_LABELS,
     DOCUMENT_LABELS,
     LABELS,
+    CaseStatus,
     case_status,
     computed_status,
     last_document_at,
@@ -23,6 +26,7 @@ from intake.report import wording
 from intake.report.model import FIGURE_LABELS
 from intake.service.app import App
 from intake.storage import extensions
+from intake.storage.status_history import StatusHistory
 
 KIND_NL = {"aanvraag": "aanvraagmodel", "kwaliteitsplan": "kwaliteitsplan", "unknown": "onbekend"}
 
@@ -81,6 +85,7 @@ def _document(app: App, row: dict[str, Any], current: set[int]) -> dict[str, Any
         "figures": _figures(verdict.figures),
         "figures_raw": verdict.figures,
         "plan_themes": (verdict.signals.get("plan") or {}).get("themes"),
+        "plan_ocr": wording.ocr_note(rules, verdict.signals),
         "created_at": row["created_at"],
     }
 
@@ -89,28 +94,15 @@ def _event(at: datetime | None, kind: str, actor: str | None, text: str) -> dict
     return {"at": at, "kind": kind, "actor": actor or "", "text": text}
 
 
-def _status_history(docs: list[dict[str, Any]], decisions: list[dict[str, Any]]) -> list[dict]:
-    """The case status after each document and decision, in the order they happened."""
-    steps = [(d["created_at"], "doc", d) for d in docs] + [
-        (x["decided_at"], "decision", x) for x in decisions
-    ]
-    latest: dict[str, str] = {}
-    decision, last_doc, previous, events = None, None, None, []
-    for at, kind, item in sorted(steps, key=lambda s: s[0]):
-        if kind == "doc" and item["document"] in ("aanvraag", "kwaliteitsplan"):
-            latest[item["document"]] = item["status"]
-            last_doc = at
-        elif kind == "decision":
-            decision = item
-        status = case_status(
-            computed_status(latest.get("aanvraag"), latest.get("kwaliteitsplan")),
-            decision["status"] if decision else None,
-            decision["decided_at"] if decision else None,
-            last_doc,
-        )
-        if status != previous:
-            events.append(_event(at, "status", "", f"Status: {LABELS[status]}"))
-            previous = status
+def _status_changes(changes: list[dict[str, Any]]) -> list[dict]:
+    """The stored status history as timeline events: from, to, what changed it, why."""
+    events = []
+    for c in changes:
+        before = LABELS[CaseStatus(c["from_status"])] if c["from_status"] else "—"
+        text = f"Status: {before} → {LABELS[CaseStatus(c['to_status'])]}"
+        text += f" ({CHANGE_LABELS.get(c['event'], c['event'])}"
+        text += f": {c['reason']})" if c["reason"] else ")"
+        events.append(_event(c["at"], "status", c["actor"], text))
     return events
 
 
@@ -163,7 +155,7 @@ def _timeline(app: App, detail: dict[str, Any]) -> list[dict[str, Any]]:
         elif a["action"] == "extension_revoked":
             events.append(_event(a["at"], "extension", a["actor"], f"Ingetrokken: {a['detail']}"))
     # After the event that caused it: the sort is stable.
-    events += _status_history(detail["documents"], detail["decisions"])
+    events += _status_changes(detail["status_history"])
     events.sort(key=lambda e: e["at"])
     return events
 
@@ -192,9 +184,13 @@ def case_detail(app: App, agb: str, name: str | None = None) -> dict[str, Any] |
         "decisions": decisions,
         "notes": cb.notes_of(name, agb),
         "mails_in": cb.case_mails(mail_ids),
-        "mails_out": cb.case_replies(agb, mail_ids),
+        "mails_out": cb.case_replies(agb, mail_ids, name),
         "notifications": cb.notifications(agb=agb, campaign=name),
         "audit": cb.audit_of_case(name, agb),
+        "status_history": [
+            {k: c[k] for k in ("at", "from_status", "to_status", "actor", "event", "reason")}
+            for c in StatusHistory(app.ledger.engine).of_case(name, agb)
+        ],
         "extensions": [
             {**e.to_json(), "until_day": fmt.day(e.until)}
             for e in extensions.of_case(app.ledger, name, agb)

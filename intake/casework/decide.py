@@ -27,6 +27,7 @@ from intake.report.model import ReportModel
 from intake.report.pdf import render_pdf
 from intake.service import letters, mailing
 from intake.service.app import App
+from intake.service.status_log import record_status
 from intake.storage import letters as told
 from intake.storage.files import atomic_write
 
@@ -124,7 +125,11 @@ def decide(
     letters.render_again(app, agb, name)
     state = None
     if notify:
-        state = deliver_pending(app, smtp or SmtpSender(app.config.smtp), decision_id=decision_id)
+        state = deliver_pending(
+            app,
+            smtp or SmtpSender(app.config.smtp, app.ledger.counters.smtp_failed),
+            decision_id=decision_id,
+        )
     log.info("decision %s on %s/%s by %s (notify=%s)", status, name, agb, actor, notify)
     return Decided(decision_id, False, state)
 
@@ -173,6 +178,7 @@ def _store(
                     f"decision:{name}:{decision_id}", own, "decision"
                 ),
             )
+    record_status(app, [(name, agb)], actor=actor, event="decision", reason=reason)
     return decision_id
 
 
@@ -261,6 +267,7 @@ def _send(app: App, smtp: SmtpSender, note: dict, decision: dict) -> str:
             recipient=note["recipient"],
             subject=str(message["Subject"]),
             message_id=note["message_id"],
+            campaign=note["campaign"],
         )
     cb.finish_notification(note["id"], "sent", None)
     # What the provider was told now: a later rejudge mails only a change from this.

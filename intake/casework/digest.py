@@ -1,20 +1,21 @@
-"""The staff digest: the desk's to-do list with links to the cases, plus where every
-provider stands; written as `digest-YYYY-MM-DD.html/.pdf` and mailed to `[desk] digest_to`."""
+"""The staff digest: the desk's work queue with links to the cases, the case counts and
+where every provider stands, per campaign; written as `digest-YYYY-MM-DD.html/.pdf` and
+mailed to `[desk] digest_to`."""
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
-from typing import Any
 
 from intake.adapters.smtp import SmtpSender
-from intake.casework.cases import counts, overview
-from intake.casework.todo import build_todo
+from intake.campaign.rules import Rules
+from intake.casework.cases import CaseRow, counts
+from intake.casework.todo import build_todo, case_rows
 from intake.domain import fmt
 from intake.domain.case_status import DOCUMENT_LABELS, LABELS, CaseStatus
 from intake.report.digest import (
@@ -27,114 +28,96 @@ from intake.report.digest import (
 from intake.service.app import App
 from intake.service.mailing import reply_message_id
 from intake.storage.files import atomic_write
+from intake.storage.ledger import StoredDocument
 
 log = logging.getLogger(__name__)
 
 
-
-def _not_done(app: App, problems: Sequence[str]) -> list[dict[str, str]]:
-    """Files the drop folder gave up on, and what tonight's run could not do."""
-    lines = [
-        {
-            "subject": item.name,
-            "sender": "map",
-            "state": f"opgegeven na {item.attempts} pogingen",
-            "error": item.error or "",
-        }
-        for item in app.ledger.folder_items.given_up()
-    ]
-    return lines + [
-        {"subject": "", "sender": "", "state": "niet gelukt", "error": p} for p in problems
-    ]
+def _not_done(problems: Sequence[str]) -> list[str]:
+    """What tonight's run could not do (a channel unreachable, a step that failed)."""
+    return [str(p) for p in problems]
 
 
-def build_digest(app: App, day: date, problems: Sequence[str] = ()) -> DigestModel:
-    ledger, rules = app.ledger, app.ctx.rules
-    docs = ledger.all_documents()
-    local_day = rules.local_date
-    counts_total = Counter(d.verdict.status.value for d in docs)
-    counts_today = Counter(d.verdict.status.value for d in docs if local_day(d.created_at) == day)
-    states = {p["agb"]: p for p in ledger.all_providers(app.ctx.campaign)}
-    names = {
-        agb: entry.naam for agb, entry in (app.register.entries.items() if app.register else [])
-    }
+def _document_counts(
+    app: App, docs: Sequence[StoredDocument], day: date
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """Documents per verdict status and campaign: received on `day` (the date of receipt,
+    as the letters have it), and in all."""
+    today: dict[str, Counter[str]] = {c.campaign: Counter() for c in app.ctx.campaigns}
+    total: dict[str, Counter[str]] = {c.campaign: Counter() for c in app.ctx.campaigns}
+    for d in docs:
+        name = app.ctx.for_campaign(d.verdict.campaign).campaign
+        total[name][d.verdict.status.value] += 1
+        if app.ctx.for_campaign(name).rules.local_date(d.verdict.received) == day:
+            today[name][d.verdict.status.value] += 1
+    return {k: dict(v) for k, v in today.items()}, {k: dict(v) for k, v in total.items()}
+
+
+def _describe(stored: StoredDocument | None, rules: Rules) -> str:
+    """A current document as the provider table shows it: its status and day of receipt."""
+    if stored is None:
+        return "—"
+    received = fmt.day(rules.local_date(stored.verdict.received))
+    return f"{DOCUMENT_LABELS[stored.verdict.status.value]} ({received})"
+
+
+def _provider_lines(
+    app: App, rows: dict[str, list[CaseRow]], docs: Sequence[StoredDocument]
+) -> list[ProviderLine]:
+    """Every case with its status in the words of the counts above it, and its documents."""
+    by_id = {d.id: d for d in docs}
     lines = []
-    for agb in sorted(set(names) | set(states)):
-        state = states.get(agb, {})
+    for name, found in rows.items():
+        rules = app.ctx.for_campaign(name).rules
+        states = {p["agb"]: p for p in app.ledger.all_providers(name)}
 
-        def describe(doc_id: int | None) -> str:
-            if not doc_id:
-                return "—"
-            stored = ledger.document(doc_id)
-            if stored is None:
-                return "—"
-            received = fmt.day(local_day(stored.verdict.received))
-            return f"{DOCUMENT_LABELS[stored.verdict.status.value]} ({received})"
-
-        model, plan = state.get("model_document_id"), state.get("plan_document_id")
-        overall = (
-            "compleet" if model and plan else "onvolledig" if model or plan else "niets ontvangen"
-        )
-        reminded = state.get("last_reminder_at")
-        lines.append(
-            ProviderLine(
-                agb,
-                names.get(agb) or state.get("naam") or "?",
-                overall,
-                describe(model),
-                describe(plan),
-                fmt.day(local_day(reminded)) if reminded else "—",
+        for row in found:
+            state = states.get(row.agb, {})
+            reminded = row.last_reminder_at
+            lines.append(
+                ProviderLine(
+                    row.agb,
+                    row.naam,
+                    row.label,
+                    _describe(by_id.get(state.get("model_document_id") or 0), rules),
+                    _describe(by_id.get(state.get("plan_document_id") or 0), rules),
+                    fmt.day(rules.local_date(reminded)) if reminded else "—",
+                    name,
+                )
             )
-        )
-    latest: dict[str, object] = {}
-    for d in docs:  # the newest document per sha256 counts
-        latest[d.verdict.sha256] = d
-    review = [
-        {
-            "file": d.verdict.file,
-            "provider": (d.verdict.provider.naam or d.verdict.provider.agb or "")
-            if d.verdict.provider
-            else "",
-            "received": fmt.day(local_day(d.verdict.received)),
-            "codes": ", ".join(c for c in d.verdict.codes if c != "DUPLICATE"),
-        }
-        for d in latest.values()
-        if d.verdict.status.value == "review"  # type: ignore[attr-defined]
-    ]
-    failed = [
-        {
-            "subject": m["subject"] or "",
-            "sender": m["sender"] or "",
-            "state": m["state"],
-            "error": m["error"] or "",
-        }
-        for m in ledger.mails_in_state("failed", "reply_uncertain", "received", "judged")
-    ] + _not_done(app, problems)
-    quarantine = app.config.folder_path("quarantine")
-    quarantined = (
-        sorted(p.name for p in quarantine.glob("*") if not p.name.endswith(".json"))
-        if quarantine.is_dir()
-        else []
-    )
-    tasks, case_counts = _desk_part(app)
+    return lines
+
+
+def build_digest(
+    app: App, day: date, problems: Sequence[str] = (), now: datetime | None = None
+) -> DigestModel:
+    """The digest of `day`: the work queue (as on the desk's `/`), the case counts of
+    every active campaign, where each provider stands, and what the run could not do."""
+    rules = app.ctx.rules
+    docs = app.ledger.all_documents()
+    rows = case_rows(app)
+    counts_today, counts_total = _document_counts(app, docs, day)
     return DigestModel(
-        tasks=tasks,
-        case_counts=case_counts,
+        tasks=queue_lines(app, rows, now),
+        case_counts={
+            name: {LABELS[CaseStatus(k)]: n for k, n in counts(found).items()}
+            for name, found in rows.items()
+        },
         desk_url=app.config.desk.base_url.rstrip("/"),
         title=rules.text("digest_title"),
         day=fmt.day(day),
         office=rules.care_office,
-        counts_today=dict(counts_today),
-        counts_total=dict(counts_total),
-        providers=lines,
-        review=review,
-        failed=failed,
-        quarantined=quarantined,
+        counts_today=counts_today,
+        counts_total=counts_total,
+        providers=_provider_lines(app, rows, docs),
+        problems=_not_done(problems),
     )
 
 
-def write_digest(app: App, day: date, problems: Sequence[str] = ()) -> list[Path]:
-    model = build_digest(app, day, problems)
+def write_digest(
+    app: App, day: date, problems: Sequence[str] = (), now: datetime | None = None
+) -> list[Path]:
+    model = build_digest(app, day, problems, now)
     outbox = app.folder("outbox")
     html_path = outbox / f"digest-{day.isoformat()}.html"
     pdf_path = outbox / f"digest-{day.isoformat()}.pdf"
@@ -143,30 +126,40 @@ def write_digest(app: App, day: date, problems: Sequence[str] = ()) -> list[Path
     return [html_path, pdf_path]
 
 
-def _desk_part(app: App) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """The to-do list with absolute links into the desk, and the cases per status."""
-    rows = overview(app)
+def queue_lines(
+    app: App, rows: dict[str, list[CaseRow]] | None = None, now: datetime | None = None
+) -> list[dict[str, str]]:
+    """The work queue as the digest prints it: the desk's items, in the desk's order,
+    with times in the campaign's zone and absolute links into the desk."""
     base = app.config.desk.base_url.rstrip("/")
-    zone = app.ctx.rules.timezone
-    tasks = [
-        {
-            "at": task.at.astimezone(zone).strftime("%d-%m-%Y %H:%M"),
-            "title": task.title,
-            "action": task.action,
-            "link": f"{base}{task.link}" if task.link else "",
-        }
-        for task in build_todo(app, rows=rows)
-    ]
-    per_status = counts(rows)
-    return tasks, {LABELS[CaseStatus(k)]: n for k, n in per_status.items()}
+    lines = []
+    for task in build_todo(app, now=now, rows=rows):
+        zone = app.ctx.for_campaign(task.campaign).rules.timezone
+        lines.append(
+            {
+                "key": task.key,
+                "kind": task.kind,
+                "at": task.at.astimezone(zone).strftime("%d-%m-%Y %H:%M"),
+                "campaign": task.campaign or "",
+                "title": task.title,
+                "subject": task.subject,
+                "why": task.why,
+                "deadline": f"{fmt.day(task.deadline)} ({task.deadline_label})"
+                if task.deadline
+                else "",
+                "action": task.action,
+                "link": f"{base}{task.link}" if task.link else "",
+            }
+        )
+    return lines
 
 
-def send_digest(app: App, smtp: SmtpSender, day: date) -> bool:
+def send_digest(app: App, smtp: SmtpSender, day: date, now: datetime | None = None) -> bool:
     """Mail the digest (HTML + text) to `[desk] digest_to`; one Message-ID per day."""
     recipients = list(app.config.desk.digest_to)
     if not recipients or not smtp.enabled:
         return False
-    model = build_digest(app, day)
+    model = build_digest(app, day, now=now)
     own = app.config.smtp.sender
     message = EmailMessage()
     message["From"] = own

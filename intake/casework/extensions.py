@@ -18,6 +18,7 @@ from intake.casework.decide import MAX_REASON, CaseworkError, form_campaign
 from intake.domain import Verdict, fmt
 from intake.service.app import App
 from intake.service.extensions import settle_case
+from intake.service.status_log import record_status
 from intake.storage import extensions as store
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ def grant(app: App, agb: str, form: dict[str, str], actor: str, address: str | N
             conn=conn,
         )
     changed = settle_case(app, name, agb)
+    record_status(app, [(name, agb)], actor=actor, event="extension", reason=reason)
     log.info("extension for %s/%s until %s by %s", name, agb, until, actor)
     extension = store.get(app.ledger, extension_id)
     assert extension is not None
@@ -103,6 +105,8 @@ def revoke(
                 conn=conn,
             )
     changed = settle_case(app, extension.campaign, extension.agb)
+    case = [(extension.campaign, extension.agb)]
+    record_status(app, case, actor=actor, event="extension", reason=extension.reason)
     log.info("extension %s for %s revoked by %s", extension_id, extension.agb, actor)
     revoked = store.get(app.ledger, extension_id)
     assert revoked is not None

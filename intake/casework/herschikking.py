@@ -211,7 +211,7 @@ def mail_letters(
     """Mail each provider its letter, at most once, to its registered contact."""
     if not confirmed(app, key):
         raise HerschikkingRefused(rules().message("confirm_first"), [])
-    smtp = smtp or SmtpSender(app.config.smtp)
+    smtp = smtp or SmtpSender(app.config.smtp, app.ledger.counters.smtp_failed)
     if not smtp.enabled:
         raise HerschikkingRefused(rules().message("no_mailserver"), [])
     staged = load_staged(app, key)

@@ -1,8 +1,10 @@
-"""A new reserved-budget register from the desk: validate, preview, then confirm.
+"""A new reserved-budget register from the desk: validate, preview, then confirm,
+for one campaign (each campaign has its own register, with its own amount columns).
 
-The upload is validated exactly as on the command line (`parse_register`) and kept
-aside under its content hash; the preview is a dry-run rejudge; only the confirm
-replaces the configured register file (the old one kept beside it) and re-judges.
+The upload is validated exactly as on the command line (`parse_register`, with the
+campaign's columns) and kept aside under its content hash; the preview is a dry-run
+rejudge with that campaign's register replaced; only the confirm replaces the
+campaign's register file (the old one kept beside it) and re-judges.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from intake.campaign.register import Problem, Register, RegisterError, parse_register
-from intake.casework.cases import CaseRow, book, campaign, overview
+from intake.casework.cases import CaseRow, book, campaign, overview, register_of
 from intake.domain.case_status import LABELS, case_status, computed_status
 from intake.service import Rejudged, rejudge
 from intake.service.app import App
@@ -37,6 +39,7 @@ class CaseChange:
 class Preview:
     staged: str
     filename: str
+    campaign: str
     providers: int
     added: list[str]
     removed: list[str]
@@ -50,28 +53,36 @@ def staging(app: App) -> Path:
     return folder
 
 
-def stage(app: App, data: bytes, filename: str) -> tuple[str, Register]:
-    """Validate an upload and keep it aside; RegisterError lists every problem."""
+def register_path(app: App, name: str) -> Path | None:
+    """The file that holds this campaign's register (`[register] path`)."""
+    path = app.config.register.path_for(name, name == app.ctx.campaign)
+    return Path(path) if path else None
+
+
+def stage(app: App, data: bytes, filename: str, name: str | None = None) -> tuple[str, Register]:
+    """Validate an upload for a campaign and keep it aside; RegisterError lists every problem."""
     if not data:
         raise RegisterError(filename, [Problem(None, None, "het bestand is leeg")])
     if len(data) > MAX_REGISTER_BYTES:
         raise RegisterError(filename, [Problem(None, None, "het bestand is groter dan 5 MB")])
-    register = parse_register(data, filename, app.ctx.rules.amount_columns)
+    columns = app.ctx.for_campaign(campaign(app, name)).rules.amount_columns
+    register = parse_register(data, filename, columns)
     staged = hashlib.sha256(data).hexdigest()
     atomic_write(staging(app) / staged, data)
     (staging(app) / f"{staged}.name").write_text(filename[:200], encoding="utf-8")
     return staged, register
 
 
-def load_staged(app: App, staged: str) -> tuple[bytes, Register, str]:
+def load_staged(app: App, staged: str, name: str | None = None) -> tuple[bytes, Register, str]:
     if not _STAGED.match(staged) or not (staging(app) / staged).is_file():
         raise RegisterError(
             "upload", [Problem(None, None, "upload niet gevonden; kies het bestand opnieuw")]
         )
     data = (staging(app) / staged).read_bytes()
     name_file = staging(app) / f"{staged}.name"
-    name = name_file.read_text(encoding="utf-8") if name_file.exists() else "register"
-    return data, parse_register(data, name, app.ctx.rules.amount_columns), name
+    filename = name_file.read_text(encoding="utf-8") if name_file.exists() else "register"
+    columns = app.ctx.for_campaign(campaign(app, name)).rules.amount_columns
+    return data, parse_register(data, filename, columns), filename
 
 
 def _after(row: CaseRow, changes: dict[int, str], state: dict) -> str:
@@ -84,15 +95,25 @@ def _after(row: CaseRow, changes: dict[int, str], state: dict) -> str:
     return LABELS[status]
 
 
-def preview(app: App, staged: str, register: Register, filename: str) -> Preview:
-    documents = rejudge(app, register=register, dry_run=True)
+def preview(
+    app: App, staged: str, register: Register, filename: str, name: str | None = None
+) -> Preview:
+    """What confirming would change in one campaign: its cases and documents."""
+    name = campaign(app, name)
+    ctx = app.ctx.with_register(name, register)
+    documents = [
+        c
+        for c in rejudge(app, ctx=ctx, dry_run=True)
+        if ctx.for_campaign(c.after.campaign).campaign == name
+    ]
     changes = {c.document_id: c.after.status.value for c in documents}
-    states = {s["agb"]: s for s in book(app).provider_states(campaign(app))}
-    decided = book(app).latest_decisions(campaign(app))
-    old = set(app.register.entries) if app.register else set()
+    states = {s["agb"]: s for s in book(app).provider_states(name)}
+    decided = book(app).latest_decisions(name)
+    current = register_of(app, name)
+    old = set(current.entries) if current else set()
     new = set(register.entries)
     cases = []
-    for row in overview(app):
+    for row in overview(app, name):
         state = {**states.get(row.agb, {})}
         if row.agb in decided:
             state["decided_at"] = decided[row.agb]["decided_at"]
@@ -100,24 +121,40 @@ def preview(app: App, staged: str, register: Register, filename: str) -> Preview
         if after != row.label:
             cases.append(CaseChange(row.agb, row.naam, row.label, after))
     return Preview(
-        staged, filename, len(register), sorted(new - old), sorted(old - new), cases, documents
+        staged,
+        filename,
+        name,
+        len(register),
+        sorted(new - old),
+        sorted(old - new),
+        cases,
+        documents,
     )
 
 
-def apply(app: App, staged: str, actor: str, address: str | None) -> list[Rejudged]:
-    """Replace the configured register by the staged one and re-judge everything."""
-    data, register, name = load_staged(app, staged)
-    target = Path(app.config.register.path)
+def apply(
+    app: App, staged: str, actor: str, address: str | None, name: str | None = None
+) -> list[Rejudged]:
+    """Replace one campaign's register file by the staged one and re-judge everything."""
+    name = campaign(app, name)
+    target = register_path(app, name)
+    if target is None:
+        raise RegisterError(
+            "register",
+            [Problem(None, None, "voor deze campagne is geen registerbestand ingesteld")],
+        )
+    data, register, filename = load_staged(app, staged, name)
     if target.exists():
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         shutil.copy2(target, target.with_name(f"{target.name}.{stamp}.bak"))
     atomic_write(target, data)
-    app.ctx = replace(app.ctx, register=register)
-    changed = rejudge(app)
+    app.ctx = app.ctx.with_register(name, register)
+    changed = rejudge(app, actor=actor)
     book(app).record(
         actor,
         "register",
         address=address,
-        detail=f"{name}: {len(register)} aanbieders, {len(changed)} beoordeling(en) gewijzigd",
+        campaign=name,
+        detail=f"{filename}: {len(register)} aanbieders, {len(changed)} beoordeling(en) gewijzigd",
     )
     return changed

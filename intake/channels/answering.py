@@ -83,6 +83,7 @@ class Answering:
         with ledger.transaction() as conn:
             ledger.update_mail(work.mail_id, conn, state="replied", error=None)
             agbs = {d.verdict.provider.agb for d in stored if d.verdict.provider}
+            campaigns = {d.verdict.campaign for d in stored if d.verdict.campaign}
             ledger.record_reply(
                 conn,
                 mail_id=work.mail_id,
@@ -91,6 +92,7 @@ class Answering:
                 subject=str(answer["Subject"]),
                 message_id=str(answer["Message-ID"]),
                 provider_agb=next(iter(agbs)) if len(agbs) == 1 else None,
+                campaign=next(iter(campaigns)) if len(campaigns) == 1 else None,
             )
         work.state = "replied"
         if stored:

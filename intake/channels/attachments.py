@@ -17,6 +17,7 @@ import contextlib
 import email
 import email.parser
 import email.policy
+import logging
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -28,6 +29,10 @@ from intake.channels.unpack import DocumentBudget, unpack
 from intake.detect.filetype import FileType, sniff
 from intake.domain.filenames import safe_name
 from intake.extract import container
+from intake.extract.plan import PlanLimits
+from intake.extract.worker import run_limited
+
+log = logging.getLogger(__name__)
 
 SIGNATURES = {
     "application/pkcs7-signature",
@@ -42,6 +47,7 @@ _LOGO = re.compile(
 # What a nameless part must be to count as a document (the rest is body text or decoration).
 _NAMELESS_DOCUMENTS = {
     FileType.XLSX: ".xlsx",
+    FileType.XLSX_STRICT: ".xlsx",
     FileType.DOCX: ".docx",
     FileType.PDF: ".pdf",
     FileType.ZIP: ".zip",
@@ -68,6 +74,10 @@ class Limits:
     max_depth: int  # [mailbox]: MIME levels
     zips: container.Limits  # [limits]: the zip reader's limits, as for every file
     max_parts: int = 500  # multipart headers: more than any real mail has
+    # [limits] plan_extract_*: winmail.dat is parsed in a worker process under these,
+    # like the text of a plan (tnefparse loops for hours on a 20-byte hostile object).
+    unwrap_seconds: float = 30.0
+    unwrap_memory: int = 1 << 30
 
     @classmethod
     def from_rules(cls, rules: Rules) -> Limits:
@@ -75,7 +85,15 @@ class Limits:
         box = {**load_rules().mailbox, **rules.mailbox}
         budget = DocumentBudget.from_rules(box)
         zips = container.Limits.from_rules(rules.limits)
-        return cls(budget.max_documents, budget.max_bytes, int(box["max_depth"]), zips)
+        worker = PlanLimits.from_rules(rules.limits)
+        return cls(
+            budget.max_documents,
+            budget.max_bytes,
+            int(box["max_depth"]),
+            zips,
+            unwrap_seconds=worker.seconds,
+            unwrap_memory=worker.memory_bytes,
+        )
 
     @classmethod
     @cache
@@ -96,12 +114,15 @@ class Contents:
     wrappers: set[str] = field(default_factory=set)  # "winmail.dat", "smime.p7m"
     over_limit: str | None = None  # why collecting stopped, in English for logs
     limit: str | None = None  # which limit: documents, bytes, members, member_size, structure
+    encrypted: set[str] = field(default_factory=set)  # "S/MIME": content we cannot open
 
     @property
     def signals(self) -> dict[str, str]:
         signals = {"mail_signed": ", ".join(sorted(self.signed)) or "nee"}
         if self.wrappers:
             signals["mail_unwrapped"] = ", ".join(sorted(self.wrappers))
+        if self.encrypted:
+            signals["mail_encrypted"] = ", ".join(sorted(self.encrypted))
         return signals
 
 
@@ -171,9 +192,18 @@ class _Collector:
             self.nameless(part, data)
 
     def tnef(self, name: str, data: bytes) -> None:
+        """The files inside a winmail.dat, parsed in a limited worker process; one that
+        cannot be parsed in time or memory stays one (unreadable) document."""
+        limits = self.limits
         try:
-            inner = unwrap.tnef_attachments(data)
-        except unwrap.UnwrapError:
+            inner = run_limited(
+                unwrap.tnef_attachments,
+                (data,),
+                seconds=limits.unwrap_seconds,
+                memory=limits.unwrap_memory,
+            )
+        except (container.ContainerError, RuntimeError) as exc:  # the worker's failures
+            log.info("%s not unpacked: %s", name, exc)
             self.add(safe_name(name), data)
             return
         self.found.wrappers.add("winmail.dat")
@@ -181,6 +211,11 @@ class _Collector:
             self.add(safe_name(item.filename), item.content)
 
     def smime(self, name: str, data: bytes, depth: int) -> None:
+        if unwrap.smime_kind(data) == "enveloped_data":
+            # Encrypted for the office's certificate, which intake does not hold: nothing
+            # inside can be read, and the mail says so instead of judging a blob.
+            self.found.encrypted.add("S/MIME")
+            return
         try:
             content = unwrap.smime_content(data)
         except unwrap.UnwrapError:

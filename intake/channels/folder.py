@@ -4,7 +4,8 @@ A file is taken only when its size and modification time have stood still for
 `stable_seconds`; office lock files and temporary files are never taken. The
 original is archived by content hash and recorded in the ledger before it leaves
 the inbox; its verdict, HTML and PDF land in the outbox, and an unreadable file is
-copied to quarantine with its verdict beside it.
+copied to quarantine with its verdict beside it. A plain zip is unpacked as the mail
+channel unpacks an attachment, under the same per-message budget.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from intake.bootstrap import refresh_registers
+from intake.channels.attachments import Limits
 from intake.channels.faults import failpoint
+from intake.channels.unpack import DocumentBudget, is_plain_zip, unpack
 from intake.checks import tables
-from intake.domain import Submission, Verdict
+from intake.domain import DocumentKind, Submission, Verdict, decide_status
 from intake.report.html import render_html
 from intake.report.model import build
 from intake.service import letters, take_in
@@ -139,12 +143,18 @@ def publish(
     return [*paths, staff_path]
 
 
-def _quarantine(app: App, path: Path, verdict: Verdict) -> Path:
+def _quarantine(app: App, path: Path, verdict: Verdict, content: bytes | None = None) -> Path:
+    """The file (or, with `content`, one document unpacked from it) beside its verdict."""
     folder = app.folder("quarantine")
-    target = folder / fit_name(path.name, verdict.sha256)
-    if target.exists() and target.read_bytes() != path.read_bytes():
-        target = folder / fit_name(f"{path.stem}-{verdict.sha256[:8]}{path.suffix}", verdict.sha256)
-    shutil.copy2(path, target)
+    name = Path(Path(verdict.file).name if content is not None else path.name)
+    data = content if content is not None else path.read_bytes()
+    target = folder / fit_name(name.name, verdict.sha256)
+    if target.exists() and target.read_bytes() != data:
+        target = folder / fit_name(f"{name.stem}-{verdict.sha256[:8]}{name.suffix}", verdict.sha256)
+    if content is None:
+        shutil.copy2(path, target)
+    else:
+        atomic_write(target, content)
     atomic_write(target.with_name(target.name + ".verdict.json"), verdict_json(verdict))
     return target
 
@@ -170,7 +180,7 @@ def _read_stable(path: Path) -> tuple[bytes, os.stat_result] | None:
     return data, stat
 
 
-def take_file(app: App, path: Path) -> Verdict | None:
+def take_file(app: App, path: Path) -> list[Verdict] | None:
     """Judge one stable file under its claim; the inbox copy goes only after all is stored."""
     read = _read_stable(path)
     if read is None:
@@ -199,53 +209,128 @@ def take_file(app: App, path: Path) -> Verdict | None:
             raise
 
 
-def _resume(app: App, path: Path, data: bytes, stat: os.stat_result, sha256: str) -> Verdict | None:
+def _resume(
+    app: App, path: Path, data: bytes, stat: os.stat_result, sha256: str
+) -> list[Verdict] | None:
     """Carry the file on from the step where an earlier attempt stopped."""
     items = app.ledger.folder_items
     item = items.current(sha256, path.name)
     if item is not None and item.state == "given_up":
         log.debug("%s: given up earlier, not tried again", path.name)
         return None
+    received = datetime.fromtimestamp(stat.st_mtime, tz=app.ctx.rules.timezone)
+    documents, premade = unpacked(app, path.name, data, received)
+    contents = {s.filename: s.content for s in documents}
     if item is None or item.document_id is None:
-        verdict = _store(app, path, data, stat, item)
+        if [s.filename for s in documents] != [path.name] and not premade:
+            app.archive.put(sha256, path.name, data)  # the zip as dropped, beside its documents
+        verdicts = _store(app, path, sha256, item, documents, premade)
     else:
-        stored = app.ledger.document(item.document_id)
-        assert stored is not None
-        verdict = stored.verdict
+        verdicts = _stored_before(app, item.document_id, documents)
         log.info("%s: stored before, carrying on from %s", path.name, item.state)
     failpoint("file_after_store")
     if item is None or item.state in ("failed", "stored"):
-        publish(app, verdict, channel="folder", content=data)
-        if UNREADABLE & set(verdict.codes):
-            target = _quarantine(app, path, verdict)
-            log.warning(
-                "%s: unreadable (%s), copied to %s", path.name, ",".join(verdict.codes), target
-            )
+        for verdict in verdicts:
+            content = contents.get(verdict.file, data)
+            publish(app, verdict, channel="folder", content=content)
+            if UNREADABLE & set(verdict.codes):
+                inner = None if content is data else content
+                target = _quarantine(app, path, verdict, inner)
+                log.warning(
+                    "%s: unreadable (%s), copied to %s",
+                    verdict.file,
+                    ",".join(verdict.codes),
+                    target,
+                )
         items.advance(sha256, path.name, "published")
     failpoint("file_after_publish")
     path.unlink()
     items.advance(sha256, path.name, "done")
-    log.info(
-        "%s: %s, archived as %s",
-        path.name,
-        verdict.status.value,
-        verdict.sha256[:12],
-        extra={"file": path.name, "outcome": verdict.status.value},
+    for verdict in verdicts:
+        log.info(
+            "%s: %s, archived as %s",
+            verdict.file,
+            verdict.status.value,
+            verdict.sha256[:12],
+            extra={"file": verdict.file, "outcome": verdict.status.value},
+        )
+    return verdicts
+
+
+def unpacked(
+    app: App, name: str, data: bytes, received: datetime
+) -> tuple[list[Submission], list[tuple[Verdict, bytes]]]:
+    """The dropped file, or the documents of a plain zip as the mail channel unpacks them:
+    the same bounded zip reader and the same per-message budget (`[mailbox]`). A zip past
+    that budget is one FILE_TOO_LARGE verdict, not hundreds of documents."""
+    whole = [Submission(name, data, received, "folder")]
+    if not is_plain_zip(name, data):
+        return whole, []
+    limits = Limits.from_rules(app.ctx.rules)
+    budget = limits.budget()
+    found = unpack(name, data, budget, limits.zips)
+    if budget.over_limit:
+        return [], [(_over_budget(app, name, data, received, budget, limits), data)]
+    if not found:  # an empty zip, or nothing but desktop clutter: judged as the zip it is
+        return whole, []
+    return [Submission(inner, content, received, "folder") for inner, content in found], []
+
+
+def _over_budget(
+    app: App,
+    name: str,
+    data: bytes,
+    received: datetime,
+    budget: DocumentBudget,
+    limits: Limits,
+) -> Verdict:
+    rules = app.ctx.rules
+    numbers = {
+        "max_documents": limits.max_documents,
+        "max_megabytes": limits.max_bytes // 1_000_000,
+        "max_parts": limits.zips.max_parts,
+    }
+    reason = rules.text(f"message_too_large_{budget.limit or 'documents'}", **numbers)
+    finding = rules.finding("FILE_TOO_LARGE", file=name, reason=reason)
+    return Verdict(
+        file=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        document=DocumentKind.UNKNOWN,
+        status=decide_status([finding]),
+        findings=[finding],
+        received=received,
+        signals={"channel": "folder", "zip_limit": budget.over_limit or ""},
+        size=len(data),
+        campaign=app.ctx.campaign,
+        rules_version=app.ctx.rules_version,
     )
-    return verdict
 
 
-def _store(app: App, path: Path, data: bytes, stat: os.stat_result, item: Any) -> Verdict:
-    received = datetime.fromtimestamp(stat.st_mtime, tz=app.ctx.rules.timezone)
-    sha256 = hashlib.sha256(data).hexdigest()
+def _stored_before(app: App, first_id: int, documents: list[Submission]) -> list[Verdict]:
+    """The verdicts an earlier attempt stored: the first by its id, a zip's others by hash."""
+    first = app.ledger.document(first_id)
+    assert first is not None
+    verdicts = [first.verdict]
+    for sub in documents[1:]:
+        stored = app.ledger.latest_document(hashlib.sha256(sub.content).hexdigest())
+        if stored is not None:
+            verdicts.append(stored.verdict)
+    return verdicts
 
+
+def _store(
+    app: App,
+    path: Path,
+    sha256: str,
+    item: Any,
+    documents: list[Submission],
+    premade: list[tuple[Verdict, bytes]],
+) -> list[Verdict]:
     def record(conn: Any, taken: list) -> None:
         app.ledger.folder_items.stored(conn, item, sha256, path.name, taken[0].document_id)
 
-    [taken] = take_in(
-        app, [Submission(path.name, data, received, "folder")], channel="folder", record=record
-    )
-    return taken.verdict
+    taken = take_in(app, documents, channel="folder", record=record, premade=premade)
+    return [t.verdict for t in taken]
 
 
 def run_pass(
@@ -262,6 +347,7 @@ def run_pass(
             )
             done.busy = True
             return done
+        refresh_registers(app)  # a register confirmed since the last pass counts now
         for path in candidates(app.folder("inbox")):
             _take_ready(app, tracker, path, done)
             if progress:
@@ -273,7 +359,7 @@ def _take_ready(app: App, tracker: StabilityTracker, path: Path, done: FolderPas
     if not tracker.ready(path):
         return
     try:
-        verdict = take_file(app, path)
+        verdicts = take_file(app, path)
     except Exception as exc:  # one bad file never stops the run; it stays in the inbox
         log.error(
             "%s: could not be taken in (%s: %s); left in the inbox for the next pass",
@@ -287,8 +373,8 @@ def _take_ready(app: App, tracker: StabilityTracker, path: Path, done: FolderPas
         return
     finally:
         tracker.forget(path)
-    if verdict is not None:
-        done.append(verdict)
+    if verdicts is not None:
+        done.extend(verdicts)
 
 
 def run_once(app: App, progress: Callable[[Path], None] | None = None) -> FolderPass:

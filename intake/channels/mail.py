@@ -5,7 +5,8 @@ moved. Each step is committed before the next outside action, so after a crash:
 a judged message is answered on the next run, a replied one is only filed, and
 one caught while sending is filed without a second answer and flagged for staff
 (`reply_uncertain`): at most one reply, and no mail is ever lost. A message is
-known by its Message-ID and a hash of its content, so the same message delivered
+known by its Message-ID and a hash of what it means (sender, subject, text and
+its documents' sha256, never the MIME boundaries), so the same message delivered
 twice is answered once, while a different message reusing a Message-ID is a mail
 of its own.
 
@@ -29,6 +30,7 @@ from typing import Any
 
 from intake.adapters.imap import connect, ensure_folders, fetch
 from intake.adapters.smtp import SmtpSender
+from intake.bootstrap import refresh_registers
 from intake.channels import answerable, headers
 from intake.channels.answering import Answering
 from intake.channels.attachments import Contents, Limits, read
@@ -92,7 +94,7 @@ class MailChannel(Answering):
     def __init__(self, app: App, smtp: SmtpSender | None = None) -> None:
         self.app = app
         self.config = app.config.imap
-        self.smtp = smtp or SmtpSender(app.config.smtp)
+        self.smtp = smtp or SmtpSender(app.config.smtp, app.ledger.counters.smtp_failed)
         self.own = app.config.smtp.sender
         box = app.ctx.rules.mailbox
         self.limits = Limits.from_rules(app.ctx.rules)
@@ -136,6 +138,7 @@ class MailChannel(Answering):
         stats: MailStats,
         progress: Callable[[str], None] | None = None,
     ) -> None:
+        refresh_registers(self.app)  # a register confirmed since the last pass counts now
         mailbox.folder.set(folder)
         uidvalidity = int(mailbox.folder.status(folder, ["UIDVALIDITY"])["UIDVALIDITY"])
         for uid in mailbox.uids("ALL", charset=None):  # no CHARSET: Exchange refuses it
@@ -172,11 +175,14 @@ class MailChannel(Answering):
             stats.skipped += 1  # filed by another worker since we listed the folder
             return
         raw, internaldate = fetched
-        with self.app.ledger.claims.held(f"mail:{identify(raw).key}") as mine:
+        ident = identify(raw, self.limits)
+        with self.app.ledger.claims.held(f"mail:{ident.key}") as mine:
             if not mine:
                 stats.skipped += 1  # another copy of this message is being handled right now
                 return
-            self._process_claimed(mailbox, folder, uidvalidity, uid, stats, raw, internaldate)
+            self._process_claimed(
+                mailbox, folder, uidvalidity, uid, stats, raw, internaldate, ident
+            )
 
     def _process_claimed(
         self,
@@ -187,8 +193,9 @@ class MailChannel(Answering):
         stats: MailStats,
         raw: bytes,
         internaldate: datetime | None,
+        ident: MailIdentity,
     ) -> None:
-        work = self._record(raw, internaldate, folder, uidvalidity, uid)
+        work = self._record(raw, ident, internaldate, folder, uidvalidity, uid)
         if work is None:
             self._file(mailbox, uid, self.config.processed_folder)
             stats.skipped += 1
@@ -208,11 +215,16 @@ class MailChannel(Answering):
             self._fail(mailbox, work, exc, stats)
 
     def _record(
-        self, raw: bytes, received: datetime | None, folder: str, uidvalidity: int, uid: str
+        self,
+        raw: bytes,
+        ident: MailIdentity,
+        received: datetime | None,
+        folder: str,
+        uidvalidity: int,
+        uid: str,
     ) -> Work | None:
         """The ledger row of this message (new or earlier); None for a redelivered one."""
         ledger = self.app.ledger
-        ident = identify(raw)
         key, row = self._row_for(ident)
         here = {"folder": folder, "uidvalidity": uidvalidity, "uid": int(uid)}
         if row is None:
@@ -303,6 +315,8 @@ class MailChannel(Answering):
         premade = []
         if contents.over_limit:
             premade = [(self._over_limit(work, message, contents, when), work.raw)]
+        elif contents.encrypted:
+            premade = [(self._encrypted(work, message, contents, when), work.raw)]
         found = [] if contents.over_limit else contents.documents
         if not found and not premade:
             self.app.ledger.update_mail(work.mail_id, state="judged", error=None)
@@ -323,6 +337,24 @@ class MailChannel(Answering):
     ) -> Verdict:
         """One verdict for a mail past its limits: a finding, not thousands of documents."""
         finding = too_large(self.app.ctx.rules, contents, self.limits)
+        signals = {"mail_limit": contents.over_limit or "", **contents.signals}
+        return self._mail_verdict(work, message, finding, when, signals)
+
+    def _encrypted(
+        self, work: Work, message: EmailMessage, contents: Contents, when: datetime
+    ) -> Verdict:
+        """One verdict for an encrypted (S/MIME enveloped) mail: what to do, in Dutch."""
+        finding = self.app.ctx.rules.finding("MAIL_ENCRYPTED")
+        return self._mail_verdict(work, message, finding, when, contents.signals)
+
+    def _mail_verdict(
+        self,
+        work: Work,
+        message: EmailMessage,
+        finding: Finding,
+        when: datetime,
+        signals: dict[str, str],
+    ) -> Verdict:
         subject = headers.subject_of(message) or "(geen onderwerp)"
         return Verdict(
             file=f"e-mail: {subject}",
@@ -331,7 +363,7 @@ class MailChannel(Answering):
             status=decide_status([finding]),
             findings=[finding],
             received=when,
-            signals={"mail_limit": contents.over_limit or "", **contents.signals},
+            signals=signals,
             size=len(work.raw),
             campaign=self.app.ctx.campaign,
             rules_version=self.app.ctx.rules_version,

@@ -48,6 +48,7 @@ def sender(app: App, smtp: SmtpSender) -> letters.Send:
             recipient=to,
             subject=str(message["Subject"]),
             message_id=message_id,
+            campaign=campaign or app.ctx.campaign,
         )
         log.info("%s: letter sent to %s (%s)", agb, to, model.outcome_key)
         return message

@@ -16,11 +16,13 @@ from intake.casework.digest import send_digest, write_digest
 from intake.channels import folder, notices, replies
 from intake.channels.mail import MailChannel, MailStats
 from intake.channels.progress import progress
-from intake.domain import Status, Verdict
+from intake.domain import Status, Verdict, clock
 from intake.service import mailing, settle_pairs
 from intake.service.app import App
+from intake.service.status_log import record_status
 from intake.storage.casebook import Casebook
 from intake.storage.claims import channel_run
+from intake.storage.counters import SWEEPS_SUCCEEDED
 
 T = TypeVar("T")
 
@@ -115,6 +117,7 @@ def send_reminders(
             recipient=recipients[0],
             subject=str(message["Subject"]),
             message_id=message_id,
+            campaign=state["campaign"],
         )
         sent.append(entry.agb)
         log.info("%s: reminder sent to %s (missing %s)", entry.agb, recipients[0], missing)
@@ -166,8 +169,8 @@ def _deliver_decisions(app: App, smtp: SmtpSender) -> None:
 def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = None) -> SweepResult:
     """Everything the night needs, each part on its own: one failing part never stops
     the others, and the digest is always written (with what failed in it)."""
-    now = now or datetime.now(UTC)
-    smtp = smtp or SmtpSender(app.config.smtp)
+    now = now or clock.now(UTC)
+    smtp = smtp or SmtpSender(app.config.smtp, app.ledger.counters.smtp_failed)
     result = SweepResult()
     with channel_run(app.ledger.claims, "sweep") as held:
         if not held:
@@ -180,6 +183,12 @@ def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = No
         _step(result, "map", lambda: _folder(app, result))
         _step(result, "mailbox", lambda: _mail(app, smtp, result))
         result.settled = _step(result, "paren bijwerken", lambda: settle_pairs(app)) or []
+        # Catches up a status change a crash kept from being recorded (and older ledgers).
+        _step(
+            result,
+            "statusgeschiedenis",
+            lambda: record_status(app, None, actor="intake", event="sync"),
+        )
         _step(result, "berichten na nieuwe beoordeling", lambda: notices.send_due(app, smtp))
         result.reminded = (
             _step(result, "herinneringen", lambda: send_reminders(app, smtp, now, result.problems))
@@ -187,12 +196,15 @@ def sweep(app: App, *, smtp: SmtpSender | None = None, now: datetime | None = No
         )
         today: date = now.astimezone(app.ctx.rules.timezone).date()
         result.digest = (
-            _step(result, "dagoverzicht", lambda: write_digest(app, today, result.problems)) or []
+            _step(result, "dagoverzicht", lambda: write_digest(app, today, result.problems, now))
+            or []
         )
         # After the file is written, so it cannot list this one; staff see it on stderr.
-        _step(result, "dagoverzicht mailen", lambda: send_digest(app, smtp, today))
+        _step(result, "dagoverzicht mailen", lambda: send_digest(app, smtp, today, now))
         _step(result, "beslissingsmails", lambda: _deliver_decisions(app, smtp))
         _step(result, "logboek", lambda: _record(app, result))
+        if not result.problems:  # monitoring alerts when this moment grows old
+            _step(result, "teller", lambda: app.ledger.counters.bump(SWEEPS_SUCCEEDED))
     log.info(
         "sweep done: %d file(s), %s, %d pair(s) completed, %d reminder(s), digest %s, "
         "%d problem(s)",

@@ -81,7 +81,6 @@ def check_year(name: str, plan: PlanText, rules: Rules) -> list[Finding]:
 
 
 UNREADABLE = {"PLAN_EMPTY", "PLAN_NO_TEXT"}
-WITHOUT_SUBSTANCE = {"PLAN_FILLER", "PLAN_TOO_SHORT"}
 
 
 @dataclass
@@ -172,8 +171,9 @@ def check_themes(
     substance: tuple[list[Finding], dict[str, Any]],
     rules: Rules,
 ) -> list[Finding]:
-    """Themes are named only for a plan with substance; filler says more than themes."""
-    if WITHOUT_SUBSTANCE & {f.code for f in substance[0]}:
+    """Missing themes are named also for a short plan (it says what the plan lacks);
+    for filler they are not: filler says more than themes."""
+    if "PLAN_FILLER" in {f.code for f in substance[0]}:
         return []
     return plan_themes.check_themes(covered, rules)
 

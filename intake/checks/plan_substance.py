@@ -77,7 +77,8 @@ def check_substance(
     if words and stats["filler"] / words > float(section.get("filler_share_max", 0.3)):
         findings.append(_filler(rules, example, stats, evidence_chars))
     elif words >= 50 and stats["function_share"] < float(section.get("function_share_min", 0.08)):
-        findings.append(_filler(rules, sentences[0] if sentences else None, stats, evidence_chars))
+        first = sentences[0] if sentences else None
+        findings.append(_filler(rules, first, stats, evidence_chars, running=False))
     elif stats["real"] < int(section.get("min_words", 150)):
         findings.append(rules.finding("PLAN_TOO_SHORT", words=stats["real"]))
     leftovers = placeholders(sentences, section)
@@ -96,12 +97,34 @@ def check_substance(
 
 
 def _filler(
-    rules: Rules, example: Sentence | None, stats: dict[str, Any], evidence_chars: int
+    rules: Rules,
+    example: Sentence | None,
+    stats: dict[str, Any],
+    evidence_chars: int,
+    *,
+    running: bool = True,
 ) -> Finding:
-    share = stats["filler"] / stats["words"] if stats["words"] else 0.0
+    """PLAN_FILLER with the share that made it one.
+
+    Either the filler words are over their share (that share is stated), or there is
+    hardly any filler but the words are not running Dutch text (too few function words):
+    then the share of function words is stated, never a filler share of 0%.
+    """
+    if running:
+        share = stats["filler"] / stats["words"] if stats["words"] else 0.0
+        extent = rules.text("plan_filler_share", share=f"{round(share * 100)}%")
+    else:
+        share = float(stats["function_share"])
+        extent = rules.text("plan_filler_not_running_text", share=_percent(share))
     return rules.finding(
         "PLAN_FILLER",
         where(example.page) if example else None,
         quote=quote(example, evidence_chars) if example else "",
-        share=f"{round(share * 100)}%",
+        extent=extent,
     )
+
+
+def _percent(share: float) -> str:
+    """A share as Dutch whole percents; under 1% says so rather than "0%"."""
+    whole = round(share * 100)
+    return f"{whole}%" if whole >= 1 else "minder dan 1%"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +20,22 @@ from intake.cli.common import (
     log,
     open_app,
 )
+
+
+@contextmanager
+def metrics_written(app) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """A one-shot run leaves `[general] metrics_file` behind however it ends; a file that
+    cannot be written is logged and never changes the run's exit code."""
+    try:
+        yield
+    finally:
+        from intake.casework.metrics import write_metrics_file
+
+        try:
+            write_metrics_file(app)
+        except Exception as exc:
+            log.error("metrics file not written: %s: %s", type(exc).__name__, exc)
+
 
 EXIT_CODES = """
 
@@ -56,7 +74,8 @@ def watch(ctx: click.Context, once: bool) -> None:
 
     app = open_app(ctx.find_root())
     if once:
-        taken = folder.run_once(app)
+        with metrics_written(app):
+            taken = folder.run_once(app)
         if taken.busy:
             click.echo("De map wordt al door een andere verwerking gelezen; niets gedaan.")
             sys.exit(EXIT_OK)
@@ -81,7 +100,9 @@ def mail(ctx: click.Context, once: bool) -> None:
         sys.exit(EXIT_USAGE)
     channel = MailChannel(app)
     if once:
-        sys.exit(_mail_once(channel))
+        with metrics_written(app):
+            code = _mail_once(channel)
+        sys.exit(code)
     channel.watch()
 
 
@@ -123,7 +144,8 @@ def sweep(ctx: click.Context) -> None:
     from intake.channels.sweep import sweep as run_sweep
 
     app = open_app(ctx.find_root())
-    result = run_sweep(app)
+    with metrics_written(app):
+        result = run_sweep(app)
     if result.busy:
         click.echo("Er loopt al een andere nachtelijke verwerking; niets gedaan.")
         sys.exit(EXIT_OK)
@@ -209,15 +231,37 @@ DEMO_MARKER = ".intake-demo"
     type=DateParam(),
     default=None,
     help="Date of receipt for every example file (default: each file's own date from "
-    "submissions/manifest.json, so a late file arrives late).",
+    "the examples' manifest.json, so a late file arrives late).",
+)
+@click.option(
+    "--at",
+    "clock",
+    type=DateParam(),
+    default=None,
+    help="The moment the night runs (YYYY-MM-DD[THH:MM], local time; default: `clock` in "
+    "demo.toml): letters, the digest and the desk read as they would have then.",
+)
+@click.option("--serve", is_flag=True, help="Then open the desk on the demo ledger.")
+@click.option(
+    "--listen", default="127.0.0.1:8080", show_default=True, help="Where --serve listens."
 )
 @click.pass_context
-def demo(ctx: click.Context, source: Path, target: Path, received: datetime | None) -> None:
+def demo(
+    ctx: click.Context,
+    source: Path,
+    target: Path,
+    received: datetime | None,
+    clock: datetime | None,
+    serve: bool,
+    listen: str,
+) -> None:
     """Run the sweep on the bundled example data (SOURCE: the repository's fixtures/).
 
-    Copies the example submissions into a fresh drop folder under --dir, uses the
-    example register and SQLite ledger there, and runs one sweep. An existing folder
-    is only replaced when an earlier demo made it; any other is left alone.
+    Copies the example submissions (demo.toml `submissions`) into a fresh drop folder
+    under --dir, uses the example register and an SQLite ledger there, and runs one
+    sweep at the demo's moment. With --serve the desk then opens on that ledger, with a
+    throwaway admin account that is printed. An existing folder is only replaced when
+    an earlier demo made it; any other is left alone.
     """
     import os
     import shutil
@@ -226,12 +270,13 @@ def demo(ctx: click.Context, source: Path, target: Path, received: datetime | No
     from intake.bootstrap import build_app
     from intake.channels.sweep import sweep as run_sweep
     from intake.config import load
+    from intake.domain import clock as clocks
 
-    submissions = source / "submissions"
-    if not submissions.is_dir():
-        click.echo(f"{source} heeft geen map submissions/", err=True)
-        sys.exit(EXIT_USAGE)
     settings = tomllib.loads((source / "demo.toml").read_text(encoding="utf-8"))
+    submissions = source / settings.get("submissions", "submissions")
+    if not submissions.is_dir():
+        click.echo(f"{source} heeft geen map {submissions.name}/", err=True)
+        sys.exit(EXIT_USAGE)
     marker = target / DEMO_MARKER
     if target.exists() and any(target.iterdir()):
         if not marker.exists():
@@ -256,8 +301,12 @@ def demo(ctx: click.Context, source: Path, target: Path, received: datetime | No
         "INTAKE_REGISTER_PATH": str(source / settings["register"]),
     }
     logging.getLogger().setLevel(logging.INFO)
+    moment = _demo_moment(clock, settings)
+    clocks.set_now(moment)
+    if serve:
+        env.update(_desk_env(listen))
     app = build_app(load(None, env))
-    result = run_sweep(app)
+    result = run_sweep(app, now=moment)
     # As they stand after the sweep: pairs completed later in the run are settled.
     final = [d.verdict.status.value for d in app.ledger.all_documents()]
     counts = {s: final.count(s) for s in ("accepted", "review", "rejected")}
@@ -267,3 +316,46 @@ def demo(ctx: click.Context, source: Path, target: Path, received: datetime | No
     )
     click.echo(f"Rapporten: {app.config.folder_path('outbox')}/")
     click.echo(f"Dagoverzicht: {result.digest[0]}")
+    if serve:
+        _serve_demo(app)
+
+
+def _demo_moment(clock: datetime | None, settings: dict) -> datetime | None:
+    """The night the demo runs, in the examples' time zone; None: now."""
+    from zoneinfo import ZoneInfo
+
+    moment = clock or settings.get("clock")
+    if moment is None:
+        return None
+    if not isinstance(moment, datetime):  # a TOML date without a time
+        moment = datetime.combine(moment, datetime.min.time())
+    if moment.hour == 0 and moment.minute == 0:
+        moment = moment.replace(hour=22)  # the evening: the day's mail is in
+    return moment.replace(tzinfo=ZoneInfo(settings["timezone"]))
+
+
+def _desk_env(listen: str) -> dict[str, str]:
+    """A throwaway secret for the demo desk: sessions end with the process."""
+    import secrets
+
+    return {
+        "INTAKE_DESK_SECRET_KEY": secrets.token_urlsafe(48),
+        "INTAKE_DESK_LISTEN": listen,
+        "INTAKE_DESK_BASE_URL": f"http://{listen}",
+    }
+
+
+def _serve_demo(app) -> None:  # type: ignore[no-untyped-def]
+    """The desk on the demo ledger, with a new admin account whose password is printed."""
+    import secrets
+
+    from intake.casework.accounts import add_user
+    from intake.storage.casebook import Casebook
+    from intake.web.server import serve as run
+
+    name, password = f"demo-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+    add_user(Casebook(app.ledger.engine), name, "admin", password)
+    click.echo(f"Intakebalie: {app.config.desk.base_url}/  gebruiker {name}  wachtwoord {password}")
+    click.echo("Stoppen met Ctrl-C.")
+    sys.stdout.flush()
+    run(app)

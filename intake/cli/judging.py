@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from datetime import datetime
 from pathlib import Path
 
 import click
 
+from intake.cli.batches import PROGRESS, judged, progress
 from intake.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
@@ -16,7 +18,6 @@ from intake.cli.common import (
     RECEIVED,
     REGISTER,
     judging_context,
-    submissions_from,
 )
 
 
@@ -32,36 +33,36 @@ from intake.cli.common import (
     show_default=True,
     help="Workbook reader; both give identical results.",
 )
+@PROGRESS
 def check(
     files: tuple[Path, ...],
     register: Path | None,
     received: datetime | None,
     as_json: bool,
     reader: str,
+    progress_wanted: bool | None,
 ) -> None:
     """Judge each FILE on its own, without side effects.
 
-    No ledger is used, so there are no pairing, sender or duplicate findings.
+    No ledger is used, so there are no pairing, sender or duplicate findings. Verdicts
+    are printed as they are made: a thousand files are never all in memory at once.
     """
-    from intake.judging.parallel import judge_all
+    from intake.cli.textreport import summary_line, verdict_lines
 
     ctx = judging_context(register, reader)
-    verdicts = judge_all(list(submissions_from(files, received, ctx.rules)), ctx)
-    if as_json:
-        click.echo(
-            json.dumps(
-                [v.to_json() for v in verdicts],
-                ensure_ascii=False,
-                indent=2,
-                default=str,
-                allow_nan=False,
-            )
-        )
-    else:
-        from intake.cli.textreport import render_table
-
-        click.echo(render_table(verdicts, ctx.rules))
-    sys.exit(EXIT_REJECTED if any(v.status.value == "rejected" for v in verdicts) else EXIT_OK)
+    statuses = []
+    with progress(len(files), progress_wanted) as bar:
+        for n, (_, verdict) in enumerate(judged(files, received, ctx, bar)):
+            statuses.append(verdict.status.value)
+            if as_json:
+                text = json.dumps(
+                    verdict.to_json(), ensure_ascii=False, indent=2, default=str, allow_nan=False
+                )
+                click.echo(("[\n" if n == 0 else ",\n") + textwrap.indent(text, "  "), nl=False)
+            else:
+                click.echo("\n".join(verdict_lines(verdict, ctx.rules)))
+    click.echo("\n]" if as_json else summary_line(statuses))
+    sys.exit(EXIT_REJECTED if "rejected" in statuses else EXIT_OK)
 
 
 @click.command(short_help="Write each FILE's report as HTML, PDF and JSON.")
@@ -80,6 +81,7 @@ def check(
     metavar="EMAIL",
     help="Mail sender: figures are left out unless it is a registered contact.",
 )
+@PROGRESS
 def report(
     files: tuple[Path, ...],
     out: Path,
@@ -87,36 +89,45 @@ def report(
     received: datetime | None,
     staff: bool,
     sender: str | None,
+    progress_wanted: bool | None,
 ) -> None:
     """Write the feedback report of each FILE as HTML, PDF and verdict JSON."""
-    from intake.judging.pipeline import judge_many
+    from intake.service.letters import corrected_models
+
+    ctx = judging_context(register)
+    rejected = False
+    with progress(len(files), progress_wanted) as bar:
+        for submission, verdict in judged(files, received, ctx, bar):
+            rejected = rejected or verdict.status.value == "rejected"
+            contents = {verdict.sha256: submission.content}
+            corrected = {} if staff else corrected_models(ctx, [verdict], contents)
+            _write_report(verdict, corrected, ctx, out, staff=staff, sender=sender)
+    sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
+
+
+def _write_report(  # type: ignore[no-untyped-def]
+    verdict, corrected: dict, ctx, out: Path, *, staff: bool, sender: str | None
+) -> None:
+    """One file's HTML, PDF and verdict JSON (and a corrected model where one was made)."""
     from intake.report.audience import sender_registered
     from intake.report.model import build
-    from intake.service.letters import corrected_models
     from intake.service.reports import write_report_files
     from intake.storage.files import atomic_write
 
-    ctx = judging_context(register)
-    submissions = list(submissions_from(files, received, ctx.rules))
-    verdicts = judge_many(submissions, ctx)
-    contents = {v.sha256: s.content for v, s in zip(verdicts, submissions, strict=True)}
-    corrected = {} if staff else corrected_models(ctx, verdicts, contents)
-    for verdict in verdicts:
-        case_ctx = ctx.for_campaign(verdict.campaign)  # the campaign that judged it
-        model = build(
-            [verdict],
-            case_ctx.rules,
-            case_ctx.family,
-            audience="staff" if staff else "provider",
-            sender=sender,
-            channel="cli",
-            sender_registered=sender_registered([verdict], case_ctx.register, sender),
-            attached={k: m.filename for k, m in corrected.items() if k == verdict.sha256},
-        )
-        paths = write_report_files(verdict, model, out, verdict.file)
-        if verdict.sha256 in corrected and not model.confidential:
-            migrated = corrected[verdict.sha256]
-            atomic_write(out / migrated.filename, migrated.content)
-            paths.append(out / migrated.filename)
-        click.echo(f"{verdict.file}: {verdict.status.value} -> {', '.join(p.name for p in paths)}")
-    sys.exit(EXIT_REJECTED if any(v.status.value == "rejected" for v in verdicts) else EXIT_OK)
+    case_ctx = ctx.for_campaign(verdict.campaign)  # the campaign that judged it
+    model = build(
+        [verdict],
+        case_ctx.rules,
+        case_ctx.family,
+        audience="staff" if staff else "provider",
+        sender=sender,
+        channel="cli",
+        sender_registered=sender_registered([verdict], case_ctx.register, sender),
+        attached={k: m.filename for k, m in corrected.items() if k == verdict.sha256},
+    )
+    paths = write_report_files(verdict, model, out, verdict.file)
+    if verdict.sha256 in corrected and not model.confidential:
+        migrated = corrected[verdict.sha256]
+        atomic_write(out / migrated.filename, migrated.content)
+        paths.append(out / migrated.filename)
+    click.echo(f"{verdict.file}: {verdict.status.value} -> {', '.join(p.name for p in paths)}")

@@ -89,6 +89,8 @@ class Sniffed:
     @property
     def extension_mismatch(self) -> bool:
         compatible = {self.type, FileType.ENCRYPTED_OFFICE}
+        if self.type is FileType.XLSX_STRICT:
+            compatible.add(FileType.XLSX)  # Strict is an .xlsx as Excel saves it
         return self.by_extension is not None and self.by_extension not in compatible
 
 

@@ -82,3 +82,24 @@ def standing(decisions: list[dict[str, Any]], state: dict[str, Any]) -> dict[str
     if latest and decision_stands(latest["decided_at"], last_document_at(state)):
         return latest
     return None
+
+
+def status_now(state: dict[str, Any], decision: dict[str, Any] | None) -> CaseStatus:
+    """A case's status from its provider state row and its latest decision (or None)."""
+    return case_status(
+        computed_status(state.get("model_status"), state.get("plan_status")),
+        decision["status"] if decision else None,
+        decision["decided_at"] if decision else None,
+        last_document_at(state),
+    )
+
+
+# What changed a case's status, as the timeline says it (stored as `event`).
+CHANGE_LABELS = {
+    "document": "document ontvangen",
+    "pair": "paar compleet of opnieuw vergeleken",
+    "decision": "beslissing",
+    "rejudge": "opnieuw beoordeeld",
+    "extension": "uitstel verleend of ingetrokken",
+    "sync": "stand bijgewerkt",
+}

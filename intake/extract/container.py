@@ -213,6 +213,14 @@ def _directory(content: bytes) -> list[zipfile.ZipInfo]:
     return infos
 
 
+def encrypted_members(content: bytes, limits: Limits | None = None) -> list[str]:
+    """Names of the password-protected members of a zip (from its directory only)."""
+    try:
+        return [i.filename for i in BoundedZip(content, limits).infos if i.flag_bits & 0x1]
+    except ContainerError:
+        return []
+
+
 def open_zip(content: bytes, limits: Limits | None = None) -> BoundedZip:
     return BoundedZip(content, limits)
 

@@ -96,6 +96,16 @@ def _sheets(root: Any, rels: dict[str, str]) -> tuple[list[str], list[str], dict
     return sheets, hidden, paths
 
 
+def _scan(
+    data: bytes, sheet: str, refs: frozenset[str], strings: Any, dates: frozenset[int]
+) -> dict[str, Cell]:
+    """One sheet's cells; a sheet that cannot be read is named, as the openpyxl reader does."""
+    try:
+        return scan_sheet(data, refs, strings, dates)
+    except (ValueError, IndexError, etree.XMLSyntaxError) as exc:
+        raise WorkbookReadError(f"{sheet}: {type(exc).__name__}: {exc}", "sheet", sheet) from exc
+
+
 def read_workbook(
     content: bytes, wanted: dict[str, set[str]], property_names: Iterable[str], limits: Limits
 ) -> WorkbookIR:
@@ -114,9 +124,11 @@ def read_workbook(
             path = paths.get(sheet)
             if not refs or not path or path not in parts:
                 continue
-            for ref, cell in scan_sheet(parts[path], frozenset(refs), strings, dates).items():
+            for ref, cell in _scan(parts[path], sheet, frozenset(refs), strings, dates).items():
                 cells[(sheet, ref)] = cell
         properties = _properties(parts, property_names)
+    except WorkbookReadError:
+        raise
     except (KeyError, ValueError, IndexError, etree.XMLSyntaxError) as exc:
         raise WorkbookReadError(f"{type(exc).__name__}: {exc}") from exc
     return WorkbookIR(sheets, hidden, cells, properties, reader="fastxml")

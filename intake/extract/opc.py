@@ -19,6 +19,48 @@ _PARSER = etree.XMLParser(
 )
 OFFICE_DOCUMENT = "/officeDocument"  # the end of the relationship type, Transitional and Strict
 STRICT_MARKER = b"purl.oclc.org/ooxml/"
+_T = "http://schemas.openxmlformats.org/"
+_S = "http://purl.oclc.org/ooxml/"
+# Strict Open XML (ISO/IEC 29500 Strict, Excel's "Strict Open XML-spreadsheet") spells the
+# namespaces and relationship types of Transitional under purl.oclc.org; the elements
+# and what they mean are the same. Longest first, so a relationship type is translated
+# before the namespace it starts with.
+STRICT_TO_TRANSITIONAL: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        (
+            (_S + "officeDocument/relationships/extendedProperties",
+             _T + "officeDocument/2006/relationships/extended-properties"),
+            (_S + "officeDocument/relationships/customProperties",
+             _T + "officeDocument/2006/relationships/custom-properties"),
+            (_S + "officeDocument/relationships", _T + "officeDocument/2006/relationships"),
+            (_S + "officeDocument/extendedProperties",
+             _T + "officeDocument/2006/extended-properties"),
+            (_S + "officeDocument/customProperties", _T + "officeDocument/2006/custom-properties"),
+            (_S + "officeDocument/docPropsVTypes", _T + "officeDocument/2006/docPropsVTypes"),
+            (_S + "officeDocument/sharedTypes", _T + "officeDocument/2006/sharedTypes"),
+            (_S + "spreadsheetml/main", _T + "spreadsheetml/2006/main"),
+            (_S + "drawingml/main", _T + "drawingml/2006/main"),
+            (_S + "drawingml/chart", _T + "drawingml/2006/chart"),
+            (_S + "drawingml/spreadsheetDrawing", _T + "drawingml/2006/spreadsheetDrawing"),
+        ),
+        key=lambda pair: -len(pair[0]),
+    )
+)  # fmt: skip
+
+
+def is_strict(parts: dict[str, bytes]) -> bool:
+    """True when the package's relationships or main part speak Strict Open XML."""
+    main = main_part(parts.get("_rels/.rels"))
+    return any(STRICT_MARKER in parts.get(name, b"")[:4096] for name in ("_rels/.rels", main or ""))
+
+
+def transitional(data: bytes) -> bytes:
+    """One XML part of a Strict package with the Transitional namespaces and types."""
+    if STRICT_MARKER not in data:
+        return data
+    for strict, plain in STRICT_TO_TRANSITIONAL:
+        data = data.replace(strict.encode(), plain.encode())
+    return data
 
 
 def parse(data: bytes) -> Any:
@@ -107,13 +149,19 @@ def _referenced_names(parts: dict[str, bytes]) -> dict[str, str]:
 def canonical_package(parts: dict[str, bytes]) -> bytes:
     """The parts as a zip spelled the way strict readers (openpyxl) expect.
 
-    Excel resolves part names case-insensitively, reads backslashes as slashes and
-    opens a package without `[Content_Types].xml`; openpyxl does none of that. Built
+    Excel resolves part names case-insensitively, reads backslashes as slashes, opens a
+    package without `[Content_Types].xml` and reads Strict Open XML; openpyxl does none
+    of that. Built
     from parts the bounded reader has already inflated, so no limit is bypassed.
     """
     import io
     import zipfile
 
+    if is_strict(parts):  # openpyxl knows Transitional only: the same parts, other spelling
+        parts = {
+            name: transitional(data) if name.lower().endswith((".xml", ".rels")) else data
+            for name, data in parts.items()
+        }
     spelled = _referenced_names(parts)
     spelled["[content_types].xml"] = "[Content_Types].xml"
     renamed = {spelled.get(name.casefold(), name): data for name, data in parts.items()}

@@ -30,16 +30,24 @@ def _scan(wb: Any, wanted: dict[str, set[str]]) -> dict[tuple[str, str], Any]:
     for sheet, refs in wanted.items():
         if sheet not in wb.sheetnames or not refs:
             continue
-        ws = wb[sheet]
-        if not hasattr(ws, "iter_rows"):  # a chart sheet
-            continue
-        max_row, max_col = _bounds(refs)
-        for row in ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col):
-            for cell in row:
-                coordinate = getattr(cell, "coordinate", None)
-                if coordinate in refs and cell.value is not None:
-                    found[(sheet, coordinate)] = cell.value
+        try:
+            _scan_sheet(wb[sheet], sheet, refs, found)
+        except Exception as exc:  # one tab openpyxl cannot read: name it for the provider
+            raise WorkbookReadError(
+                f"{sheet}: {type(exc).__name__}: {exc}", "sheet", sheet
+            ) from exc
     return found
+
+
+def _scan_sheet(ws: Any, sheet: str, refs: set[str], found: dict[tuple[str, str], Any]) -> None:
+    if not hasattr(ws, "iter_rows"):  # a chart sheet
+        return
+    max_row, max_col = _bounds(refs)
+    for row in ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col):
+        for cell in row:
+            coordinate = getattr(cell, "coordinate", None)
+            if coordinate in refs and cell.value is not None:
+                found[(sheet, coordinate)] = cell.value
 
 
 def read_workbook(
@@ -66,11 +74,15 @@ def read_workbook(
             properties = _properties(formulas_wb, property_names)
             formulas_wb.close()
             values_wb.close()
+    except WorkbookReadError:
+        raise
     except Exception as exc:  # openpyxl raises a wide variety on malformed parts
         raise WorkbookReadError(f"{type(exc).__name__}: {exc}") from exc
     finally:
         if noise.getvalue().strip():
             log.debug("openpyxl said: %s", noise.getvalue().strip()[:500])
+    if not sheets:  # openpyxl gives an empty workbook for what it does not understand
+        raise WorkbookReadError("openpyxl found no worksheets", "sheets")
 
     cells: dict[tuple[str, str], Cell] = {}
     for key in raw_formulas.keys() | raw_values.keys():

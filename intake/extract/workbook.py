@@ -14,7 +14,17 @@ from typing import Any
 
 
 class WorkbookReadError(Exception):
-    """The workbook could not be parsed; the message is for the log, not the provider."""
+    """The workbook could not be parsed; the message is for the log, not the provider.
+
+    `what` says which part could not be read, for the provider's words: "workbook"
+    (`[texts] reason_workbook_damaged`) or a key of `[texts] workbook_unreadable_<what>`
+    (sheet, sheets, strict), with `sheet` naming the tab when one tab was the problem.
+    """
+
+    def __init__(self, message: str, what: str = "workbook", sheet: str = "") -> None:
+        super().__init__(message)
+        self.what = what
+        self.sheet = sheet
 
 
 @dataclass(frozen=True, slots=True)

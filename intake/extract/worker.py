@@ -1,10 +1,10 @@
 """Run one extraction in a child process that is killed when it overruns.
 
-Parsers of hostile PDFs can loop for minutes or grow without bound; a thread cannot be
-stopped, a process can. In a single-threaded process (`intake check`) the child is a
-plain fork, which costs milliseconds; where threads run (watchers, the desk) it comes
-from a fork server (started once, parsers preloaded), so it inherits no threads, locks
-or sockets half-way through their work.
+Parsers of hostile PDFs and winmail.dat files can loop for minutes or grow without
+bound; a thread cannot be stopped, a process can. In a single-threaded process
+(`intake check`) the child is a plain fork, which costs milliseconds; where threads run
+(watchers, the desk) it comes from a fork server (started once, parsers preloaded), so
+it inherits no threads, locks or sockets half-way through their work.
 """
 
 from __future__ import annotations
@@ -18,7 +18,15 @@ from typing import Any
 
 from intake.extract.container import ContainerError
 
-_PRELOAD = ["intake.extract.plan", "pypdfium2", "lxml.etree"]
+_PRELOAD = ["intake.extract.plan", "pypdfium2", "lxml.etree", "tnefparse"]
+# The verdict signal that says a document's extraction ran out of time (counted for /metrics).
+TIMEOUT_SIGNAL = "extraction_timeout"
+
+
+class ExtractionTimeout(ContainerError):
+    """The child did not finish within its time limit and was killed."""
+
+
 _server: Any = None
 
 
@@ -66,7 +74,7 @@ def run_limited(func: Callable[..., Any], args: tuple, *, seconds: float, memory
     send.close()
     try:
         if not receive.poll(seconds):
-            raise ContainerError(
+            raise ExtractionTimeout(
                 "FILE_UNREADABLE",
                 f"het lezen van de tekst duurde langer dan {seconds:.0f} seconden",
             )

@@ -34,6 +34,7 @@ from intake.domain.values import agb_text
 from intake.extract.container import ContainerError, read_parts
 from intake.extract.plan import Extracted
 from intake.extract.workbook import WorkbookIR, WorkbookReadError
+from intake.extract.worker import TIMEOUT_SIGNAL, ExtractionTimeout
 
 log = logging.getLogger("intake.pipeline")
 
@@ -97,13 +98,13 @@ def judge_workbook(work: Work, ctx: Context) -> None:
         return
     except WorkbookReadError as exc:
         log.info("%s: workbook unreadable: %s", work.submission.filename, exc)
+        what = exc.what
+        if what == "workbook" and verdict.signals.get("file_type") == FileType.XLSX_STRICT.value:
+            what = "strict"  # a Strict part neither reader understands: say how to save it
+        key = "reason_workbook_damaged" if what == "workbook" else f"workbook_unreadable_{what}"
+        reason = rules.text(key, sheet=exc.sheet)
         verdict.findings.append(
-            file_finding(
-                rules,
-                "FILE_UNREADABLE",
-                work.submission,
-                reason=rules.text("reason_workbook_damaged"),
-            )
+            file_finding(rules, "FILE_UNREADABLE", work.submission, reason=reason)
         )
         return
     detection = detect(ir, family)
@@ -191,19 +192,91 @@ def _extract_plan(sub: Submission, sniffed: Sniffed, ctx: Context) -> Extracted:
     return run_limited(func, args, seconds=limits.seconds, memory=limits.memory_bytes)
 
 
+def _scanned_pages(extracted: Extracted, rules: Rules) -> list[int]:
+    """Pages to read by OCR: those without text, when the document has pictures and
+    hardly any text of its own (printed and scanned, every page an image)."""
+    plan = extracted.plan
+    if not extracted.has_images or len(plan.text.strip()) >= int(rules.plan["min_text_chars"]):
+        return []
+    count = min(plan.pages, len(plan.page_texts)) if plan.page_texts else plan.pages
+    texts = plan.page_texts or ("",) * count
+    return [number for number, text in enumerate(texts[:count], start=1) if not text.strip()]
+
+
+def _read_scan(
+    sub: Submission, extracted: Extracted, ctx: Context
+) -> tuple[Extracted, dict[str, object] | None]:
+    """The scan's text by OCR in the limited worker, merged page by page into the text
+    layer; what OCR did (or why it could not) goes to staff as a signal."""
+    from intake.extract import ocr
+    from intake.extract.plan import MAX_TEXT_PAGES, PlanText
+    from intake.extract.worker import run_limited
+
+    pages = [p for p in _scanned_pages(extracted, ctx.rules) if p <= MAX_TEXT_PAGES]
+    if not pages:
+        return extracted, None
+    limits = ocr.OcrLimits.from_rules(ctx.rules.limits, ctx.rules.plan)
+    if not ocr.available(limits.language):
+        log.warning("%s: a scan, but tesseract or pdftoppm is not installed", sub.filename)
+        return extracted, {"pages_wanted": len(pages), "pages_read": 0, "error": "unavailable"}
+    try:
+        result = run_limited(
+            ocr.ocr_pdf,
+            (sub.content, pages, limits),
+            seconds=limits.seconds,
+            memory=limits.memory_bytes,
+        )
+    except ContainerError as exc:  # killed at the worker's limits: a person reads the scan
+        log.info("%s: OCR stopped: %s", sub.filename, exc.reason)
+        return extracted, {"pages_wanted": len(pages), "pages_read": 0, "error": exc.reason}
+    texts = list(extracted.plan.page_texts) or [""] * max(pages)
+    texts += [""] * (max(pages) - len(texts))
+    for number, text in result.texts.items():
+        texts[number - 1] = text
+    merged = Extracted(PlanText(extracted.plan.pages, tuple(texts)), extracted.has_images)
+    signal: dict[str, object] = {
+        "pages_wanted": len(pages),
+        "pages_read": len(result.texts),
+        "limit_seconds": limits.seconds,
+        "limit_pages": limits.max_pages,
+        "language": limits.language,
+        "stopped": result.stopped,
+    }
+    if not result.texts:
+        signal["error"] = "time"
+    elif not merged.plan.text.strip():
+        signal["error"] = "empty"  # read, but no text recognised: a picture, or a bad scan
+    # Time goes to the log, not the verdict: a verdict is the same whenever it is made.
+    log.info(
+        "%s: %d of %d scanned pages read by OCR, %.1f s a page",
+        sub.filename,
+        len(result.texts),
+        len(pages),
+        result.seconds_per_page,
+    )
+    return merged, signal
+
+
 def judge_plan(work: Work, sniffed: Sniffed, ctx: Context) -> None:
     sub, rules, verdict = work.submission, ctx.rules, work.verdict
     try:
         extracted = _extract_plan(sub, sniffed, ctx)
     except ContainerError as exc:
         verdict.findings.append(file_finding(rules, exc.code, sub, reason=exc.reason))
+        if isinstance(exc, ExtractionTimeout):
+            verdict.signals[TIMEOUT_SIGNAL] = True
         return
+    read_by_ocr = None
+    if sniffed.type is FileType.PDF:
+        extracted, read_by_ocr = _read_scan(sub, extracted, ctx)
     text = extracted.plan
     verdict.signals["plan"] = {
         "pages": text.pages,
         "characters": len(text.text),
         "images": extracted.has_images,
     }
+    if read_by_ocr:
+        verdict.signals["plan"]["ocr"] = read_by_ocr
     if not text.text.strip() and not extracted.has_images:
         # Nothing on the pages at all: an empty document, not a scan for a person to read.
         verdict.document = DocumentKind.KWALITEITSPLAN

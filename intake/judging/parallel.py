@@ -1,9 +1,11 @@
 """Judge many batches on every core: a process pool over batches, order kept.
 
 Judging is pure CPU in Python (XML, formulas, pandera), so one process keeps one core
-busy however many the machine has. `intake check` of many files and rejudging a whole
-ledger hand their batches to a pool of worker processes instead; each batch is judged
-by `judge_many` exactly as in one process, so the verdicts are the same, only sooner.
+busy however many the machine has. Rejudging a whole ledger hands its batches to a
+pool of worker processes instead; each batch is judged by `judge_many` exactly as in
+one process, so the verdicts are the same, only sooner. (`intake check` stays in one
+process: on 300 models the pool's own cost, the fork, pandera's fixed cost per batch
+and pickling, took all it gained; see benchmarks/speed.py, batch-cli.)
 
 Workers are forked when the calling process runs a single thread (the command line:
 cheap, nothing to re-import) and started fresh otherwise (the desk's web server has
@@ -14,7 +16,6 @@ stays bounded by the pool's width, not by the size of the ledger.
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import threading
@@ -29,10 +30,6 @@ from intake.domain import Submission, Verdict
 from intake.judging.pipeline import judge_many
 
 _worker_ctx: Context | None = None
-# Files; fewer are judged here, in one batch. On 300 models the pool's own cost (the fork,
-# pandera's fixed cost for every batch, pickling) took all it gained (benchmarks/speed.py,
-# batch-cli: the same wall time as one process, 0.6 s more CPU).
-MIN_POOL = 1000
 
 
 def available_cores() -> int:
@@ -82,18 +79,3 @@ def judge_batches(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
-
-
-def judge_all(
-    submissions: Sequence[Submission], ctx: Context, workers: int | None = None
-) -> list[Verdict]:
-    """`judge_many` of many files on every core: two batches per worker, so that the
-    cores finish close together while pandera's fixed cost per batch is paid only a few
-    times; below `MIN_POOL` files the pool is not worth its start."""
-    if workers is None:
-        workers = available_cores() if len(submissions) >= MIN_POOL else 1
-    if workers <= 1:
-        return judge_many(submissions, ctx)
-    size = min(250, max(50, math.ceil(len(submissions) / (2 * workers))))
-    batches = [submissions[i : i + size] for i in range(0, len(submissions), size)]
-    return [v for judged in judge_batches(batches, ctx, workers) for v in judged]

@@ -19,8 +19,10 @@ from pathlib import PurePath
 from intake.campaign.context import Context
 from intake.campaign.rules import Rules
 from intake.checks import tables
+from intake.detect import legacy
 from intake.detect.filetype import FileType, Sniffed, sniff
 from intake.domain import Finding, Submission, Verdict, decide_status, order_findings
+from intake.extract.container import encrypted_members
 from intake.judging.documents import (
     Work,
     ensure_aware,
@@ -37,7 +39,6 @@ log = logging.getLogger("intake.pipeline")
 UNSUPPORTED = {
     FileType.XLS,
     FileType.XLSB,
-    FileType.XLSX_STRICT,
     FileType.RTF,
     FileType.DOC,
     FileType.ODS,
@@ -50,6 +51,10 @@ UNSUPPORTED = {
 }
 
 
+# Office Open XML workbooks, Transitional or Strict: the readers take both alike.
+WORKBOOKS = (FileType.XLSX, FileType.XLSX_STRICT)
+
+
 def format_name(rules: Rules, kind: FileType) -> str:
     """The rules' Dutch phrase for a kind of file, article included: "een PDF-bestand"."""
     return rules.text(f"format_{kind.value}")
@@ -57,6 +62,18 @@ def format_name(rules: Rules, kind: FileType) -> str:
 
 # A workbook with these findings may be another active campaign's model.
 NOT_THIS_MODEL = {"TEMPLATE_UNKNOWN", "TEMPLATE_MODIFIED"}
+
+
+def _locked(kind: FileType, content: bytes, ctx: Context) -> bool:
+    """A legacy .xls/.doc with a password, or a zip with an encrypted member: the password
+    is what stops us reading it, so that is what the provider is told (not the format)."""
+    if kind is FileType.XLS:
+        return legacy.encrypted_xls(content)
+    if kind is FileType.DOC:
+        return legacy.encrypted_doc(content)
+    if kind is FileType.ZIP:
+        return bool(encrypted_members(content, ctx.limits))
+    return False
 
 
 def _stage_one(work: Work, ctx: Context) -> None:
@@ -70,7 +87,7 @@ def _stage_one(work: Work, ctx: Context) -> None:
         # Named as an Office file, but no workbook or document in it: broken, not "a zip".
         sniffed = Sniffed(FileType.BROKEN_ZIP, sniffed.by_extension)
     work.verdict.signals["file_type"] = sniffed.type.value
-    if sniffed.extension_mismatch and sniffed.type in (FileType.XLSX, FileType.PDF, FileType.DOCX):
+    if sniffed.extension_mismatch and sniffed.type in (*WORKBOOKS, FileType.PDF, FileType.DOCX):
         work.verdict.findings.append(
             file_finding(
                 rules,
@@ -80,11 +97,11 @@ def _stage_one(work: Work, ctx: Context) -> None:
                 format=format_name(rules, sniffed.type),
             )
         )
-    if sniffed.type is FileType.XLSX:
+    if sniffed.type in WORKBOOKS:
         judge_workbook(work, ctx)
     elif sniffed.type in (FileType.PDF, FileType.DOCX):
         judge_plan(work, sniffed, ctx)
-    elif sniffed.type is FileType.ENCRYPTED_OFFICE:
+    elif sniffed.type is FileType.ENCRYPTED_OFFICE or _locked(sniffed.type, sub.content, ctx):
         work.verdict.findings.append(file_finding(rules, "FILE_ENCRYPTED", sub))
     elif sniffed.type in UNSUPPORTED:
         work.verdict.findings.append(

@@ -15,10 +15,11 @@ from intake.report.html import _env
 class ProviderLine:
     agb: str
     naam: str
-    state: str
+    state: str  # the case status, in the words of the case counts
     model: str
     plan: str
     reminded: str
+    campaign: str = ""
 
 
 @dataclass
@@ -26,15 +27,14 @@ class DigestModel:
     title: str
     day: str
     office: dict[str, Any]
-    counts_today: dict[str, int]
-    counts_total: dict[str, int]
+    # Per campaign: documents per verdict status (today, in all) and cases per status label.
+    counts_today: dict[str, dict[str, int]]
+    counts_total: dict[str, dict[str, int]]
     providers: list[ProviderLine]
-    review: list[dict[str, str]] = field(default_factory=list)
-    failed: list[dict[str, str]] = field(default_factory=list)
-    quarantined: list[str] = field(default_factory=list)
-    # The desk's to-do list (when, what, what to do, absolute link) and case counts.
+    # The work queue, item by item as on the desk's `/` (see intake.casework.todo).
     tasks: list[dict[str, str]] = field(default_factory=list)
-    case_counts: dict[str, int] = field(default_factory=dict)
+    case_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # what tonight's run could not do
     desk_url: str = ""
 
 
@@ -74,32 +74,33 @@ def render_digest_pdf(model: DigestModel) -> bytes:
     )
     story: list[Any] = [Paragraph(escape(f"{model.title} — {model.day}"), styles["Title"])]
     statuses = list(DOCUMENT_LABELS)
-    story.append(
-        table(
-            [
-                ["", *DOCUMENT_LABELS.values()],
-                ["vandaag", *(str(model.counts_today.get(s, 0)) for s in statuses)],
-                ["totaal", *(str(model.counts_total.get(s, 0)) for s in statuses)],
-            ],
-            [width * 0.25] * 4,
-        )
-    )
-    story += [Spacer(1, 8), Paragraph(f"Takenlijst ({len(model.tasks)})", styles["Heading2"])]
-    rows = [["Sinds", "Wat", "Te doen"]]
-    rows += [[t["at"], t["title"], t["action"]] for t in model.tasks]
-    story.append(grid(rows, [w * width for w in (0.15, 0.4, 0.45)]))
+    story += [Paragraph(f"Takenlijst ({len(model.tasks)})", styles["Heading2"])]
+    rows = [["Sinds", "Wat", "Document of bericht", "Waarom", "Termijn", "Te doen"]]
+    rows += [
+        [t["at"], t["title"], t["subject"], t["why"], t["deadline"], t["action"]]
+        for t in model.tasks
+    ]
+    story.append(grid(rows, [w * width for w in (0.1, 0.17, 0.15, 0.28, 0.12, 0.18)]))
+    for campaign, case_counts in model.case_counts.items():
+        story += [Spacer(1, 8), Paragraph(escape(f"Zaken {campaign}"), styles["Heading2"])]
+        columns = [width / max(1, len(case_counts))] * len(case_counts)
+        story.append(grid([list(case_counts), [str(n) for n in case_counts.values()]], columns))
+        today = model.counts_today.get(campaign, {})
+        total = model.counts_total.get(campaign, {})
+        rows = [
+            ["documenten", *DOCUMENT_LABELS.values()],
+            ["vandaag", *(str(today.get(s, 0)) for s in statuses)],
+            ["totaal", *(str(total.get(s, 0)) for s in statuses)],
+        ]
+        story.append(grid(rows, [width * 0.2] * 4))
     story += [Spacer(1, 8), Paragraph("Stand per zorgaanbieder", styles["Heading2"])]
-    rows = [["AGB", "Naam", "Stand", "Aanvraagmodel", "Kwaliteitsplan", "Herinnerd"]]
-    rows += [[p.agb, p.naam, p.state, p.model, p.plan, p.reminded] for p in model.providers]
-    story.append(grid(rows, [w * width for w in (0.1, 0.25, 0.15, 0.2, 0.2, 0.1)]))
-    story += [Spacer(1, 8), Paragraph("Te beoordelen", styles["Heading2"])]
-    rows = [["Bestand", "Zorgaanbieder", "Ontvangen", "Bevindingen"]]
-    rows += [[r["file"], r["provider"], r["received"], r["codes"]] for r in model.review]
-    story.append(grid(rows, [w * width for w in (0.3, 0.25, 0.15, 0.3)]))
-    story += [Spacer(1, 8), Paragraph("Mislukt of onzeker", styles["Heading2"])]
-    rows = [["Bericht", "Afzender", "Stand", "Fout"]]
-    rows += [[r["subject"], r["sender"], r["state"], r["error"]] for r in model.failed]
-    rows += [[q, "", "quarantaine", ""] for q in model.quarantined]
-    story.append(grid(rows, [w * width for w in (0.3, 0.2, 0.15, 0.35)]))
+    rows = [["Campagne", "AGB", "Naam", "Stand", "Aanvraagmodel", "Kwaliteitsplan", "Herinnerd"]]
+    rows += [
+        [p.campaign, p.agb, p.naam, p.state, p.model, p.plan, p.reminded] for p in model.providers
+    ]
+    story.append(grid(rows, [w * width for w in (0.14, 0.08, 0.22, 0.12, 0.17, 0.17, 0.1)]))
+    if model.problems:
+        story += [Spacer(1, 8), Paragraph("Niet gelukt vannacht", styles["Heading2"])]
+        story.append(grid([[p] for p in model.problems], [width]))
     doc.build(story)
     return out.getvalue()

@@ -15,7 +15,7 @@ from typing import Any
 
 from intake.campaign.rules import Rules
 from intake.campaign.templates import TemplateFamily
-from intake.domain import Decision, Severity, Status, Verdict, fmt, kenmerk
+from intake.domain import Decision, Severity, Status, Verdict, clock, fmt, kenmerk
 from intake.domain.cells import Location
 from intake.domain.notation import addresses_in_words
 from intake.report import wording
@@ -213,6 +213,7 @@ def _section(
             "register_entry": v.signals.get("register_entry"),
             "figures": v.figures,
             "plan_themes": (v.signals.get("plan") or {}).get("themes"),
+            "plan_ocr": wording.ocr_note(rules, v.signals),
             "mail_signed": v.signals.get("mail_signed"),
             "mail_unwrapped": v.signals.get("mail_unwrapped"),
         }
@@ -243,7 +244,7 @@ def build(
     """
     staff = audience == "staff"
     confidential = not staff and not sender_registered
-    moment = now or datetime.now(rules.timezone)
+    moment = now or clock.now(rules.timezone)
     today = rules.local_date(moment)
     outcome = application_outcome(verdicts, others, decision)
     attached = attached or {}

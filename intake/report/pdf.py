@@ -152,7 +152,38 @@ def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: floa
         if d.staff.get("register_entry"):
             info += "\nregister: " + json.dumps(d.staff["register_entry"], ensure_ascii=False)
         flow.append(_p(info, s["mono"]))
+        if d.staff.get("plan_ocr"):
+            flow += [Spacer(1, 6), _p(d.staff["plan_ocr"], s["note"])]
+        if d.staff.get("plan_themes"):
+            flow += _themes(d.staff["plan_themes"], h, s, width)
     return flow
+
+
+def _themes(
+    summary: dict[str, Any], h: dict[str, str], s: dict[str, Any], width: float
+) -> list[Any]:
+    """The plan's themes for staff, as in the HTML report: found or not, with evidence."""
+    from reportlab.platypus import Spacer
+
+    heading = h["themes"].format(covered=summary["covered"], total=summary["total"])
+    head = (h["theme"], h["theme_found"], h["theme_sentences"], h["theme_evidence"])
+    rows = [[_p(text, s["cell"]) for text in head]]
+    for theme in summary["themes"].values():
+        evidence = "\n".join(
+            (h["theme_page"].format(page=e["page"]) + " " if e.get("page") else "")
+            + str(e["quote"])
+            for e in theme["evidence"]
+        )
+        rows.append(
+            [
+                _p(theme["name"], s["cell"]),
+                _p(h["yes"] if theme["covered"] else h["no"], s["cell"]),
+                _p(theme["sentences"], s["num"]),
+                _p(evidence, s["cell"]),
+            ]
+        )
+    widths = [0.22, 0.1, 0.08, 0.6]
+    return [Spacer(1, 6), _p(heading, s["body"]), table(rows, [w * width for w in widths])]
 
 
 def render_pdf(report: ReportModel) -> bytes:

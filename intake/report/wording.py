@@ -82,3 +82,27 @@ def after_deadline(rules: Rules, today: date) -> bool:
 def kenmerk_prefix(rules: Rules) -> str:
     """`[care_office] kenmerk_prefix`, else KB: one key, so letters and staff search agree."""
     return str(rules.care_office.get("kenmerk_prefix") or "KB")
+
+
+def ocr_note(rules: Rules, signals: dict[str, Any]) -> str | None:
+    """For staff: that (and how) a scan was read by OCR, or why it could not be; None
+    for a document with a text layer of its own."""
+    ocr = (signals.get("plan") or {}).get("ocr")
+    if not ocr:
+        return None
+    limit = fmt.number(ocr.get("limit_seconds") or 0, 0)
+    if not ocr.get("pages_read") or ocr.get("error") == "empty":
+        error = str(ocr.get("error") or "")
+        if error in ("unavailable", "time", "empty"):
+            error = rules.text(f"plan_ocr_{error}", seconds=limit)
+        return rules.text("plan_ocr_failed", reason=error)
+    note = rules.text(
+        "plan_read_by_ocr",
+        language=ocr.get("language", ""),
+        read=ocr["pages_read"],
+        wanted=ocr["pages_wanted"],
+    )
+    if ocr["pages_read"] < ocr["pages_wanted"]:
+        pages = ocr.get("limit_pages", "")
+        note += " " + rules.text("plan_ocr_partial", pages=pages, seconds=limit)
+    return note

@@ -12,6 +12,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import PurePath
 from typing import Any
 
 from intake.campaign.context import Context
@@ -30,6 +31,7 @@ from intake.domain import (
 from intake.report.audience import sender_registered
 from intake.service import extensions, letters
 from intake.service.app import App
+from intake.service.status_log import record_status
 from intake.storage.ledger import StoredDocument
 
 log = logging.getLogger(__name__)
@@ -202,7 +204,8 @@ def take_in(
         for v, s in zip(verdicts, submissions, strict=True)
     ]
     for verdict, content in premade:  # kept whole, so that staff can open what came in
-        sources.append(app.archive.put(verdict.sha256, "bericht.eml", content))
+        name = "bericht.eml" if channel == "mail" else PurePath(verdict.file).name
+        sources.append(app.archive.put(verdict.sha256, name, content))
         verdicts.append(verdict)
     for verdict in verdicts:
         verdict.signals.update(signals or {})
@@ -240,6 +243,10 @@ def take_in(
             app.ledger.update_mail(mail_id, conn, state=mail_state, error=None)
         if record is not None:
             record(conn, taken)
+    cases = {(t.verdict.campaign, t.verdict.provider.agb) for t in taken if _pairable(t.verdict)}
+    if cases:
+        files = ", ".join(t.verdict.file for t in taken if _pairable(t.verdict))
+        record_status(app, cases, actor=sender or channel, event="document", reason=files)
     return taken
 
 
@@ -267,6 +274,9 @@ def settle_pairs(app: App) -> list[Verdict]:
         if compared is not None:
             before.setdefault(state["plan_document_id"], compared[0])
             settled[state["plan_document_id"]] = compared[1]
+    cases = {(v.campaign, v.provider.agb) for v in settled.values() if v.provider}
+    if cases:
+        record_status(app, cases, actor="intake", event="pair")
     letters.after_change(app, [(before[i], v) for i, v in settled.items()], event="pair")
     return list(settled.values())
 
@@ -344,7 +354,9 @@ def rejudge(
     app: App,
     *,
     register: Register | None = None,
+    ctx: Context | None = None,
     dry_run: bool = False,
+    actor: str = "intake",
     chunk: int = 250,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
@@ -352,7 +364,8 @@ def rejudge(
     """Judge every stored document again from its archived original.
 
     For a rules or register change: the verdicts are recomputed under the current
-    rules and the given register (default: the configured one), in batches; what only
+    rules and the given register (default: the configured one) or the given contexts
+    (`ctx`, one campaign's register replaced), in batches; what only
     the ledger knew (duplicates, pairing) is carried over and the sender is checked
     again. With `dry_run` nothing is written: the result is the preview of what a
     real run would change. Returns the documents whose verdict changes.
@@ -362,7 +375,9 @@ def rejudge(
     """
     from intake.judging.parallel import available_cores, judge_batches
 
-    ctx = app.ctx if register is None else replace(app.ctx, register=register)
+    ctx = ctx or app.ctx
+    if register is not None:
+        ctx = replace(ctx, register=register)
     changed: list[Rejudged] = []
     stored = app.ledger.all_documents()
     granted = extensions.in_force(app)  # uitstel is respected
@@ -392,6 +407,10 @@ def rejudge(
         if progress:
             progress(count)
     if not dry_run:
+        cases = {(c.after.campaign, c.after.provider.agb) for c in changed if c.after.provider}
+        if cases:
+            files = ", ".join(sorted({c.after.file for c in changed}))[:2000]
+            record_status(app, cases, actor=actor, event="rejudge", reason=files)
         settle_pairs(app)
         letters.after_change(app, [(c.before, c.after) for c in changed], event="rejudge")
     return changed

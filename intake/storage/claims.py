@@ -9,6 +9,11 @@ On PostgreSQL the row is read with `SELECT … FOR UPDATE SKIP LOCKED`, so a wor
 never waits for a claim another worker is taking at that moment: it skips it. On
 SQLite the claim runs in a `BEGIN IMMEDIATE` transaction, which holds the
 database's write lock from the first read on.
+
+Leases are measured by the database's clock, never the worker's: workers on several
+hosts share one PostgreSQL server, and a host whose clock runs ahead would otherwise
+take over live claims (or, running behind, keep dead ones). On SQLite, which lives on
+one host, the database's clock is that host's.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from intake.storage.clock import database_now
+from intake.storage.counters import CLAIMS_TAKEN_OVER, bump
 from intake.storage.locking import write_transaction
 from intake.storage.tables import claims
 
@@ -75,8 +82,8 @@ class Claims:
 
     def claim(self, name: str) -> bool:
         """Take `name` for this worker; False when another live worker holds it."""
-        now = datetime.now(UTC)
         with write_transaction(self.engine) as c:
+            now = database_now(c)
             query = sa.select(claims.c.owner, claims.c.expires_at).where(claims.c.name == name)
             if c.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
@@ -89,6 +96,7 @@ class Claims:
                 return False
             if not mine:
                 log.info("%s: taking over the claim of %s", name, row.owner)
+                bump(c, CLAIMS_TAKEN_OVER)
             c.execute(claims.update().where(claims.c.name == name).values(claimed_at=now, **values))
             return True
 
@@ -109,7 +117,7 @@ class Claims:
             done = c.execute(
                 claims.update()
                 .where(claims.c.name == name, claims.c.owner == self.worker.id)
-                .values(expires_at=datetime.now(UTC) + self.lease)
+                .values(expires_at=database_now(c) + self.lease)
             )
             return done.rowcount == 1
 

@@ -30,11 +30,15 @@ class FolderItem:
     document_id: int | None
     attempts: int
     error: str | None
+    updated_at: datetime | None = None  # when it last changed: since then it waits for staff
 
 
 def _item(row: Any) -> FolderItem:
+    moment = row.updated_at
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     return FolderItem(
-        row.id, row.sha256, row.name, row.state, row.document_id, row.attempts, row.error
+        row.id, row.sha256, row.name, row.state, row.document_id, row.attempts, row.error, moment
     )
 
 

@@ -18,7 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from intake.domain import DocumentKind, Verdict, verdict_from_json
+from intake.extract.worker import TIMEOUT_SIGNAL
 from intake.storage.claims import Claims, Worker
+from intake.storage.counters import EXTRACTION_TIMEOUTS, Counters, bump
 from intake.storage.filemodes import PRIVATE_DIR, PRIVATE_FILE, make_dirs, set_mode
 from intake.storage.folder_state import FolderState
 from intake.storage.locking import migration_lock, sqlite_transactions, write_transaction
@@ -44,6 +46,12 @@ def _row(mapping: Any) -> dict[str, Any]:
     return {k: _aware(v) if isinstance(v, datetime) else v for k, v in mapping.items()}
 
 
+def _count_events(conn: sa.Connection, verdict: Verdict) -> None:
+    """A judgement that ran into the extraction time limit is counted with its document."""
+    if verdict.signals.get(TIMEOUT_SIGNAL):
+        bump(conn, EXTRACTION_TIMEOUTS)
+
+
 @dataclass(frozen=True)
 class StoredDocument:
     id: int
@@ -61,6 +69,7 @@ class Ledger:
         self.engine = engine
         self.claims = Claims(engine, Worker(), lease)
         self.folder_items = FolderState(engine)
+        self.counters = Counters(engine)
         # The campaign of calls that name none (and of rows from before campaigns).
         self.campaign = default_campaign
 
@@ -177,7 +186,7 @@ class Ledger:
                 mail_id=mail_id,
                 source=source,
                 sender=sender,
-                received=verdict.received,
+                received=verdict.received.astimezone(UTC),  # stored as UTC, like every time
                 kind=verdict.document.value,
                 status=verdict.status.value,
                 provider_agb=verdict.provider.agb if verdict.provider else None,
@@ -191,6 +200,7 @@ class Ledger:
         )
         document_id = int(result.inserted_primary_key[0])
         self._write_findings(conn, document_id, verdict)
+        _count_events(conn, verdict)
         return document_id
 
     def _write_findings(self, conn: sa.Connection, document_id: int, verdict: Verdict) -> None:
@@ -224,6 +234,7 @@ class Ledger:
                 )
             )
             self._write_findings(c, document_id, verdict)
+            _count_events(c, verdict)
 
     def _stored(self, row: Any) -> StoredDocument:
         return StoredDocument(
@@ -238,6 +249,13 @@ class Ledger:
     def document(self, document_id: int) -> StoredDocument | None:
         with self.engine.connect() as c:
             row = c.execute(sa.select(documents).where(documents.c.id == document_id)).first()
+        return self._stored(row) if row else None
+
+    def latest_document(self, sha256: str) -> StoredDocument | None:
+        """The last stored document with these bytes (a file resumed after a crash)."""
+        query = sa.select(documents).where(documents.c.sha256 == sha256)
+        with self.engine.connect() as c:
+            row = c.execute(query.order_by(documents.c.id.desc())).first()
         return self._stored(row) if row else None
 
     def documents_of_mail(self, mail_id: int) -> list[StoredDocument]:

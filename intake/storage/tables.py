@@ -75,6 +75,7 @@ replies = sa.Table(
     sa.Column("subject", sa.Text, nullable=False),
     sa.Column("message_id", sa.String(998), nullable=False),
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("campaign", sa.String(64)),  # the case's campaign; null when a mail spans two
 )
 
 providers = sa.Table(
@@ -228,6 +229,15 @@ folder_items = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# --- events that leave no other trace: counted here so every process reports the same ---
+counters = sa.Table(
+    "counters",
+    metadata,
+    # extraction_timeouts | smtp_failures | claims_taken_over | sweeps_succeeded
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),  # the last event
+)
 # --- the desk's login attempts: what throttling counts (failures and successes) ---
 login_attempts = sa.Table(
     "login_attempts",
@@ -257,3 +267,20 @@ sessions = sa.Table(
 # A case's documents: by provider within a campaign. Without it SQLite picks the campaign
 # index (every document of the campaign) and a case page reads the whole campaign.
 sa.Index("ix_documents_case", documents.c.provider_agb, documents.c.campaign)
+
+# --- the case's status history: one record per change, as zaakgericht systems keep it ---
+status_history = sa.Table(
+    "status_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("campaign", sa.String(64), nullable=False),
+    sa.Column("agb", sa.String(16), nullable=False),
+    sa.Column("from_status", sa.String(16)),  # null: the case's first recorded status
+    sa.Column("to_status", sa.String(16), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(320), nullable=False),  # a staff account, a sender, "intake"
+    # what changed it: document | pair | decision | rejudge | extension | sync
+    sa.Column("event", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text),  # the file, the decision's reason, what was re-judged
+    sa.Index("ix_status_history_case", "campaign", "agb"),
+)

@@ -25,7 +25,7 @@ def serve(app: App) -> None:
 
     web = create_app(app)
     host, port = parse_listen(app.config.desk.listen)
-    sent = deliver_pending(app, SmtpSender(app.config.smtp))
+    sent = deliver_pending(app, SmtpSender(app.config.smtp, app.ledger.counters.smtp_failed))
     if sent:
         log.info("pending decision mail delivered at start-up: %s", sent)
     log.info("desk listening on http://%s:%d (%s)", host, port, app.config.desk.base_url)

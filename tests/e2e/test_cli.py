@@ -141,10 +141,16 @@ def test_demo_runs_the_sweep_on_the_bundled_data(tmp_path: Path):
     result = run("demo", str(FIXTURES), "--dir", str(tmp_path / "demo"))
     assert result.returncode == 0, result.stderr
     assert "bestanden beoordeeld" in result.stdout
+    assert "24 geaccepteerd, 11 te beoordelen, 3 afgewezen" in result.stdout
     outbox = tmp_path / "demo" / "outbox"
-    assert (outbox / "geldig-nov2019.xlsx.pdf").exists()
-    assert list(outbox.glob("digest-*.pdf"))
-    assert (tmp_path / "demo" / "quarantine" / "afgekapt.xlsx").exists()
+    rejected = "aanvraagmodel-kwaliteitsbudget-2020-zorggroepalphen.xlsx"
+    assert (outbox / f"{rejected}.pdf").exists()
+    # Judged on the evening of 10-12-2019: the letter is dated then, the deadline is ahead.
+    letter = (outbox / f"{rejected}.html").read_text()
+    assert "10-12-2019" in letter and "uiterlijk 31-12-2019" in letter
+    assert (outbox / "digest-2019-12-10.pdf").exists()
+    quarantined = "aanvraagmodel-kwaliteitsbudget-2020-debolder.xlsx"
+    assert (tmp_path / "demo" / "quarantine" / quarantined).exists()
 
 
 def test_rejudge_command_after_the_demo(tmp_path: Path):
@@ -152,7 +158,8 @@ def test_rejudge_command_after_the_demo(tmp_path: Path):
 
     demo = tmp_path / "demo"
     assert run("demo", str(FIXTURES), "--dir", str(demo)).returncode == 0
-    env = {**os.environ, "INTAKE_DATA_DIR": str(demo), "INTAKE_REGISTER_PATH": str(REGISTER_CSV)}
+    register = FIXTURES / "demo" / "register.csv"
+    env = {**os.environ, "INTAKE_DATA_DIR": str(demo), "INTAKE_REGISTER_PATH": str(register)}
     result = subprocess.run(
         [sys.executable, "-m", "intake", "rejudge"],
         env=env,

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.manifest import FIXTURES, REGISTER_CSV
+from tests.manifest import FIXTURES
 
 
 def intake(*args: str, env: dict, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -81,7 +81,8 @@ def test_rejudge_dry_run_prints_each_change_and_changes_nothing(tmp_path: Path):
     demo = tmp_path / "demo"
     assert intake("demo", str(FIXTURES), "--dir", str(demo), env={}).returncode == 0
     register = tmp_path / "register.csv"
-    register.write_text(REGISTER_CSV.read_text().replace("1250000.00", "1300000.00"))
+    demo_register = FIXTURES / "demo" / "register.csv"
+    register.write_text(demo_register.read_text().replace("1250000.00", "1300000.00"))
     env = {"INTAKE_DATA_DIR": str(demo), "INTAKE_REGISTER_PATH": str(register)}
     dry = intake("rejudge", "--dry-run", env=env)
     assert dry.returncode == 0, dry.stderr

@@ -11,14 +11,17 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from intake.storage.claims import Claims, Worker, channel_run
+from intake.storage.clock import database_now
 from intake.storage.ledger import Ledger
+from intake.storage.tables import claims
+from tests.integration.servers import require
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -151,3 +154,51 @@ def test_workers_starting_together_on_an_empty_database_all_come_up(url):
         versions = c.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()
         assert versions.all() == heads
     engine.dispose()
+
+
+def test_leases_run_on_the_database_clock(url):
+    ledger = Ledger.open(url)
+    lease = timedelta(minutes=10)
+    worker = Claims(ledger.engine, Worker(host="hier"), lease)
+    with ledger.engine.connect() as c:
+        before = database_now(c)
+    assert worker.claim("mail:<clock@x>")
+    with ledger.engine.connect() as c:
+        after = database_now(c)
+        expires = c.execute(sa.select(claims.c.expires_at)).scalar_one()
+    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+    assert before + lease <= expires <= after + lease
+    assert worker.renew("mail:<clock@x>")
+
+
+CLAIM_AHEAD = """
+import sys
+from datetime import UTC, datetime, timedelta
+from intake.storage.claims import Claims, Worker
+from intake.storage.ledger import Ledger
+ledger = Ledger.open(sys.argv[1])
+worker = Claims(ledger.engine, Worker(host="voor"), timedelta(minutes=10))
+print(datetime.now(UTC).isoformat(), worker.claim("mail:<live@x>"))
+"""
+
+
+def test_a_worker_whose_clock_runs_ahead_leaves_a_live_claim_alone(postgres):
+    """Two hosts, one PostgreSQL: the one whose clock is two hours ahead (faketime) must
+    not think the other's ten-minute lease ran out."""
+    faketime = require("faketime")
+    url = postgres.new_database()
+    ledger = Ledger.open(url)
+    live = Claims(ledger.engine, Worker(host="elders"), timedelta(minutes=10))
+    assert live.claim("mail:<live@x>")
+    done = subprocess.run(
+        [faketime, "-f", "+2h", sys.executable, "-c", CLAIM_AHEAD, url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    its_now, claimed = done.stdout.split()
+    assert datetime.fromisoformat(its_now) - datetime.now(UTC) > timedelta(hours=1, minutes=50)
+    assert claimed == "False"
+    assert live.holder("mail:<live@x>") == live.worker.id

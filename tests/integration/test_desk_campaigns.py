@@ -152,6 +152,10 @@ def test_a_decision_on_one_campaign_leaves_the_other_alone(mailing):
     assert old["status"] == "review" and old["decision"] is None and old["decisions"] == []
     [message] = sink.wait_for(1)
     assert "Plan volgt apart" in message.get_body(("plain",)).get_content()
+    new = client.get(f"/api/cases/{PROVIDER}{ON_2021}").json()
+    assert [(m["kind"], m["campaign"]) for m in new["mails_out"]] == [("decision", Y2021)]
+    old = client.get(f"/api/cases/{PROVIDER}").json()
+    assert [m for m in old["mails_out"] if m["kind"] == "decision"] == []
     [letter] = Path(app.config.folder_path("outbox")).glob(f"besluit-{PROVIDER}-*.html")
     text = letter.read_text()
     assert "geldig-2021.xlsx" in text and "aandeel-personeel" not in text
@@ -159,8 +163,10 @@ def test_a_decision_on_one_campaign_leaves_the_other_alone(mailing):
         told = c.execute(sa.text("SELECT campaign, event FROM letters")).all()
     assert [tuple(r) for r in told] == [(Y2021, "decision")]
     tasks = client.get("/api/todo").json()["tasks"]
+    # The 2020 case's model and plan each still wait for review; 2021 is decided.
     assert [(t["kind"], t["campaign"]) for t in tasks if t["agb"] == PROVIDER] == [
-        ("review", Y2020)
+        ("review", Y2020),
+        ("review", Y2020),
     ]
 
 
@@ -209,3 +215,44 @@ def test_a_letter_follows_the_campaign_of_its_document(mailing):
     with app.ledger.engine.connect() as c:
         told = c.execute(sa.text("SELECT campaign, event, state FROM letters")).all()
     assert [tuple(r) for r in told] == [(Y2021, "decision", "sent")]
+
+
+def test_a_register_is_previewed_and_confirmed_per_campaign(tmp_path):
+    app = two_campaign_app(tmp_path)
+    add_user(Casebook(app.ledger.engine), "beheerder", "admin", PASSWORD)
+    admin = client_for(app, "beheerder")
+    page = admin.get(f"/register{ON_2021}").text
+    assert "gereserveerd_2021" in page and f'value="{Y2021}" selected' in page
+    old_2020 = (tmp_path / "registers" / f"{Y2020}.csv").read_bytes()
+    target = tmp_path / "registers" / f"{Y2021}.csv"
+    changed = target.read_text().replace("1250000.00", "1300000.00").encode()
+    preview = admin.post(
+        "/register",
+        data={"csrf_token": csrf_of(page), "campaign": Y2021},
+        files={"file": ("nieuw-2021.csv", changed)},
+    )
+    assert preview.status_code == 200 and "+RESERVED_MISMATCH" in preview.text
+    assert "geldig-2021.xlsx" in preview.text and "aandeel-personeel" not in preview.text
+    assert f'<a href="/cases/{PROVIDER}{ON_2021}">' in preview.text  # the 2021 case changes
+    assert field_of(preview.text, "campaign") == Y2021
+    confirm = admin.post(
+        "/register",
+        data={
+            "csrf_token": csrf_of(page),
+            "campaign": field_of(preview.text, "campaign"),
+            "upload": field_of(preview.text, "upload"),
+            "confirm": "1",
+        },
+    )
+    assert confirm.status_code == 200 and "Nieuw register in gebruik" in confirm.text
+    assert b"1300000.00" in target.read_bytes()
+    assert (tmp_path / "registers" / f"{Y2020}.csv").read_bytes() == old_2020
+    assert (
+        _case_of(admin.get("/api/cases", params={"campaign": Y2021}).json()["cases"])["status"]
+        == "rejected"
+    )
+    assert _case_of(admin.get("/api/cases").json()["cases"])["status"] == "review"
+    counts = admin.get("/api/todo").json()["counts"]
+    assert counts[Y2021]["rejected"] == 1 and counts[Y2020]["rejected"] == 0
+    bad = admin.post("/register", data={"csrf_token": csrf_of(page), "campaign": "kb-1999"})
+    assert bad.status_code == 400 and "Onbekende campagne" in bad.text

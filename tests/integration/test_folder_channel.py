@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -135,7 +136,7 @@ def test_pairing_newest_model_wins_and_sweep_settles_the_pair(app):
     assert {v.file for v in result.settled} == {"a.xlsx", "b.xlsx"}
     assert app.ledger.document(state["model_document_id"]).verdict.status.value == "accepted"
     html = next(app.folder("outbox").glob("digest-*.html")).read_text()
-    assert "73730123" in html and "compleet" in html
+    assert "<td>73730123</td><td>Zorggroep Rijnland</td><td>geaccepteerd</td>" in html
 
 
 def test_reminder_at_most_once_per_interval(app):
@@ -190,6 +191,58 @@ def test_rejudge_after_a_register_change(app, tmp_path):
         "RESERVED_MISMATCH",
         "ADVANCE_LATER",
     ]
+
+
+def _drop_bytes(app, name: str, data: bytes, when: float = NOV_20) -> Path:
+    target = app.folder("inbox") / name
+    target.write_bytes(data)
+    os.utime(target, (when, when))
+    return target
+
+
+def test_a_zip_in_the_folder_is_unpacked_as_the_mail_channel_does(app):
+    from fixtures.hostile import nested_zip
+
+    model = (SUBMISSIONS / "geldig-nov2019.xlsx").read_bytes()
+    plan = (SUBMISSIONS / "kwaliteitsplan-2020.pdf").read_bytes()
+    members = [("stukken/aanvraag.xlsx", model), ("stukken/kwaliteitsplan.pdf", plan)]
+    dropped = nested_zip(2, members)  # a zip in a zip
+    path = _drop_bytes(app, "stukken.zip", dropped)
+    verdicts = folder.run_once(app)
+    assert not path.exists()
+    assert sorted(v.document.value for v in verdicts) == ["aanvraag", "kwaliteitsplan"]
+    assert {v.file for v in verdicts} == {
+        "stukken.zip/laag-1.zip/aanvraag.xlsx",
+        "stukken.zip/laag-1.zip/kwaliteitsplan.pdf",
+    }
+    assert all("PLAN_MISSING" not in v.codes and "MODEL_MISSING" not in v.codes for v in verdicts)
+    original = app.archive.get(hashlib.sha256(dropped).hexdigest())
+    assert original == ("stukken.zip", dropped)  # the zip as dropped is kept too
+    outbox = app.folder("outbox")
+    assert (outbox / "aanvraag.xlsx.verdict.json").exists()
+    assert (outbox / "kwaliteitsplan.pdf.staff.html").exists()
+
+
+def test_a_zip_past_the_mail_budget_is_one_verdict_in_quarantine(app):
+    from fixtures.hostile import nested_zip
+
+    budget = app.ctx.rules.mailbox["max_documents"]
+    many = [(f"plan-{i}.pdf", b"%PDF-1.4 " + bytes(str(i), "ascii")) for i in range(budget + 5)]
+    _drop_bytes(app, "alles.zip", nested_zip(1, many))
+    [verdict] = folder.run_once(app)
+    assert verdict.codes == ["FILE_TOO_LARGE"]
+    assert f"meer dan {budget} documenten" in verdict.findings[0].message
+    assert (app.folder("quarantine") / "alles.zip.verdict.json").exists()
+
+
+def test_a_zip_with_a_password_in_the_folder_is_named_encrypted(app):
+    from fixtures.hostile import encrypted_zip
+
+    model = (SUBMISSIONS / "geldig-nov2019.xlsx").read_bytes()
+    _drop_bytes(app, "beveiligd.zip", encrypted_zip([("aanvraag.xlsx", model)]))
+    [verdict] = folder.run_once(app)
+    assert verdict.codes == ["FILE_ENCRYPTED"]
+    assert (app.folder("quarantine") / "beveiligd.zip").exists()
 
 
 def test_a_superseded_models_letter_in_the_outbox_follows_its_changed_verdict(app):

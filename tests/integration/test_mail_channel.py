@@ -158,6 +158,9 @@ def test_provider_mails_are_judged_answered_once_and_filed(servers, tmp_path):
     )
     dovecot.deliver(duplicate, NOV_20)
     dovecot.deliver(duplicate, NOV_20 + 60)
+    # ... and a third time as a resend writes it: other MIME boundary, an added header
+    resent = duplicate.as_bytes().replace(duplicate.get_boundary().encode(), b"=_resent_4")
+    dovecot.deliver(b"Received: by relay.zorggroeprijnland.nl\r\n" + resent, NOV_20 + 120)
     # 5. an unregistered sender with figures that must not leak
     dovecot.deliver(
         mail(
@@ -227,13 +230,13 @@ def test_provider_mails_are_judged_answered_once_and_filed(servers, tmp_path):
     assert "geen bijlage" in text_of(by_reply_to["<m7@zorggroeprijnland.nl>"])
 
     assert dovecot.count("INBOX") == 0
-    assert dovecot.count("Verwerkt") == 9
+    assert dovecot.count("Verwerkt") == 10
     assert dovecot.count("Fout") == 0
     ledger = ledger_of(tmp_path)
     assert ledger.count("mails") == 8
     assert ledger.count("replies") == 7
     states = {m["message_key"]: m for m in ledger.mails_in_state("moved", "no_reply")}
-    assert states["<m4@zorggroeprijnland.nl>"]["duplicates"] == 1
+    assert states["<m4@zorggroeprijnland.nl>"]["duplicates"] == 2
     assert states["<m8@zorggroeprijnland.nl>"]["state"] == "no_reply"
     received = ledger.documents_of_mail(states["<m1@zorggroeprijnland.nl>"]["id"])
     assert [d.verdict.document.value for d in received] == ["aanvraag", "kwaliteitsplan"]
@@ -400,3 +403,33 @@ def test_the_watcher_logs_and_retries_a_server_it_cannot_verify(tmp_path, caplog
         assert len(refused) >= 2 and not watcher.is_alive()
     finally:
         dovecot.remove()
+
+
+def test_an_encrypted_mail_is_answered_with_what_to_do_and_shown_to_staff(servers, tmp_path):
+    from intake.storage.casebook import Casebook
+    from tests.mailcraft import smime_enveloped
+
+    dovecot, smtp = servers
+    config = write_config(tmp_path, dovecot, smtp.port)
+    inner = mail(CONTACT, "Aanvraag", "<inner-enc@zorggroeprijnland.nl>", [("m.xlsx", MODEL, XLSX)])
+    dovecot.deliver(smime_enveloped(inner, CONTACT, "<enc@zorggroeprijnland.nl>"), NOV_20)
+    done = run_intake(config, "mail", "--once")
+    assert done.returncode == 0, done.stderr  # the mailbox did its job
+    [reply] = smtp.wait_for(1)
+    text = reply.get_body(preferencelist=("plain",)).get_content()
+    assert "Uw e-mail is versleuteld (S/MIME)" in text and "zonder versleuteling" in text
+    ledger = ledger_of(tmp_path)
+    row = ledger.mail("<enc@zorggroeprijnland.nl>")
+    [stored] = ledger.documents_of_mail(row["id"])
+    assert stored.verdict.codes == ["MAIL_ENCRYPTED"]
+    assert stored.verdict.signals["mail_encrypted"] == "S/MIME"
+    waiting = Casebook(ledger.engine).unanswered_codes("MAIL_ENCRYPTED")
+    assert [w["sender"] for w in waiting] == [CONTACT]  # on the staff's to-do list
+
+    dovecot.deliver(
+        mail(CONTACT, "Opnieuw", "<plain@zorggroeprijnland.nl>", [("m.xlsx", MODEL, XLSX)]),
+        NOV_20 + 60,
+    )
+    run_intake(config, "mail", "--once")
+    smtp.wait_for(2)
+    assert Casebook(ledger.engine).unanswered_codes("MAIL_ENCRYPTED") == []

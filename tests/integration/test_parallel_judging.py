@@ -1,5 +1,5 @@
-"""Judging over a process pool (`intake check` of many files, rejudging a ledger) gives
-exactly the verdicts of one process."""
+"""Judging over a process pool (rejudging a ledger) gives exactly the verdicts of one
+process."""
 
 from __future__ import annotations
 
@@ -75,9 +75,3 @@ def test_batches_come_back_in_their_order(ctx):
     batches = [subs[i : i + 1] for i in range(len(subs))]
     judged = list(parallel.judge_batches(batches, ctx, workers=2))
     assert [v.file for batch in judged for v in batch] == [s.filename for s in subs]
-
-
-def test_checking_many_files_on_two_cores_judges_as_one_batch(ctx):
-    subs = [Submission(p.name, p.read_bytes(), RECEIVED) for p in FILES]
-    one = [v.to_json() for v in parallel.judge_many(subs, ctx)]
-    assert [v.to_json() for v in parallel.judge_all(subs, ctx, workers=2)] == one

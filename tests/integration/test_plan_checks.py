@@ -3,6 +3,8 @@ judged by the whole pipeline: themes, provider, year, substance, councils."""
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -147,8 +149,20 @@ def test_template_leftovers_are_named_with_their_page(ctx):
     )
     verdict = run(ctx, "plan.pdf", content)
     leftover = next(f for f in verdict.findings if f.code == "PLAN_PLACEHOLDER")
-    assert leftover.severity.value == "warning" and leftover.location == "pagina 3"
+    assert leftover.severity.value == "review" and leftover.location == "pagina 3"
     assert "[Naam organisatie]" in leftover.message and "2 keer" in leftover.message
+    assert verdict.status.value == "review"  # a plan with template leftovers goes to a person
+
+
+def test_a_plan_with_the_templates_provider_and_amount_is_not_accepted(ctx):
+    content = plan_pdf(
+        RIJNLAND,
+        {"Zorggroep Rijnland": "[naam zorgaanbieder]", "73730123": "xxxxxxxx"},
+    )
+    verdict = run(ctx, "plan.pdf", content)
+    assert "PLAN_PLACEHOLDER" in verdict.codes and verdict.status.value == "review"
+    leftover = next(f for f in verdict.findings if f.code == "PLAN_PLACEHOLDER")
+    assert "[naam zorgaanbieder]" in leftover.message or "xxxxxxxx" in leftover.message
 
 
 def test_a_short_note_is_too_short_to_judge(ctx):
@@ -157,6 +171,57 @@ def test_a_short_note_is_too_short_to_judge(ctx):
     )
     verdict = run(ctx, "plan.pdf", pdf_bytes([[note]]))
     assert "PLAN_TOO_SHORT" in verdict.codes and verdict.status.value == "review"
+
+
+def test_a_short_plan_names_the_themes_it_leaves_out(ctx):
+    note = (
+        "Kwaliteitsplan 2020 van Zorggroep Rijnland, AGB-code 73730123. "
+        "Wij werken met persoonsgerichte zorg: elke cliënt heeft een zorgleefplan met eigen "
+        "wensen. Het zorgleefplan wordt ieder half jaar met de familie besproken. "
+        "Wij verbeteren de veiligheid met medicatieveiligheid en valpreventie. "
+        "De medicatieveiligheid bespreken wij maandelijks in een overleg met de apotheker. "
+        "Het wonen en welzijn van bewoners krijgt aandacht met dagbesteding en zingeving. "
+        "Met dagbesteding in de huiskamer en in de tuin verbeteren wij het welzijn. "
+    )
+    verdict = run(ctx, "plan.pdf", pdf_bytes([[note]]))
+    assert "PLAN_TOO_SHORT" in verdict.codes
+    covered = verdict.signals["plan"]["themes"]
+    missing = {f.evidence["theme"] for f in verdict.findings if f.code == "PLAN_THEME_MISSING"}
+    assert missing and len(missing) == covered["total"] - covered["covered"]
+    assert missing == {k for k, t in covered["themes"].items() if not t["covered"]}
+
+
+def test_a_plan_of_keywords_without_running_text_never_states_zero_percent_filler(ctx):
+    keywords = " ".join(["Kwaliteitsplan 2020 Zorggroep Rijnland"] + ["zorg personeel budget"] * 40)
+    verdict = run(ctx, "plan.pdf", pdf_bytes([[keywords]]))
+    filler = next(f for f in verdict.findings if f.code == "PLAN_FILLER")
+    assert "(0%)" not in filler.message and "0%" not in filler.message.split("30%")[0]
+    assert "geen lopende Nederlandse tekst" in filler.message
+    repeated = run(ctx, "plan.pdf", pdf_bytes([["Kwaliteitsplan 2020", *["aaaa " * 18] * 20]]))
+    share = next(f for f in repeated.findings if f.code == "PLAN_FILLER")
+    stated = re.search(r"bestaat voor (\d+)% uit opvultekst", share.message)
+    assert stated and int(stated.group(1)) > 90
+
+
+def test_the_staff_pdf_carries_the_theme_table(ctx):
+    import io
+
+    import pypdf
+
+    from intake.report.model import build
+    from intake.report.pdf import render_pdf
+
+    verdict = run(ctx, "marente.pdf", plan_pdf(MARENTE))
+    texts = {}
+    for audience in ("staff", "provider"):
+        pdf = render_pdf(build([verdict], ctx.rules, ctx.family, audience=audience))
+        pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+        texts[audience] = " ".join(" ".join((p.extract_text() or "").split()) for p in pages)
+    themes = verdict.signals["plan"]["themes"]
+    heading = f"Thema's van het Kwaliteitskader ({themes['covered']} van {themes['total']}"
+    assert heading in texts["staff"] and "Leiderschap, governance" in texts["staff"]
+    assert "Bewijs (pagina: zin)" in texts["staff"] and "p. " in texts["staff"]
+    assert "Thema's van het Kwaliteitskader (" not in texts["provider"]
 
 
 def test_a_scan_is_named_as_a_scan(ctx):
@@ -200,7 +265,7 @@ def test_staff_report_shows_theme_coverage_with_evidence_and_the_provider_report
     from intake.report.model import build
 
     verdict = run(ctx, "marente.pdf", plan_pdf(MARENTE))
-    staff = render_html(build([verdict], ctx.rules, ctx.family, audience="staff"))
+    staff = html.unescape(render_html(build([verdict], ctx.rules, ctx.family, audience="staff")))
     assert "Thema's van het Kwaliteitskader (6 van 8 gevonden)" in staff
     assert "Gebruik van informatie</td><td>nee" in staff
     assert "p. 2: Valincidenten bespreken wij" in staff

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import struct
+import threading
+import time
 import zipfile
 from dataclasses import replace
 from email import message_from_bytes, policy
@@ -18,9 +21,11 @@ from tests.mailcraft import (
     MODEL,
     PLAN,
     XLSX,
+    _tnef_object,
     mail,
     nameless_part,
     nested,
+    smime_enveloped,
     smime_opaque,
     tnef,
 )
@@ -47,6 +52,40 @@ def test_winmail_dat_is_unpacked():
         ("plan.pdf", PLAN),
     ]
     assert contents.signals["mail_unwrapped"] == "winmail.dat"
+
+
+@pytest.mark.parametrize("threads", [False, True], ids=["fork", "forkserver"])
+def test_a_hostile_winmail_dat_is_parsed_in_a_worker_that_is_stopped_in_time(threads):
+    """20 bytes that claim four billion MAPI properties keep tnefparse busy for hours:
+    parsed in the mail process itself they would stall the mailbox. With other threads
+    running (the mail watcher's lease heartbeat) the worker comes from the fork server."""
+    stop = threading.Event()
+    beside = threading.Thread(target=stop.wait, daemon=True)
+    if threads:
+        beside.start()
+    hostile = tnef([("model.xlsx", MODEL)]) + _tnef_object(
+        1, 0x9003, 0x0006, struct.pack("<I", 0xFFFFFFFF)
+    )
+    message = mail(
+        CONTACT, "winmail", "<h@x.nl>", [("winmail.dat", hostile, ("application", "ms-tnef"))]
+    )
+    started = time.monotonic()
+    try:
+        _, contents = read(message.as_bytes(), replace(SHIPPED, unwrap_seconds=1.0))
+    finally:
+        stop.set()
+    assert time.monotonic() - started < 20
+    # Not unpacked: the wrapper itself is the one document, judged (unreadable) as it is.
+    assert [(d.filename, d.content) for d in contents.documents] == [("winmail.dat", hostile)]
+    assert "mail_unwrapped" not in contents.signals
+    # A sound winmail.dat still opens through the same worker.
+    sound = tnef([("model.xlsx", MODEL)])
+    _, fine = read(
+        mail(
+            CONTACT, "w", "<w@x.nl>", [("winmail.dat", sound, ("application", "ms-tnef"))]
+        ).as_bytes()
+    )
+    assert [d.content for d in fine.documents] == [MODEL]
 
 
 def test_opaque_smime_is_unpacked_and_said_to_be_signed():
@@ -170,6 +209,33 @@ def test_a_reused_message_id_with_other_content_is_another_mail():
     assert identify(first).content_sha256 != identify(other).content_sha256
 
 
+def _resent(message) -> bytes:
+    """The same message as a second delivery path writes it: other boundary, other lines."""
+    wire = message.as_bytes()
+    boundary = message.get_boundary()
+    again = wire.replace(boundary.encode(), b"=_resent_" + boundary[::-1].encode())
+    return b"Received: by relay.zorg.nl\r\n" + again.replace(b"\n", b"\r\n").replace(
+        b"\r\r\n", b"\r\n"
+    )
+
+
+def test_a_mail_delivered_again_with_other_mime_boundaries_is_the_same_mail():
+    attachments = [("model.xlsx", MODEL, XLSX), ("plan.pdf", PLAN, ("application", "pdf"))]
+    first = mail(CONTACT, "Stukken", "<twice@x.nl>", attachments)
+    wire, again = first.as_bytes(), _resent(first)
+    assert wire != again and first.get_boundary().encode() not in again
+    assert identify(wire) == identify(again)
+
+
+def test_a_reused_message_id_with_another_document_is_another_mail():
+    one = mail(CONTACT, "Stukken", "<reuse@x.nl>", [("model.xlsx", MODEL, XLSX)])
+    other = mail(CONTACT, "Stukken", "<reuse@x.nl>", [("model.xlsx", MODEL + b"\0", XLSX)])
+    assert identify(one.as_bytes()).key == identify(other.as_bytes()).key
+    assert identify(one.as_bytes()) != identify(other.as_bytes())
+    forged = mail("iemand@elders.nl", "Stukken", "<reuse@x.nl>", [("model.xlsx", MODEL, XLSX)])
+    assert identify(one.as_bytes()) != identify(forged.as_bytes())
+
+
 def test_the_staff_report_says_whether_the_mail_was_signed(ctx):
     from datetime import UTC, datetime
 
@@ -184,3 +250,13 @@ def test_the_staff_report_says_whether_the_mail_was_signed(ctx):
     assert "E-mail ondertekend" in staff and "S/MIME (uitgepakt uit smime.p7m)" in staff
     provider = render_html(build([verdict], ctx.rules, ctx.family))
     assert "E-mail ondertekend" not in provider
+
+
+def test_an_encrypted_smime_mail_is_named_not_judged_as_a_blob():
+    inner = mail(CONTACT, "aanvraag", "<in@x.nl>", [("model.xlsx", MODEL, XLSX)])
+    raw = smime_enveloped(inner, CONTACT, "<enc@x.nl>").as_bytes()
+    _, contents = read(raw)
+    assert contents.documents == [] and contents.encrypted == {"S/MIME"}
+    assert contents.signals["mail_encrypted"] == "S/MIME"
+    _, signed = read(smime_opaque(inner, CONTACT, "<sig@x.nl>").as_bytes())
+    assert not signed.encrypted and [d.filename for d in signed.documents] == ["model.xlsx"]

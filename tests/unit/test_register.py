@@ -51,3 +51,34 @@ def test_missing_columns_and_empty_file():
 )
 def test_amounts_in_both_notations(text, value):
     assert parse_amount(text) == value
+
+
+def _register_sheet(change):
+    from fixtures.generate import patch_part
+
+    data = REGISTER_XLSX.read_bytes()
+    return patch_part(data, "xl/worksheets/sheet1.xml", change)
+
+
+def test_an_xlsx_register_is_read_through_the_bounded_reader():
+    """A padded sheet (tiny zipped, 20 MB inflated, ratio far past the limit) and a DTD
+    are refused with the reason, before openpyxl sees a byte of them."""
+    padded = _register_sheet(
+        lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + b" " * 20_000_000, 1)
+    )
+    with pytest.raises(RegisterError) as refused:
+        parse_register(padded, "register.xlsx")
+    assert "keer zo groot uit (grens 200)" in refused.value.report()
+    dtd = _register_sheet(lambda xml: b'<!DOCTYPE x [<!ENTITY a "b">]>' + xml)
+    with pytest.raises(RegisterError) as refused:
+        parse_register(dtd, "register.xlsx")
+    assert "bevat een DTD of entiteiten" in refused.value.report()
+
+
+def test_a_register_saved_as_strict_open_xml_holds_the_same_entries():
+    from fixtures.strict import to_strict
+
+    data = REGISTER_XLSX.read_bytes()
+    plain = parse_register(data, "register.xlsx")
+    strict = parse_register(to_strict(data), "register.xlsx")
+    assert strict.entries == plain.entries and len(plain.entries) > 3
