@@ -12,9 +12,11 @@ from intake.casework.cases import book, campaign, register_of
 from intake.domain import fmt, kenmerk, verdict_from_json
 from intake.domain.case_status import (
     CHANGE_LABELS,
+    CHANNEL_LABELS,
     DECISION_LABELS,
     DOCUMENT_LABELS,
     LABELS,
+    SEVERITY_LABELS,
     CaseStatus,
     case_status,
     computed_status,
@@ -56,6 +58,13 @@ def _figures(figures: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+def _version_name(app: App, verdict: Any) -> str | None:
+    """The model version as the care offices named it, not its key (nov2019)."""
+    versions = app.ctx.for_campaign(verdict.campaign).family.versions
+    found = versions.get(verdict.template_version or "")
+    return found.name if found else verdict.template_version
+
+
 def _document(app: App, row: dict[str, Any], current: set[int]) -> dict[str, Any]:
     verdict = verdict_from_json(json.loads(row["verdict_json"]))
     rules = app.ctx.for_campaign(verdict.campaign).rules
@@ -70,15 +79,18 @@ def _document(app: App, row: dict[str, Any], current: set[int]) -> dict[str, Any
         "status_label": DOCUMENT_LABELS[verdict.status.value],
         "current": row["id"] in current,
         "channel": row["channel"],
+        "channel_label": CHANNEL_LABELS.get(row["channel"], row["channel"]),
         "sender": row["sender"],
         "received": verdict.received.isoformat(),
         "received_day": fmt.day(rules.local_date(verdict.received)),
         "template_version": verdict.template_version,
+        "template_version_label": _version_name(app, verdict),
         "findings": [
             {
                 **f.to_json(),
                 "sheet": split_location(f.location)[0],
                 "cell": split_location(f.location)[1],
+                "severity_label": SEVERITY_LABELS.get(f.severity.value, f.severity.value),
             }
             for f in verdict.findings
         ],
@@ -109,7 +121,7 @@ def _status_changes(changes: list[dict[str, Any]]) -> list[dict]:
 def _timeline(app: App, detail: dict[str, Any]) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     for d in detail["documents"]:
-        via = f"via {d['channel']}" + (f" van {d['sender']}" if d["sender"] else "")
+        via = f"via {d['channel_label']}" + (f" van {d['sender']}" if d["sender"] else "")
         events.append(
             _event(
                 d["created_at"],

@@ -9,6 +9,7 @@ import sys
 import click
 
 from intake.cli.common import EXIT_OK, EXIT_USAGE, open_app
+from intake.domain.case_status import DOCUMENT_LABELS
 
 _AGB = re.compile(r"^\d{8}$")
 
@@ -75,7 +76,8 @@ def grant_command(
         )
     )
     for before, after in granted.changed:
-        click.echo(f"  {after.file}: {before.status.value} -> {after.status.value}")
+        was, now = DOCUMENT_LABELS[before.status.value], DOCUMENT_LABELS[after.status.value]
+        click.echo(f"  {after.file}: {was} → {now}")
     sys.exit(EXIT_OK)
 
 
@@ -119,5 +121,6 @@ def revoke_command(ctx: click.Context, extension_id: int, actor: str | None) -> 
     rules = app.ctx.for_campaign(revoked.extension.campaign).rules
     click.echo(rules.text("extension_revoked", id=extension_id, changed=len(revoked.changed)))
     for before, after in revoked.changed:
-        click.echo(f"  {after.file}: {before.status.value} -> {after.status.value}")
+        was, now = DOCUMENT_LABELS[before.status.value], DOCUMENT_LABELS[after.status.value]
+        click.echo(f"  {after.file}: {was} → {now}")
     sys.exit(EXIT_OK)

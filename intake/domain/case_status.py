@@ -31,6 +31,14 @@ DOCUMENT_LABELS = {
     "review": LABELS[CaseStatus.REVIEW],
     "rejected": LABELS[CaseStatus.REJECTED],
 }
+# A finding's severity and a document's channel, as staff read them on the desk.
+SEVERITY_LABELS = {
+    "error": "fout",
+    "review": "beoordelen",
+    "warning": "waarschuwing",
+    "info": "informatie",
+}
+CHANNEL_LABELS = {"folder": "de map", "mail": "e-mail", "cli": "de opdrachtregel"}
 DECISION_LABELS = {
     "accepted": "toegekend",
     "rejected": "afgewezen",
