@@ -9,7 +9,7 @@ contact of that provider.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from intake.domain import Decision, Severity, Status, Verdict, clock, fmt, kenme
 from intake.domain.cells import Location
 from intake.domain.notation import addresses_in_words
 from intake.report import wording
-from intake.report.outcome import Outcome, application_outcome, own_status
+from intake.report.outcome import PAIRING, Outcome, application_outcome, own_status
 from intake.report.sentences import migration_note, next_step, outcome_sentence
 
 OUTCOME = {
@@ -179,8 +179,13 @@ def _section(
     staff: bool,
     confidential: bool,
     note: str,
+    decided: bool = False,
 ) -> DocumentSection:
+    """`decided`: staff accepted or rejected the application; the decision is the outcome,
+    so a document reads "besloten" and no longer asks for the other half of its pair."""
     v = verdict
+    if decided:
+        v = replace(v, findings=[f for f in v.findings if f.code not in PAIRING])
     outdated = bool(v.template_version and v.template_version != rules.current_version)
     difference = v.figures.get("requested_difference") if v.figures else None
     provider = " — ".join(p for p in (v.provider.naam, v.provider.agb) if p) if v.provider else None
@@ -188,7 +193,9 @@ def _section(
         file=v.file,
         kind=wording.text(rules, "label_receipt" if confidential else f"label_{v.document.value}"),
         status=own_status(v).value,
-        outcome=wording.text(rules, f"document_{own_status(v).value}"),
+        outcome=wording.text(
+            rules, "document_decided" if decided else f"document_{own_status(v).value}"
+        ),
         version=family.versions[v.template_version].name
         if v.template_version and not confidential
         else None,
@@ -256,6 +263,7 @@ def build(
             staff=staff,
             confidential=confidential,
             note=migration_note(rules, family, v, today, attached.get(v.sha256)),
+            decided=decision is not None and decision.status is not Status.REVIEW,
         )
         for v in verdicts
     ]

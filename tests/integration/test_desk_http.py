@@ -221,7 +221,12 @@ def test_a_decision_overrides_without_erasing_and_a_repeat_is_one_decision(fresh
     assert len(book(fresh).decisions_of("kwaliteitsbudget-2020", PROVIDER)) == 1
     outbox = fresh.config.folder_path("outbox")
     [report] = outbox.glob(f"besluit-{PROVIDER}-*.html")
-    assert "Toelichting volstaat" in report.read_text() and "geaccepteerd" in report.read_text()
+    text = report.read_text()
+    assert "Toelichting volstaat" in text and "geaccepteerd" in text
+    # every document reads as decided: no "to be reviewed" or "to be fixed" beside it
+    assert "Besloten door het zorgkantoor" in text
+    assert "Wordt beoordeeld door het zorgkantoor" not in text
+    assert "Moet worden hersteld" not in text
     assert "decision" in [e["kind"] for e in case["timeline"]]
     assert client.get("/api/todo").json()["tasks"][-1]["kind"] != "review"
 
