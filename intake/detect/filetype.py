@@ -51,6 +51,8 @@ _EXTENSIONS = {
     ".doc": FileType.DOC,
     ".ods": FileType.ODS,
     ".odt": FileType.ODT,
+    ".fods": FileType.ODS,  # flat OpenDocument: the same spreadsheet as one XML file
+    ".fodt": FileType.ODT,
     ".numbers": FileType.NUMBERS,
     ".csv": FileType.CSV,
     ".txt": FileType.TEXT,
@@ -92,6 +94,20 @@ class Sniffed:
         if self.type is FileType.XLSX_STRICT:
             compatible.add(FileType.XLSX)  # Strict is an .xlsx as Excel saves it
         return self.by_extension is not None and self.by_extension not in compatible
+
+
+_TEXT_FORMATS = {FileType.OTHER_SPREADSHEET, FileType.ODS, FileType.ODT}
+
+
+def _text_type(head: bytes, by_name: FileType | None) -> FileType:
+    """Text is many formats: a SYLK, DIF or flat OpenDocument file says so by its name
+    (its bytes are just text); markup is no CSV however many commas it holds."""
+    if by_name in _TEXT_FORMATS:
+        return by_name
+    sample = head.decode("utf-8", errors="replace")
+    if sample.lstrip("\ufeff \t\r\n").startswith("<"):
+        return FileType.TEXT
+    return FileType.CSV if (sample.count(";") + sample.count(",")) >= 2 else FileType.TEXT
 
 
 def type_from_name(filename: str) -> FileType | None:
@@ -177,8 +193,7 @@ def sniff(content: bytes, filename: str) -> Sniffed:
     elif head.startswith(_IMAGES):
         kind = FileType.IMAGE
     elif _looks_like_text(head):
-        sample = head.decode("utf-8", errors="replace")
-        kind = FileType.CSV if (sample.count(";") + sample.count(",")) >= 2 else FileType.TEXT
+        kind = _text_type(head, by_name)
     else:
         kind = FileType.UNKNOWN
     return Sniffed(kind, by_name)

@@ -37,3 +37,13 @@ def test_entity_declarations_are_refused_in_utf16_parts_too():
     with pytest.raises(ContainerError) as info:
         read_parts(buffer.getvalue(), Limits(10**7, 10**7, 10**5))
     assert info.value.code == "FILE_UNREADABLE"
+
+
+def test_text_formats_are_named_by_what_they_are():
+    from intake.detect.filetype import FileType, sniff
+
+    assert sniff(b"ID;PWXL;N;E\r\nC;Y1;X1;K1\r\nE\r\n", "a.slk").type is FileType.OTHER_SPREADSHEET
+    flat = b'<?xml version="1.0"?><office:document office:mimetype="a,b,c">'
+    assert sniff(flat, "a.fods").type is FileType.ODS
+    assert sniff(b"<html><body><table><tr><td>1,2,3</td></tr>", "a.htm").type is FileType.TEXT
+    assert sniff(b"naam;agb;bedrag\nx;1;2\n", "a.csv").type is FileType.CSV
