@@ -123,6 +123,7 @@ FINDING = obj(
     message=STR,
     sheet=STR,
     cell=STR,
+    severity_label=of("string", description="the severity in the desk's Dutch words"),
 )
 DOCUMENT = obj(
     id=INT,
@@ -135,10 +136,12 @@ DOCUMENT = obj(
     status_label=STR,
     current=BOOL,
     channel=STR,
+    channel_label=of("string", description="the channel in the desk's Dutch words"),
     sender=of("string", True),
     received=MOMENT,
     received_day=STR,
     template_version=of("string", True),
+    template_version_label=of("string", True, description="the model version by its name"),
     findings=arr(FINDING),
     figures=arr(obj(key=STR, label=STR, workbook=STR, recomputed=STR)),
     figures_raw=FREE,
