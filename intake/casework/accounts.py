@@ -46,14 +46,14 @@ def check_new(name: str, role: str, password: str) -> None:
 
 def add_user(book: Casebook, name: str, role: str, password: str) -> None:
     check_new(name, role, password)
-    if book.user(name) is not None:
+    if book.accounts.get(name) is not None:
         raise AccountError(f"Gebruiker {name} bestaat al.")
-    book.add_user(name, role, _hasher.hash(password))
+    book.accounts.add(name, role, _hasher.hash(password))
 
 
 def authenticate(book: Casebook, name: str, password: str) -> User | None:
     """The user when name and password match an active account, else None."""
-    row = book.user(name)
+    row = book.accounts.get(name)
     try:
         _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -61,12 +61,12 @@ def authenticate(book: Casebook, name: str, password: str) -> User | None:
     if row is None or row["disabled"]:
         return None
     if _hasher.check_needs_rehash(row["password_hash"]):
-        book.update_user(name, password_hash=_hasher.hash(password))
+        book.accounts.update(name, password_hash=_hasher.hash(password))
     return User(row["name"], row["role"])
 
 
 def active_user(book: Casebook, name: str) -> User | None:
-    row = book.user(name)
+    row = book.accounts.get(name)
     if row is None or row["disabled"]:
         return None
     return User(row["name"], row["role"])

@@ -178,14 +178,14 @@ def case_detail(app: App, agb: str, name: str | None = None) -> dict[str, Any] |
     cb, name = book(app), campaign(app, name)
     register = register_of(app, name)
     entry = register.get(agb) if register else None
-    states = cb.provider_states(name, agb)
-    rows = cb.case_documents(name, agb)
+    states = cb.cases.states(name, agb)
+    rows = cb.cases.documents(name, agb)
     if entry is None and not states and not rows:
         return None
     state = states[0] if states else {}
     current = {state.get("model_document_id"), state.get("plan_document_id")} - {None}
     docs = [_document(app, r, current) for r in rows]
-    decisions = cb.decisions_of(name, agb)
+    decisions = cb.decisions.of_case(name, agb)
     mail_ids = {r["mail_id"] for r in rows if r["mail_id"]}
     detail: dict[str, Any] = {
         "campaign": name,
@@ -194,11 +194,11 @@ def case_detail(app: App, agb: str, name: str | None = None) -> dict[str, Any] |
         "register": entry.to_json() if entry else None,
         "documents": docs,
         "decisions": decisions,
-        "notes": cb.notes_of(name, agb),
-        "mails_in": cb.case_mails(mail_ids),
-        "mails_out": cb.case_replies(agb, mail_ids, name),
-        "notifications": cb.notifications(agb=agb, campaign=name),
-        "audit": cb.audit_of_case(name, agb),
+        "notes": cb.notes.of_case(name, agb),
+        "mails_in": cb.mails.of_case(mail_ids),
+        "mails_out": cb.mails.replies_of_case(agb, mail_ids, name),
+        "notifications": cb.decisions.notifications(agb=agb, campaign=name),
+        "audit": cb.audit.of_case(name, agb),
         "status_history": [
             {k: c[k] for k in ("at", "from_status", "to_status", "actor", "event", "reason")}
             for c in StatusHistory(app.ledger.engine).of_case(name, agb)

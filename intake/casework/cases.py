@@ -86,7 +86,7 @@ def overview(app: App, name: str | None = None) -> list[CaseRow]:
     changes.
     """
     name = campaign(app, name)
-    key = (*book(app).version(name), id(register_of(app, name)))
+    key = (*book(app).cases.version(name), id(register_of(app, name)))
     cached = _CACHE.get((id(app), name))
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -97,8 +97,8 @@ def overview(app: App, name: str | None = None) -> list[CaseRow]:
 
 def _overview(app: App, name: str) -> list[CaseRow]:
     cb, register = book(app), register_of(app, name)
-    states = {s["agb"]: s for s in cb.provider_states(name)}
-    decided = cb.latest_decisions(name)
+    states = {s["agb"]: s for s in cb.cases.states(name)}
+    decided = cb.decisions.latest(name)
     entries = register.entries if register else {}
     rows = []
     for agb in sorted(set(entries) | set(states)):
@@ -141,7 +141,7 @@ def search(
         return rows
     prefix = kenmerk_hash_prefix(query)
     if prefix:
-        agbs = book(app).agbs_with_sha_prefix(prefix, campaign(app, name))
+        agbs = book(app).cases.agbs_with_sha_prefix(prefix, campaign(app, name))
         return [r for r in rows if r.agb in agbs]
     needle = query.casefold()
     return [r for r in rows if r.agb.startswith(needle) or needle in r.naam.casefold()]

@@ -106,18 +106,18 @@ def decide(
     name = form_campaign(app, form)
     status, reason, notify, key = validate_decision(app, agb, form, name)
     cb = book(app)
-    existing = cb.decision_by_key(key)
+    existing = cb.decisions.by_key(key)
     if existing is None:
         try:
             decision_id = _store(app, agb, status, reason, notify, key, actor, address, name)
         except sa.exc.IntegrityError:  # the same form posted twice at the same moment
-            existing = cb.decision_by_key(key)
+            existing = cb.decisions.by_key(key)
             if existing is None:
                 raise
     if existing is not None:
         if (existing["campaign"], existing["agb"]) != (name, agb):
             raise CaseworkError("idempotency_key", "Het formulier hoort bij een andere zaak.")
-        notes = cb.notifications(agb=agb)
+        notes = cb.decisions.notifications(agb=agb)
         state = next((n["state"] for n in notes if n["decision_id"] == existing["id"]), None)
         return Decided(existing["id"], True, state)
     write_decision_report(app, agb, decision_id, name)
@@ -147,7 +147,7 @@ def _store(
 ) -> int:
     cb, name = book(app), campaign(app, name)
     with app.ledger.transaction() as conn:
-        decision_id = cb.add_decision(
+        decision_id = cb.decisions.add(
             conn,
             campaign=name,
             agb=agb,
@@ -157,7 +157,7 @@ def _store(
             notify=notify,
             form_key=key,
         )
-        cb.record(
+        cb.audit.record(
             actor,
             "decision",
             address=address,
@@ -168,7 +168,7 @@ def _store(
         )
         if notify:
             own = app.config.smtp.sender
-            cb.add_notification(
+            cb.decisions.add_notification(
                 conn,
                 decision_id=decision_id,
                 campaign=name,
@@ -191,7 +191,7 @@ def add_note(
         raise CaseworkError("text", "Een notitie mag niet leeg zijn.")
     if len(text) > MAX_REASON:
         raise CaseworkError("text", f"Een notitie mag hoogstens {MAX_REASON} tekens hebben.")
-    book(app).add_note(campaign(app, name), agb, actor, text, address)
+    book(app).notes.add(campaign(app, name), agb, actor, text, address)
 
 
 def as_decision(row: dict) -> Decision:
@@ -207,7 +207,7 @@ def decision_report(app: App, agb: str, decision: dict) -> ReportModel:
 def write_decision_report(app: App, agb: str, decision_id: int, name: str) -> None:
     """The provider's letters in the outbox rendered again with the decision, plus one
     letter on the whole case named after the decision."""
-    decision = next(d for d in book(app).decisions_of(name, agb) if d["id"] == decision_id)
+    decision = next(d for d in book(app).decisions.of_case(name, agb) if d["id"] == decision_id)
     letters.render_again(app, agb, name, as_decision(decision))
     report = decision_report(app, agb, decision)
     outbox = app.folder("outbox")
@@ -232,14 +232,14 @@ def _message(app: App, notification: dict, decision: dict) -> EmailMessage:
 def deliver_pending(app: App, smtp: SmtpSender, decision_id: int | None = None) -> str | None:
     """Send every pending decision mail (or one), each at most once. Returns the last state."""
     cb, state = book(app), None
-    for note in cb.notifications("pending"):
+    for note in cb.decisions.notifications("pending"):
         if decision_id is not None and note["decision_id"] != decision_id:
             continue
-        if not smtp.enabled or not cb.claim_notification(note["id"]):
+        if not smtp.enabled or not cb.decisions.claim_notification(note["id"]):
             continue
         decision = next(
             d
-            for d in cb.decisions_of(note["campaign"], note["agb"])
+            for d in cb.decisions.of_case(note["campaign"], note["agb"])
             if d["id"] == note["decision_id"]
         )
         state = _send(app, smtp, note, decision)
@@ -252,11 +252,11 @@ def _send(app: App, smtp: SmtpSender, note: dict, decision: dict) -> str:
         message = _message(app, note, decision)
         smtp.send(message)
     except _NOT_SENT as exc:
-        cb.finish_notification(note["id"], "pending", f"{type(exc).__name__}: {exc}")
+        cb.decisions.finish_notification(note["id"], "pending", f"{type(exc).__name__}: {exc}")
         log.warning("decision mail for %s not sent, will retry: %s", note["agb"], exc)
         return "pending"
     except Exception as exc:  # may or may not have gone out: never resent by itself
-        cb.finish_notification(note["id"], "failed", f"{type(exc).__name__}: {exc}")
+        cb.decisions.finish_notification(note["id"], "failed", f"{type(exc).__name__}: {exc}")
         log.warning("decision mail for %s uncertain: %s", note["agb"], exc)
         return "failed"
     with app.ledger.transaction() as conn:
@@ -269,7 +269,7 @@ def _send(app: App, smtp: SmtpSender, note: dict, decision: dict) -> str:
             message_id=note["message_id"],
             campaign=note["campaign"],
         )
-    cb.finish_notification(note["id"], "sent", None)
+    cb.decisions.finish_notification(note["id"], "sent", None)
     # What the provider was told now: a later rejudge mails only a change from this.
     report = decision_report(app, note["agb"], decision)
     told.record_due(

@@ -66,7 +66,7 @@ def grant(app: App, agb: str, form: dict[str, str], actor: str, address: str | N
         extension_id = store.add(
             conn, campaign=name, agb=agb, until=until, reason=reason, actor=actor
         )
-        cb.record(
+        cb.audit.record(
             actor,
             "extension",
             address=address,
@@ -95,7 +95,7 @@ def revoke(
         raise CaseworkError("extension", rules.text("extension_already_revoked"))
     with app.ledger.transaction() as conn:
         if store.revoke(conn, extension_id, actor):
-            book(app).record(
+            book(app).audit.record(
                 actor,
                 "extension_revoked",
                 address=address,

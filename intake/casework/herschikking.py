@@ -154,7 +154,7 @@ def confirm(app: App, key: str, actor: str, address: str | None) -> Staged:
     staged = load_staged(app, key)
     write_outputs(staged.result, output_folder(app, key))
     division = staged.result.division
-    book(app).record(
+    book(app).audit.record(
         actor,
         "herschikking",
         address=address,
@@ -227,7 +227,7 @@ def mail_letters(
             outcome.repeated.append(agb)
             continue
         _send(app, smtp, staged, agb, row["recipient"], message_id, outcome)
-    book(app).record(
+    book(app).audit.record(
         actor,
         "herschikking_mail",
         address=address,

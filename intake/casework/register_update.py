@@ -107,8 +107,8 @@ def preview(
         if ctx.for_campaign(c.after.campaign).campaign == name
     ]
     changes = {c.document_id: c.after.status.value for c in documents}
-    states = {s["agb"]: s for s in book(app).provider_states(name)}
-    decided = book(app).latest_decisions(name)
+    states = {s["agb"]: s for s in book(app).cases.states(name)}
+    decided = book(app).decisions.latest(name)
     current = register_of(app, name)
     old = set(current.entries) if current else set()
     new = set(register.entries)
@@ -150,7 +150,7 @@ def apply(
     atomic_write(target, data)
     app.ctx = app.ctx.with_register(name, register)
     changed = rejudge(app, actor=actor)
-    book(app).record(
+    book(app).audit.record(
         actor,
         "register",
         address=address,

@@ -158,7 +158,7 @@ def _review_tasks(
         for row in rows
         if row.status is CaseStatus.REVIEW and row.decision == "review" and row.agb not in waiting
     ]
-    decisions = book(app).latest_decisions(ctx.campaign) if reopened else {}
+    decisions = book(app).decisions.latest(ctx.campaign) if reopened else {}
     for row in reopened:
         decided = decisions.get(row.agb, {})
         tasks.append(
@@ -216,7 +216,7 @@ def _notification_tasks(
     app: App, names: dict[tuple[str, str], str], granted: extensions.Granted
 ) -> list[Task]:
     tasks = []
-    for note in book(app).notifications("pending", "sending", "failed"):
+    for note in book(app).decisions.notifications("pending", "sending", "failed"):
         ctx = app.ctx.for_campaign(note["campaign"])
         rules = ctx.rules
         state = "pending" if note["state"] == "pending" else "uncertain"
@@ -242,7 +242,7 @@ def _notification_tasks(
 def _mail_tasks(app: App) -> list[Task]:
     rules = app.ctx.rules
     tasks = []
-    for mail in book(app).mails_in_state(*FAILED_MAIL_STATES, *STUCK_MAIL_STATES):
+    for mail in book(app).mails.in_state(*FAILED_MAIL_STATES, *STUCK_MAIL_STATES):
         if mail["state"] in STUCK_MAIL_STATES and not mail["error"]:
             continue  # being handled right now
         subject = mail["subject"] or rules.text("queue_no_subject")
@@ -277,7 +277,7 @@ def _encrypted_mail_tasks(app: App) -> list[Task]:
             row["filename"],
             *_deadline(rules, {}, None, None),
         )
-        for row in book(app).unanswered_codes("MAIL_ENCRYPTED")
+        for row in book(app).mails.unanswered_codes("MAIL_ENCRYPTED")
     ]
 
 

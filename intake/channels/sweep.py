@@ -156,7 +156,7 @@ def _mail(app: App, smtp: SmtpSender, result: SweepResult) -> None:
 def _record(app: App, result: SweepResult) -> None:
     """The audit trail notes each sweep: the desk's /healthz shows when the last one ran."""
     detail = f"{len(result.folder)} bestand(en), {len(result.problems)} probleem/problemen"
-    Casebook(app.ledger.engine).record(
+    Casebook(app.ledger.engine).audit.record(
         "sweep", "sweep", campaign=app.ctx.rules.campaign, detail=detail
     )
 

@@ -62,7 +62,7 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> 
     except AccountError as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_USAGE)
-    book.record("cli", "user", detail=f"toegevoegd: {name} ({role})")
+    book.audit.record("cli", "user", detail=f"toegevoegd: {name} ({role})")
     click.echo(f"Gebruiker {name} ({role}) toegevoegd.")
     sys.exit(EXIT_OK)
 
@@ -71,7 +71,7 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> 
 @click.pass_context
 def user_list(ctx: click.Context) -> None:
     """List the accounts with role and state."""
-    for row in _book(ctx).users():
+    for row in _book(ctx).accounts.all():
         state = "uitgeschakeld" if row["disabled"] else "actief"
         click.echo(f"{row['name']}\t{row['role']}\t{state}")
 
@@ -84,9 +84,9 @@ def user_disable(ctx: click.Context, name: str) -> None:
     from intake.storage.sessions import Sessions
 
     book = _book(ctx)
-    if not book.update_user(name, disabled=True):
+    if not book.accounts.update(name, disabled=True):
         click.echo(f"Gebruiker {name} bestaat niet.", err=True)
         sys.exit(EXIT_USAGE)
     ended = Sessions(book.engine).end_all_of(name, "disabled")
-    book.record("cli", "user", detail=f"uitgeschakeld: {name} ({ended} sessies beëindigd)")
+    book.audit.record("cli", "user", detail=f"uitgeschakeld: {name} ({ended} sessies beëindigd)")
     click.echo(f"Gebruiker {name} uitgeschakeld.")

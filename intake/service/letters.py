@@ -130,8 +130,8 @@ def archived(app: App, verdicts: Sequence[Verdict]) -> dict[str, bytes]:
 def standing_decision(app: App, agb: str, campaign: str) -> Decision | None:
     """The staff decision on the case in that campaign, unless a document arrived after it."""
     book = Casebook(app.ledger.engine)
-    states = book.provider_states(campaign, agb)
-    found = standing(book.decisions_of(campaign, agb), states[0] if states else {})
+    states = book.cases.states(campaign, agb)
+    found = standing(book.decisions.of_case(campaign, agb), states[0] if states else {})
     if not found:
         return None
     return Decision(Status(found["status"]), found["reason"], found["actor"], found["decided_at"])

@@ -43,7 +43,7 @@ def record_status(
     for name, agbs in wanted.items():
         few = agbs if agbs is not None and len(agbs) <= FEW else None
         states = _states(book, name, few)
-        decisions = book.latest_decisions(name)
+        decisions = book.decisions.latest(name)
         last = history.latest(name, few)
         for agb in sorted(agbs if agbs is not None else set(states) | set(decisions)):
             status = status_now(states.get(agb, {}), decisions.get(agb))
@@ -59,5 +59,5 @@ def record_status(
 
 def _states(book: Casebook, name: str, agbs: set[str] | None) -> dict[str, dict]:
     if agbs is None:
-        return {s["agb"]: s for s in book.provider_states(name)}
-    return {s["agb"]: s for agb in sorted(agbs) for s in book.provider_states(name, agb)}
+        return {s["agb"]: s for s in book.cases.states(name)}
+    return {s["agb"]: s for agb in sorted(agbs) for s in book.cases.states(name, agb)}

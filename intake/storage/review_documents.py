@@ -12,7 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from intake.storage.casebook import _moment
+from intake.storage.cases import _moment
 from intake.storage.tables import documents, findings, providers
 
 

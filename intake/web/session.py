@@ -113,4 +113,6 @@ def end_session(request: Request) -> None:
 
 def audit(request: Request, action: str, **values: Any) -> None:
     user = getattr(request.state, "user", None)
-    casebook(request).record(user.name if user else "-", action, address=address(request), **values)
+    casebook(request).audit.record(
+        user.name if user else "-", action, address=address(request), **values
+    )

@@ -188,9 +188,9 @@ def test_notes_land_in_their_campaign_and_a_bad_campaign_changes_nothing(mailing
         assert refused.status_code == 400 and "Onbekende campagne" in refused.text
     book = Casebook(app.ledger.engine)
     for year in (Y2020, Y2021):
-        assert book.decisions_of(year, PROVIDER) == []
-    assert [n["text"] for n in book.notes_of(Y2021, PROVIDER)] == ["Plan komt in december"]
-    assert book.notes_of(Y2020, PROVIDER) == []
+        assert book.decisions.of_case(year, PROVIDER) == []
+    assert [n["text"] for n in book.notes.of_case(Y2021, PROVIDER)] == ["Plan komt in december"]
+    assert book.notes.of_case(Y2020, PROVIDER) == []
 
 
 def test_a_letter_follows_the_campaign_of_its_document(mailing):

@@ -72,7 +72,7 @@ def test_every_post_refuses_a_missing_or_wrong_csrf_token(fresh):
             )
             assert response.status_code == 403, route.path
             assert "formulier is verlopen" in response.text
-    assert book(fresh).decisions_of("kwaliteitsbudget-2020", PROVIDER) == []
+    assert book(fresh).decisions.of_case("kwaliteitsbudget-2020", PROVIDER) == []
     assert admin.get("/").status_code == 200  # logout was refused too
 
 
@@ -111,7 +111,7 @@ def test_login_failures_are_audited_and_throttled(fresh):
 def test_a_disabled_account_loses_its_session(fresh):
     client = client_for(fresh)
     assert client.get("/").status_code == 200
-    book(fresh).update_user("medewerker", disabled=True)
+    book(fresh).accounts.update("medewerker", disabled=True)
     assert client.get("/").status_code == 303
     assert client.get("/api/cases").status_code == 401
 
@@ -204,7 +204,7 @@ def test_a_bad_decision_form_changes_nothing(fresh, values, message):
     client = client_for(fresh)
     response = client.post(f"/cases/{PROVIDER}/decisions", data=_decision_form(client, **values))
     assert response.status_code == 400 and message in response.text
-    assert book(fresh).decisions_of("kwaliteitsbudget-2020", PROVIDER) == []
+    assert book(fresh).decisions.of_case("kwaliteitsbudget-2020", PROVIDER) == []
 
 
 def test_a_decision_overrides_without_erasing_and_a_repeat_is_one_decision(fresh):
@@ -218,7 +218,7 @@ def test_a_decision_overrides_without_erasing_and_a_repeat_is_one_decision(fresh
     assert case["status"] == "decided" and case["computed"] == "review"
     assert case["decision"]["reason"] == "Toelichting volstaat"
     assert case["documents"][0]["status"] == "review"  # the verdict is kept
-    assert len(book(fresh).decisions_of("kwaliteitsbudget-2020", PROVIDER)) == 1
+    assert len(book(fresh).decisions.of_case("kwaliteitsbudget-2020", PROVIDER)) == 1
     outbox = fresh.config.folder_path("outbox")
     [report] = outbox.glob(f"besluit-{PROVIDER}-*.html")
     text = report.read_text()
@@ -262,7 +262,7 @@ def test_notify_sends_exactly_one_mail_for_a_double_click(notifying):
     assert len(sink.messages) == 1
     assert str(message["To"]) == "j.devries@zorggroeprijnland.nl"
     assert "Plan ontbreekt" in message.get_body(("plain",)).get_content()
-    assert [n["state"] for n in book(app).notifications()] == ["sent"]
+    assert [n["state"] for n in book(app).decisions.notifications()] == ["sent"]
     kinds = [e["kind"] for e in client.get(f"/api/cases/{PROVIDER}").json()["timeline"]]
     assert "mail_out" in kinds
 
@@ -292,11 +292,11 @@ def test_a_crash_before_sending_sends_later_once_and_an_uncertain_send_never(tmp
         decision_id = _store(
             app, PROVIDER, "review", "Nog eens kijken", True, "k" * 16, "medewerker", "127.0.0.1"
         )
-        [claimed] = [n for n in cb.notifications() if n["decision_id"] == decision_id]
-        assert cb.claim_notification(claimed["id"])
+        [claimed] = [n for n in cb.decisions.notifications() if n["decision_id"] == decision_id]
+        assert cb.decisions.claim_notification(claimed["id"])
         assert deliver_pending(app, smtp) is None
         assert len(sink.messages) == 1
-        states = sorted(n["state"] for n in cb.notifications())
+        states = sorted(n["state"] for n in cb.decisions.notifications())
         assert states == ["sending", "sent"]
         tasks = client.get("/api/todo").json()["tasks"]
         assert any("mogelijk niet verzonden" in t["title"] for t in tasks)

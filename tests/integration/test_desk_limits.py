@@ -122,7 +122,7 @@ def test_a_login_does_not_stall_the_pages(seeded, desk):
     asked for meanwhile comes back while that login is still being checked."""
     _, app = seeded
     slow_hash = PasswordHasher(time_cost=40).hash(PASSWORD)
-    Casebook(app.ledger.engine).update_user("beheerder", password_hash=slow_hash)
+    Casebook(app.ledger.engine).accounts.update("beheerder", password_hash=slow_hash)
     outcome: list[int] = []
 
     def login() -> None:

@@ -48,5 +48,5 @@ def test_cases_decisions_notes_and_audit_on_postgresql(postgres, tmp_path):
         "/login", data={"username": "beheerder", "password": PASSWORD, "csrf_token": token}
     )
     assert refused.status_code == 429
-    assert Casebook(app.ledger.engine).last_activity("login") is not None
+    assert Casebook(app.ledger.engine).audit.last_activity("login") is not None
     assert anonymous.get("/healthz").json()["ledger"] is True

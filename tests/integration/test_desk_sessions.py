@@ -80,9 +80,9 @@ def test_a_session_in_use_is_not_idle(fresh):
 def test_disabling_an_account_ends_its_sessions_for_good(fresh):
     client = client_for(fresh)
     book = Casebook(fresh.ledger.engine)
-    book.update_user("medewerker", disabled=True)
+    book.accounts.update("medewerker", disabled=True)
     assert client.get("/api/cases").status_code == 401
-    book.update_user("medewerker", disabled=False)
+    book.accounts.update("medewerker", disabled=False)
     assert client.get("/api/cases").status_code == 401  # re-enabling revives nothing
     assert ended(fresh) == [("medewerker", "disabled")]
 

@@ -111,7 +111,7 @@ def test_preview_confirm_and_the_letters_are_mailed_exactly_once(desk):
         r["state"] for r in told.of_event(app.ledger, "herschikking-2020", "herschikking")
     )
     assert states == ["no_recipient", "no_recipient", "sent", "sent", "sent"]
-    actions = [a["action"] for a in Casebook(app.ledger.engine)._all(_audit())]
+    actions = [a["action"] for a in Casebook(app.ledger.engine).audit._all(_audit())]
     assert "herschikking" in actions and "herschikking_mail" in actions
 
 

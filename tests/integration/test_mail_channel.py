@@ -423,7 +423,7 @@ def test_an_encrypted_mail_is_answered_with_what_to_do_and_shown_to_staff(server
     [stored] = ledger.documents_of_mail(row["id"])
     assert stored.verdict.codes == ["MAIL_ENCRYPTED"]
     assert stored.verdict.signals["mail_encrypted"] == "S/MIME"
-    waiting = Casebook(ledger.engine).unanswered_codes("MAIL_ENCRYPTED")
+    waiting = Casebook(ledger.engine).mails.unanswered_codes("MAIL_ENCRYPTED")
     assert [w["sender"] for w in waiting] == [CONTACT]  # on the staff's to-do list
 
     dovecot.deliver(
@@ -432,4 +432,4 @@ def test_an_encrypted_mail_is_answered_with_what_to_do_and_shown_to_staff(server
     )
     run_intake(config, "mail", "--once")
     smtp.wait_for(2)
-    assert Casebook(ledger.engine).unanswered_codes("MAIL_ENCRYPTED") == []
+    assert Casebook(ledger.engine).mails.unanswered_codes("MAIL_ENCRYPTED") == []

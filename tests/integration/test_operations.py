@@ -155,7 +155,7 @@ def test_one_reminder_that_fails_does_not_stop_the_others_or_the_digest(tmp_path
         assert [str(m["To"]) for m in sink.wait_for(1)] == ["kwaliteit@amstelringzorg.nl"]
         assert result.digest and "73730123" in result.digest[0].read_text()
         assert app.ledger.provider("73730123")["last_reminder_at"] is None  # tried again later
-        assert Casebook(app.ledger.engine).last_activity("sweep") is not None  # for /healthz
+        assert Casebook(app.ledger.engine).audit.last_activity("sweep") is not None  # for /healthz
     finally:
         sink.stop()
 
@@ -234,7 +234,7 @@ def test_a_digest_that_cannot_be_mailed_is_work_not_done(tmp_path):
         assert not (tmp_path / "data/inbox/geldig-nov2019.xlsx").exists()  # the rest was done
         assert list((tmp_path / "data" / "outbox").glob("digest-*.html"))
         app = build_app(load(None, env))
-        assert Casebook(app.ledger.engine).last_activity("sweep") is not None  # ran after it
+        assert Casebook(app.ledger.engine).audit.last_activity("sweep") is not None  # ran after it
     finally:
         sink.stop()
     sink = SmtpSink().start()

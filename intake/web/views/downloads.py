@@ -62,7 +62,7 @@ def decision_report_for(app, verdict, agb, decision):  # type: ignore[no-untyped
 
 
 def _produce(app, sha256: str, kind: str):  # type: ignore[no-untyped-def]
-    row = book(app).document_by_sha(sha256)
+    row = book(app).cases.document_by_sha(sha256)
     if row is None:
         return None
     if kind == "original":

@@ -18,11 +18,11 @@ def _health(app) -> tuple[dict, int]:  # type: ignore[no-untyped-def]
         cb.ping()
     except Exception as exc:
         return {"ledger": False, "error": type(exc).__name__}, 503
-    last = cb.last_activity("sweep")
+    last = cb.audit.last_activity("sweep")
     return {
         "ledger": True,
         "last_sweep": last.isoformat() if last else None,
-        "mails_waiting": cb.count_mails(*WAITING),
+        "mails_waiting": cb.mails.count(*WAITING),
         "campaign": app.ctx.rules.campaign,
     }, 200
 

@@ -60,7 +60,7 @@ async def login(request: Request) -> Response:
     address = session.address(request) or "-"
     wait = await anyio.to_thread.run_sync(throttle.retry_after, attempts, name, address)
     if wait:
-        book.record(name, "login_throttled", address=address, detail=f"{wait} s")
+        book.audit.record(name, "login_throttled", address=address, detail=f"{wait} s")
         return _wait(request, name, wait)
     # argon2 takes ~0.1 s of CPU: in a worker thread, so the pages of others keep moving
     user = await anyio.to_thread.run_sync(
@@ -68,10 +68,10 @@ async def login(request: Request) -> Response:
     )
     attempts.record(name, address, succeeded=user is not None)
     if user is None:
-        book.record(name, "login_failed", address=address)
+        book.audit.record(name, "login_failed", address=address)
         return _failed(request, name, "Gebruikersnaam of wachtwoord onjuist.", 401)
     session.start_session(request, user)
-    book.record(user.name, "login", address=session.address(request))
+    book.audit.record(user.name, "login", address=session.address(request))
     return RedirectResponse(_next(request, form.get("next")), status_code=303)
 
 
