@@ -8,7 +8,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from intake.domain.case_status import DOCUMENT_LABELS
-from intake.report.html import _env
+from intake.report.html import environment
 
 
 @dataclass
@@ -39,11 +39,11 @@ class DigestModel:
 
 
 def render_digest_html(model: DigestModel) -> str:
-    return _env(True).get_template("digest.html").render(d=model)
+    return environment(True).get_template("digest.html").render(d=model)
 
 
 def render_digest_text(model: DigestModel) -> str:
-    return _env(False).get_template("digest.txt").render(d=model)
+    return environment(False).get_template("digest.txt").render(d=model)
 
 
 def render_digest_pdf(model: DigestModel) -> bytes:

@@ -9,7 +9,8 @@ from intake.report.model import ReportModel
 
 
 @cache
-def _env(autoescape: bool):  # type: ignore[no-untyped-def]
+def environment(autoescape: bool):  # type: ignore[no-untyped-def]
+    """The templates of every letter and report (intake/report/templates), built once."""
     import jinja2
 
     return jinja2.Environment(
@@ -23,11 +24,11 @@ def _env(autoescape: bool):  # type: ignore[no-untyped-def]
 
 def render_html(report: ReportModel) -> str:
     return (
-        _env(True)
+        environment(True)
         .get_template("report.html")
         .render(r=report, h=report.headings, data=asdict(report))
     )
 
 
 def render_text(report: ReportModel) -> str:
-    return _env(False).get_template("report.txt").render(r=report, h=report.headings)
+    return environment(False).get_template("report.txt").render(r=report, h=report.headings)

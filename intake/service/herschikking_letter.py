@@ -10,11 +10,11 @@ from __future__ import annotations
 import io
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from intake.domain import fmt
 from intake.domain.herschikking import Share
+from intake.report.html import environment
 
 if TYPE_CHECKING:
     from intake.service.herschikking import Herschikking
@@ -88,28 +88,15 @@ def letter_model(result: Herschikking, share: Share, today: date | None = None) 
     }
 
 
-@cache
-def _env(autoescape: bool = True):  # type: ignore[no-untyped-def]
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("intake.report", "templates"),
-        autoescape=autoescape,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
-
 def render_letter_html(result: Herschikking, share: Share) -> str:
     model = letter_model(result, share)
-    return _env().get_template("herschikking.html").render(m=model)
+    return environment(True).get_template("herschikking.html").render(m=model)
 
 
 def render_letter_text(result: Herschikking, share: Share) -> str:
     """The plain-text part of the mail: the same sentences and figures as the HTML."""
     model = letter_model(result, share)
-    return _env(False).get_template("herschikking.txt").render(m=model)
+    return environment(False).get_template("herschikking.txt").render(m=model)
 
 
 def render_letter_pdf(result: Herschikking, share: Share) -> bytes:

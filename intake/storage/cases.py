@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
 
-from intake.storage.records import Records, in_campaign
+from intake.storage.records import Records, in_campaign, stored_moment
 from intake.storage.tables import (
     decisions,
     documents,
@@ -52,15 +51,6 @@ def _states_query() -> sa.Select:
     )
 
 
-def _moment(value: Any) -> datetime | None:
-    """A stored time as an aware datetime: text from SQLite, a datetime from PostgreSQL."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 class Cases(Records):
     def version(self, campaign: str) -> tuple:
         """Changes whenever a case row could: documents (never deleted, so the newest
@@ -87,7 +77,7 @@ class Cases(Records):
             rows = [dict(zip(keys, row, strict=True)) for row in result.all()]
         for row in rows:
             for key in _MOMENTS:
-                row[key] = _moment(row[key])
+                row[key] = stored_moment(row[key])
         return rows
 
     def agbs_with_sha_prefix(self, prefix: str, campaign: str) -> set[str]:

@@ -8,24 +8,16 @@ accounts this address failed on), each answered by one indexed query.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from intake.storage.ledger import now
+from intake.storage.records import stored_moment
 from intake.storage.tables import login_attempts as attempts
 
 KEEP = timedelta(days=30)  # older attempts answer no question throttling asks
-
-
-def _moment(value: Any) -> datetime | None:
-    """A stored time as an aware datetime: text or naive from SQLite, aware from PostgreSQL."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -59,7 +51,7 @@ class LoginAttempts:
         )
         with self.engine.connect() as c:
             count, last = c.execute(query).one()
-        return Failures(int(count or 0), _moment(last))
+        return Failures(int(count or 0), stored_moment(last))
 
     def last_success(self, account: str, address: str, since: datetime) -> datetime | None:
         """The last good login of this account from this address since `since`."""
@@ -70,7 +62,7 @@ class LoginAttempts:
             attempts.c.at >= since,
         )
         with self.engine.connect() as c:
-            return _moment(c.execute(query).scalar())
+            return stored_moment(c.execute(query).scalar())
 
     def failures_of_pair(self, account: str, address: str, since: datetime) -> Failures:
         return self._failures(
@@ -91,4 +83,4 @@ class LoginAttempts:
         )
         with self.engine.connect() as c:
             count, last = c.execute(query).one()
-        return int(count or 0), _moment(last)
+        return int(count or 0), stored_moment(last)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from intake.storage.ledger import _row
+
+
+def stored_moment(value: Any) -> datetime | None:
+    """A stored time as an aware datetime: text or naive from SQLite, aware from PostgreSQL."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def in_campaign(table: sa.Table, campaign: str) -> Any:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from intake.storage.cases import _moment
+from intake.storage.records import stored_moment
 from intake.storage.tables import documents, findings, providers
 
 
@@ -77,8 +77,8 @@ class ReviewDocuments:
                         row.agb,
                         row.kind,
                         row.filename,
-                        _moment(row.received),  # type: ignore[arg-type]
-                        _moment(row.stored_at),  # type: ignore[arg-type]
+                        stored_moment(row.received),  # type: ignore[arg-type]
+                        stored_moment(row.stored_at),  # type: ignore[arg-type]
                     )
                 if row.code is not None:
                     doc.findings.append((row.code, row.message))

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from intake.storage.ledger import now
+from intake.storage.records import stored_moment
 from intake.storage.tables import sessions
 
 # `seen_at` is written at most this often: a request is not a write for every page.
@@ -25,12 +26,6 @@ KEEP = timedelta(days=30)  # ended or not, older rows are dropped when a session
 
 def _key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _moment(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class Sessions:
@@ -61,13 +56,13 @@ class Sessions:
             row = c.execute(sa.select(sessions).where(sessions.c.id == key)).mappings().first()
         if row is None or row["ended_at"] is not None:
             return None
-        if moment - _moment(row["seen_at"]) > idle:
+        if moment - stored_moment(row["seen_at"]) > idle:
             self._end(sessions.c.id == key, "idle")
             return None
-        if moment - _moment(row["created_at"]) > lifetime:
+        if moment - stored_moment(row["created_at"]) > lifetime:
             self._end(sessions.c.id == key, "expired")
             return None
-        if moment - _moment(row["seen_at"]) > TOUCH:
+        if moment - stored_moment(row["seen_at"]) > TOUCH:
             with self.engine.begin() as c:
                 c.execute(sessions.update().where(sessions.c.id == key).values(seen_at=moment))
         return str(row["user_name"])
