@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
@@ -24,6 +22,7 @@ from intake.channels import folder
 from intake.config import load
 from intake.storage.claims import Claims, Worker
 from intake.storage.tables import documents, mails
+from tests.integration.commands import intake
 from tests.integration.desk import client_for, desk_env, seeded_app
 from tests.integration.servers import SmtpSink, free_port
 from tests.manifest import REGISTER_CSV, SUBMISSIONS
@@ -155,18 +154,6 @@ def test_a_plan_whose_reading_overruns_its_time_is_counted(tmp_path):
     assert len(folder.run_once(app)) == 2
     samples = parse(scrape(app).text)
     assert one(samples, "intake_extraction_timeouts_total") == 1  # the workbook has no worker
-
-
-def intake(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
-    return subprocess.run(
-        [sys.executable, "-m", "intake", *args],
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 def test_one_shot_runs_leave_the_same_families_in_the_metrics_file(tmp_path):

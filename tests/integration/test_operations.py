@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from intake.config import SmtpSection, load
 from intake.domain import DocumentKind
 from intake.storage.casebook import Casebook
 from intake.storage.claims import Claims, Worker
+from tests.integration.commands import intake
 from tests.integration.servers import SmtpSink, free_port
 from tests.manifest import REGISTER_CSV, SUBMISSIONS
 
@@ -42,18 +42,6 @@ def drop(inbox: Path, name: str, source: str | None = None) -> Path:
     target.write_bytes((SUBMISSIONS / (source or name)).read_bytes())
     os.utime(target, (NOV_20, NOV_20))
     return target
-
-
-def intake(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
-    return subprocess.run(
-        [sys.executable, "-m", "intake", *args],
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 def test_sweep_exits_0_when_files_are_rejected(tmp_path):
