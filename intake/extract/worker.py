@@ -18,7 +18,7 @@ from typing import Any
 
 from intake.extract.container import ContainerError
 
-_PRELOAD = ["intake.extract.plan", "pypdfium2", "lxml.etree", "tnefparse"]
+PRELOAD = ["intake.extract.plan", "pypdfium2", "lxml.etree", "tnefparse"]
 # The verdict signal that says a document's extraction ran out of time (counted for /metrics).
 TIMEOUT_SIGNAL = "extraction_timeout"
 
@@ -36,7 +36,7 @@ def _ctx() -> Any:
         return multiprocessing.get_context("fork")
     if _server is None:
         _server = multiprocessing.get_context("forkserver")
-        _server.set_forkserver_preload(_PRELOAD)
+        _server.set_forkserver_preload(PRELOAD)
     return _server
 
 

@@ -7,10 +7,13 @@ one process, so the verdicts are the same, only sooner. (`intake check` stays in
 process: on 300 models the pool's own cost, the fork, pandera's fixed cost per batch
 and pickling, took all it gained; see benchmarks/speed.py, batch-cli.)
 
-Workers are forked when the calling process runs a single thread (the command line:
-cheap, nothing to re-import) and started fresh otherwise (the desk's web server has
-threads, and a fork would copy their locks mid-use). Each worker receives the judging
-context once, when it starts. Only a few batches are in flight at a time, so memory
+Workers come from a fork server, never from a fork of the caller: polars (pandera's
+backend) is not fork-safe once it has run a query, and a forked child that uses it
+hangs; the caller may have judged before (a sweep, the desk, a benchmark). The fork
+server is a fresh interpreter that imports the judging modules once and has never run
+a query, so its children start in milliseconds and safely; it also inherits no threads
+or locks from the desk's web server. Each worker receives the judging context once,
+when it starts. Only a few batches are in flight at a time, so memory
 stays bounded by the pool's width, not by the size of the ledger.
 """
 
@@ -18,15 +21,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from intake.campaign.context import Context
-from intake.checks import tables
 from intake.domain import Submission, Verdict
+from intake.extract.worker import PRELOAD
 from intake.judging.pipeline import judge_many
 
 _worker_ctx: Context | None = None
@@ -50,9 +52,15 @@ def _judge_in_worker(batch: Sequence[Submission]) -> list[Verdict]:
     return judge_many(batch, _worker_ctx)
 
 
+# What the fork server imports once for every worker (the extraction worker's own
+# preload included: both use the one fork server of a process).
+_PRELOAD = [*PRELOAD, "intake.judging.pipeline", "intake.checks.frames"]
+
+
 def _context() -> Any:
-    method = "fork" if threading.active_count() == 1 else "spawn"
-    return multiprocessing.get_context(method)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)  # no effect once the server runs
+    return context
 
 
 def judge_batches(
@@ -67,8 +75,6 @@ def judge_batches(
             yield judge_many(batch, ctx)
         return
     context = _context()
-    if context.get_start_method() == "fork":
-        tables.warm_up_campaigns(ctx)  # pandera and the schemas once, inherited by every worker
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(ctx,)
     ) as pool:

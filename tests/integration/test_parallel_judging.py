@@ -49,21 +49,32 @@ def _outcome(changes) -> list[tuple[int, dict, dict]]:
     return [(c.document_id, c.before.to_json(), c.after.to_json()) for c in changes]
 
 
+def _within(seconds: float, work):
+    """`work()`'s result, or a failure (not a hung suite) when it takes longer."""
+    result: list = []
+    runner = threading.Thread(target=lambda: result.append(work()), daemon=True)
+    runner.start()
+    runner.join(seconds)
+    assert not runner.is_alive(), f"no result within {seconds} s: a worker hangs"
+    return result[0]
+
+
 def test_a_pool_of_two_judges_as_one_process(changed_app):
+    # This process judges first, so polars has run here: a forked worker would hang.
     one = rejudge(changed_app, dry_run=True, chunk=5, workers=1)
     assert len(one) >= 2  # the register change is seen
-    two = rejudge(changed_app, dry_run=True, chunk=5, workers=2)
+    two = _within(300, lambda: rejudge(changed_app, dry_run=True, chunk=5, workers=2))
     assert _outcome(two) == _outcome(one)
 
 
-def test_the_pool_starts_fresh_workers_where_threads_run(changed_app):
+def test_workers_come_from_a_fork_server_also_where_threads_run(changed_app):
     one = rejudge(changed_app, dry_run=True, chunk=8, workers=1)
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)  # as in the desk's web server
     other.start()
     try:
-        assert parallel._context().get_start_method() == "spawn"
-        two = rejudge(changed_app, dry_run=True, chunk=8, workers=2)
+        assert parallel._context().get_start_method() == "forkserver"
+        two = _within(300, lambda: rejudge(changed_app, dry_run=True, chunk=8, workers=2))
     finally:
         stop.set()
         other.join()

@@ -16,7 +16,7 @@ from intake.storage.schema_version import current_revision, head_revision
 from tests.manifest import SUBMISSIONS
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("sqlalchemy", "alembic", "pandas", "pandera", "numpy")
+HEAVY = ("sqlalchemy", "alembic", "pandas", "pandera", "polars", "numpy")
 
 # Runs the command line in a fresh interpreter and prints which heavy libraries it loaded.
 _PROBE = """
