@@ -1,6 +1,6 @@
 """Answering one judged mail: the feedback report or a note, to the checked From only.
 
-Part of the mailbox channel (`MailChannel` inherits it); kept apart so that each
+Part of the mailbox channel (`MessageHandler` inherits it); kept apart so that each
 module reads at once. Every outcome is in the ledger before the message is filed.
 """
 

@@ -29,12 +29,17 @@ def metrics_written(app) -> Iterator[None]:  # type: ignore[no-untyped-def]
     try:
         yield
     finally:
-        from intake.casework.metrics import write_metrics_file
+        if app.config.general.metrics_file:
+            _write_metrics(app)
 
-        try:
-            write_metrics_file(app)
-        except Exception as exc:
-            log.error("metrics file not written: %s: %s", type(exc).__name__, exc)
+
+def _write_metrics(app) -> None:  # type: ignore[no-untyped-def]
+    from intake.casework.metrics import write_metrics_file  # Prometheus' client only when asked
+
+    try:
+        write_metrics_file(app)
+    except Exception as exc:
+        log.error("metrics file not written: %s: %s", type(exc).__name__, exc)
 
 
 EXIT_CODES = """

@@ -152,7 +152,7 @@ def test_rules_without_mailbox_numbers_take_the_shipped_ones():
 
 
 def test_a_mail_over_its_limits_tells_the_provider_why_in_dutch_only():
-    from intake.channels.mail import too_large
+    from intake.channels.mail_message import too_large
 
     rules = load_rules()
     many = zipped([(f"m{i}.xlsx", MODEL) for i in range(3)])
