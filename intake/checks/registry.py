@@ -12,6 +12,7 @@ a check that may raise a code the rules do not describe is a configuration error
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -63,8 +64,11 @@ def check(
     return register
 
 
+@functools.cache
 def _load() -> None:
-    """Import every module of `intake.checks` once, so each declares its checks."""
+    """Import every module of `intake.checks` once, so each declares its checks (once per
+    process: listing the package's folder on every call cost a file system scan per
+    document)."""
     package = importlib.import_module("intake.checks")
     for module in pkgutil.iter_modules(package.__path__):
         if module.name not in {"registry", "frames"}:  # frames needs pandera: tables loads it
