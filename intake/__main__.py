@@ -1,3 +1,4 @@
 from intake.cli import main
 
-main()
+if __name__ == "__main__":  # `python -m intake`; an import of this module runs nothing
+    main()
