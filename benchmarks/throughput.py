@@ -61,7 +61,13 @@ def provider_mail(i: int) -> EmailMessage:
 
 
 def worker_env(data: Path, dovecot: Dovecot, smtp: SmtpSink, url: str, workers: int) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
+    # Bytecode cached as on an installed system: without it every worker compiles every
+    # module it imports again.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("INTAKE_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     return env | {
         "INTAKE_DATA_DIR": str(data),
         "INTAKE_REGISTER_PATH": str(REGISTER),

@@ -21,7 +21,7 @@ import click
 from intake.cli.common import submissions_from
 from intake.domain import Submission, Verdict
 
-BATCH_FILES = 100
+BATCH_FILES = 250
 BATCH_BYTES = 64 << 20
 
 
