@@ -11,22 +11,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from intake.checks.plan_text import Sentence, quote, stem_patterns
 
 _NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
 _SCALE = r"miljoen|mln\.?|mio\.?|miljard|mld\.?|duizend|k\b"
-_EURO = re.compile(
-    rf"(?:€|\beur\b|\beuro\b)\s*(?P<a>{_NUM})(?:\s*(?P<sa>{_SCALE}))?(?:,-)?"
-    rf"|(?P<b>{_NUM})\s*(?P<sb>{_SCALE})?\s*(?:euro\b|eur\b|€)"
-    rf"|(?P<c>{_NUM})\s*(?P<sc>miljoen|mln\.?)(?!\s*(?:euro|eur|€))",
-    re.IGNORECASE,
-)
-_FTE = re.compile(
-    rf"(?P<n>{_NUM})\s*(?:extra\s+|meer\s+|nieuwe\s+|additionele\s+)?(?:fte|formatieplaats)",
-    re.IGNORECASE,
-)
+@cache
+def _euro() -> re.Pattern[str]:
+    """Amounts in euro. Compiled on first use: a case-insensitive pattern this size costs
+    some 25 ms to compile, which a run without plans (one model) need not pay."""
+    return re.compile(
+        rf"(?:€|\beur\b|\beuro\b)\s*(?P<a>{_NUM})(?:\s*(?P<sa>{_SCALE}))?(?:,-)?"
+        rf"|(?P<b>{_NUM})\s*(?P<sb>{_SCALE})?\s*(?:euro\b|eur\b|€)"
+        rf"|(?P<c>{_NUM})\s*(?P<sc>miljoen|mln\.?)(?!\s*(?:euro|eur|€))",
+        re.IGNORECASE,
+    )
+
+
+@cache
+def _fte() -> re.Pattern[str]:
+    return re.compile(
+        rf"(?P<n>{_NUM})\s*(?:extra\s+|meer\s+|nieuwe\s+|additionele\s+)?(?:fte|formatieplaats)",
+        re.IGNORECASE,
+    )
+
+
 _SCALES = {
     "miljoen": Decimal(1_000_000),
     "mln": Decimal(1_000_000),
@@ -107,7 +118,7 @@ def _in_context(sentence: Sentence, patterns: list[tuple[str, str]]) -> bool:
 
 def _euros(sentence: Sentence, context: bool, evidence_chars: int) -> list[Figure]:
     found = []
-    for match in _EURO.finditer(sentence.text):
+    for match in _euro().finditer(sentence.text):
         number = match.group("a") or match.group("b") or match.group("c")
         scale = match.group("sa") or match.group("sb") or match.group("sc")
         try:
@@ -122,7 +133,7 @@ def _euros(sentence: Sentence, context: bool, evidence_chars: int) -> list[Figur
 
 def _ftes(sentence: Sentence, context: bool, evidence_chars: int) -> list[Figure]:
     found = []
-    for match in _FTE.finditer(sentence.text):
+    for match in _fte().finditer(sentence.text):
         try:
             value, precision = parse_number(match.group("n"))
         except InvalidOperation:
