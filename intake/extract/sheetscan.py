@@ -90,7 +90,7 @@ def _number(text: str) -> float | int | str:
     """A stored number; NaN, infinity or garbage stay text, so the cell is VALUE_NOT_NUMERIC
     instead of the whole workbook unreadable (or NaN slipping through as a number)."""
     try:
-        return float(text) if any(ch in text for ch in ".eE") else int(text)
+        return float(text) if "." in text or "e" in text or "E" in text else int(text)
     except ValueError:
         return text.strip()
 
@@ -124,11 +124,16 @@ def _value(cell: Any, strings: Strings, dates: frozenset[int], v_tag: str = "{*}
     v = cell.find(v_tag)
     if v is None or v.text is None:
         return None
+    return _decode(kind, v.text, _style(cell.get("s")) if dates else 0, strings, dates)
+
+
+@lru_cache(maxsize=1024)
+def _style(text: str | None) -> int:
+    """A cell's style index (only a date style changes how a number reads)."""
     try:
-        style = int(cell.get("s", "0") or 0)
+        return int(text or 0)
     except ValueError:
-        style = 0
-    return _decode(kind, v.text, style, strings, dates)
+        return 0
 
 
 def _formula(
@@ -229,7 +234,10 @@ def _scan_row(
     previous = None
     for cell in row.iterchildren(ns + "c"):
         raw = cell.get("r")
-        ref = previous = raw.strip().upper() if raw else _next_ref(previous, number)
+        if raw in refs:
+            ref = previous = raw  # as written by every spreadsheet program: no clean-up needed
+        else:
+            ref = previous = raw.strip().upper() if raw else _next_ref(previous, number)
         if shared is None and ref not in refs:
             continue
         f = cell.find(f_tag)
