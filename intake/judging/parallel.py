@@ -27,6 +27,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from intake.campaign.context import Context
+from intake.checks import tables
 from intake.domain import Submission, Verdict
 from intake.extract.worker import PRELOAD
 from intake.judging.pipeline import judge_many
@@ -43,8 +44,14 @@ def available_cores() -> int:
 
 
 def _start_worker(ctx: Context) -> None:
+    """Each worker's start: the judging context, and the table checks built once."""
     global _worker_ctx
     _worker_ctx = ctx
+    tables.warm_up_campaigns(ctx)
+
+
+def _ready() -> None:
+    """A task that only makes sure its worker has started (and warmed up)."""
 
 
 def _judge_in_worker(batch: Sequence[Submission]) -> list[Verdict]:
@@ -63,25 +70,53 @@ def _context() -> Any:
     return context
 
 
-def judge_batches(
-    batches: Iterable[Sequence[Submission]], ctx: Context, workers: int
-) -> Iterator[list[Verdict]]:
-    """The verdicts of each batch, in the order of the batches.
+class Judges:
+    """`workers` processes that judge batches; with one, everything runs here.
 
-    With `workers` <= 1 everything runs here, one batch after the other.
+    Entered before the caller gathers its work (`rejudge` reads the whole ledger), so
+    the fork server and the workers start, import and warm up meanwhile instead of
+    after it.
     """
-    if workers <= 1:
-        for batch in batches:
-            yield judge_many(batch, ctx)
-        return
-    context = _context()
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(ctx,)
-    ) as pool:
+
+    def __init__(self, ctx: Context, workers: int) -> None:
+        self.ctx = ctx
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Judges:
+        if self.workers > 1:
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=_context(),
+                initializer=_start_worker,
+                initargs=(self.ctx,),
+            )
+            for _ in range(self.workers):
+                self._pool.submit(_ready)  # start every worker now, not at the first batch
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def judge_batches(self, batches: Iterable[Sequence[Submission]]) -> Iterator[list[Verdict]]:
+        """The verdicts of each batch, in the order of the batches."""
+        if self._pool is None:
+            for batch in batches:
+                yield judge_many(batch, self.ctx)
+            return
         pending: deque[Future[list[Verdict]]] = deque()
         for batch in batches:
-            pending.append(pool.submit(_judge_in_worker, list(batch)))
-            if len(pending) >= 2 * workers:  # keep every worker fed, never the whole ledger
+            pending.append(self._pool.submit(_judge_in_worker, list(batch)))
+            if len(pending) >= 2 * self.workers:  # every worker fed, never the whole ledger
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def judge_batches(
+    batches: Iterable[Sequence[Submission]], ctx: Context, workers: int
+) -> Iterator[list[Verdict]]:
+    """The verdicts of each batch, in the order of the batches (`Judges` in one call)."""
+    with Judges(ctx, workers) as judges:
+        yield from judges.judge_batches(batches)

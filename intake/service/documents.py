@@ -7,13 +7,15 @@ never sees the ledger.
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intake.campaign.context import Context
 from intake.campaign.register import Register
@@ -33,6 +35,9 @@ from intake.service import extensions, letters
 from intake.service.app import App
 from intake.service.status_log import record_status
 from intake.storage.ledger import StoredDocument
+
+if TYPE_CHECKING:
+    from intake.judging.parallel import Judges
 
 log = logging.getLogger(__name__)
 PAIRING = {"PLAN_MISSING", "MODEL_MISSING"}
@@ -373,16 +378,43 @@ def rejudge(
     The batches are judged by a pool of `workers` processes (default: one per core
     once there are at least two batches); the ledger is read and written here only.
     """
-    from intake.judging.parallel import available_cores, judge_batches
+    from intake.judging.parallel import Judges, available_cores
 
     ctx = ctx or app.ctx
     if register is not None:
         ctx = replace(ctx, register=register)
-    changed: list[Rejudged] = []
-    stored = app.ledger.all_documents()
-    granted = extensions.in_force(app)  # uitstel is respected
     if workers is None:
-        workers = available_cores() if len(stored) >= 2 * chunk else 1
+        workers = available_cores() if app.ledger.count("documents") >= 2 * chunk else 1
+    with Judges(ctx, workers) as judges:  # the workers start while the ledger is read
+        stored = app.ledger.all_documents()
+        with _frozen():
+            return _rejudge_stored(app, ctx, stored, judges, dry_run, actor, chunk, progress)
+
+
+@contextmanager
+def _frozen() -> Iterator[None]:
+    """The stored verdicts, read once, are kept out of the garbage collector's passes: a
+    whole ledger of them made every full collection walk tens of thousands of objects
+    (about an eighth of a re-judge in one process)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _rejudge_stored(
+    app: App,
+    ctx: Context,
+    stored: list[StoredDocument],
+    judges: Judges,
+    dry_run: bool,
+    actor: str,
+    chunk: int,
+    progress: Callable[[int], None] | None,
+) -> list[Rejudged]:
+    changed: list[Rejudged] = []
+    granted = extensions.in_force(app)  # uitstel is respected
     waiting: deque[tuple[int, list[StoredDocument]]] = deque()
 
     def batches() -> Iterator[list[Submission]]:
@@ -392,7 +424,7 @@ def rejudge(
             waiting.append((len(docs), batch))
             yield subs
 
-    for judged in judge_batches(batches(), ctx, workers):
+    for judged in judges.judge_batches(batches()):
         count, batch = waiting.popleft()
         for change in _changes(app, ctx, batch, judged, granted):
             changed.append(change)
