@@ -3,6 +3,7 @@ with where its case stands in one campaign (the configured default unless named)
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -152,3 +153,27 @@ def counts(rows: list[CaseRow]) -> dict[str, int]:
     for row in rows:
         result[row.status.value] += 1
     return result
+
+
+_LISTED = ("sha256", "file", "document", "status", "received")
+
+
+def with_documents(app: App, name: str, rows: list[CaseRow]) -> list[dict[str, Any]]:
+    """Cases as `/api/cases` lists them: each with its documents and their findings, as
+    the verdicts were stored (one query for the page, not one per case)."""
+    stored = book(app).cases.documents_of_cases(name, [r.agb for r in rows])
+    return [
+        {**row.to_json(), "documents": [_listed(d["verdict_json"]) for d in stored[row.agb]]}
+        for row in rows
+    ]
+
+
+def _listed(verdict_json: str) -> dict[str, Any]:
+    verdict = json.loads(verdict_json)
+    return {
+        **{key: verdict.get(key) for key in _LISTED},
+        "findings": [
+            {k: f.get(k) for k in ("code", "severity", "location", "message")}
+            for f in verdict.get("findings", [])
+        ],
+    }

@@ -18,6 +18,8 @@ from intake.checks.plan_text import Sentence, quote, stem_patterns
 
 _NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
 _SCALE = r"miljoen|mln\.?|mio\.?|miljard|mld\.?|duizend|k\b"
+
+
 @cache
 def _euro() -> re.Pattern[str]:
     """Amounts in euro. Compiled on first use: a case-insensitive pattern this size costs

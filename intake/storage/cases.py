@@ -93,6 +93,21 @@ class Cases(Records):
             .order_by(documents.c.created_at, documents.c.id)
         )
 
+    def documents_of_cases(self, campaign: str, agbs: list[str]) -> dict[str, list[dict]]:
+        """The documents of many cases of one campaign in one query, oldest first per case
+        (the JSON case list: a page of cases with their documents)."""
+        found: dict[str, list[dict[str, Any]]] = {agb: [] for agb in agbs}
+        if not agbs:
+            return found
+        query = (
+            sa.select(documents.c.provider_agb, documents.c.verdict_json)
+            .where(documents.c.provider_agb.in_(agbs), in_campaign(documents, campaign))
+            .order_by(documents.c.created_at, documents.c.id)
+        )
+        for row in self._all(query):
+            found[row["provider_agb"]].append(row)
+        return found
+
     def document_by_sha(self, sha256: str) -> dict[str, Any] | None:
         return self._first(
             sa.select(documents).where(documents.c.sha256 == sha256).order_by(documents.c.id.desc())

@@ -100,6 +100,23 @@ CASE_ROW = obj(
     registered=BOOL,
     last_document_at=of("string", True, format="date-time"),
 )
+LISTED_FINDING = obj(code=STR, severity=STR, location=of("string", True), message=STR)
+LISTED_DOCUMENT = obj(
+    sha256=STR,
+    file=STR,
+    document=of("string", enum=["aanvraag", "kwaliteitsplan", "unknown"]),
+    status=of("string", enum=["accepted", "review", "rejected"]),
+    received=of("string", format="date-time"),
+    findings=arr(LISTED_FINDING),
+)
+CASE_LISTED = obj(
+    **CASE_ROW["properties"],
+    documents=of(
+        "array",
+        items=LISTED_DOCUMENT,
+        description="every document of the case in this campaign, oldest first, as judged",
+    ),
+)
 CASES = obj(
     campaign=STR,
     campaigns=arr(STR),
@@ -114,7 +131,7 @@ CASES = obj(
     page=INT,
     pages=INT,
     next=of("string", True, description="the URL of the next page; null on the last"),
-    cases=arr(CASE_ROW),
+    cases=arr(CASE_LISTED),
 )
 FINDING = obj(
     code=STR,

@@ -170,6 +170,22 @@ def test_case_json_carries_the_contract_fields(app):
     assert any(f["recomputed"] for f in document["figures"])
 
 
+def test_the_case_list_json_carries_each_case_with_its_documents(app):
+    client = client_for(app)
+    listed = {c["agb"]: c for c in client.get("/api/cases").json()["cases"]}
+    case = client.get(f"/api/cases/{PROVIDER}").json()
+    documents = listed[PROVIDER]["documents"]
+    assert {d["sha256"] for d in documents} == {d["sha256"] for d in case["documents"]}
+    for document in documents:
+        assert set(document) == {"sha256", "file", "document", "status", "received", "findings"}
+    model = next(d for d in documents if d["file"] == "aandeel-personeel-laag-toegelicht.xlsx")
+    assert model["status"] == "review"
+    assert {"code", "severity", "location", "message"} == set(model["findings"][0])
+    assert "PERSONNEL_SHARE_LOW" in {f["code"] for f in model["findings"]}
+    waiting = [c for c in listed.values() if c["status"] == "none"]
+    assert waiting and all(c["documents"] == [] for c in waiting)
+
+
 def test_unknown_agb_is_404(app):
     client = client_for(app)
     for path in ("/cases/99999999", "/cases/abc", "/api/cases/99999999"):

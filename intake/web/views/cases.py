@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from intake.casework.cases import counts, overview, search
+from intake.casework.cases import counts, overview, search, with_documents
 from intake.domain.case_status import LABELS, CaseStatus
 from intake.web import session
 from intake.web.render import error_page, page
@@ -91,4 +91,7 @@ async def cases(request: Request) -> Response:
     )
     if api:
         data["next"] = _next_page(request, data)
+        data["cases"] = await run_in_threadpool(
+            with_documents, request.app.state.intake, data["campaign"], data["cases"]
+        )
     return page(request, "cases.html", data, 400 if data["error"] else 200)
