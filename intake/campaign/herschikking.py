@@ -64,6 +64,7 @@ class HerschikkingRules:
     letter: dict[str, str]
     messages: dict[str, str]
     source: Path
+    timezone: str = "Europe/Amsterdam"  # whose calendar day a letter is dated
 
     def common(self) -> dict[str, Any]:
         office = self.care_office
@@ -153,6 +154,7 @@ def load_herschikking_rules(path: Path | None = None) -> HerschikkingRules:
         letter={k: str(v) for k, v in data["letter"].items()},
         messages={k: str(v) for k, v in data["messages"].items()},
         source=path,
+        timezone=str(main.get("timezone", "Europe/Amsterdam")),
     )
 
 

@@ -11,8 +11,9 @@ import io
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from intake.domain import fmt
+from intake.domain import clock, fmt
 from intake.domain.herschikking import Share
 from intake.report.html import environment
 
@@ -30,6 +31,18 @@ def rate_text(rate: Decimal, decimals: int) -> str:
 
 def _euro(value: Decimal) -> str:
     return fmt.euro(float(value))
+
+
+# The calendar's lines: the sentence and the date it names. A letter made after a date
+# says so (`<sentence>_past`): it never asks for something "uiterlijk" a day gone by.
+_CALENDAR = (
+    ("calendar_agreement", "agreement_sent"),
+    ("calendar_portal", "portal_opens"),
+    ("calendar_provider", "provider_herschikking"),
+    ("calendar_budget_2021", "provider_budget_2021"),
+    ("calendar_office", "office_herschikking"),
+)
+_PROVIDER_DEADLINES = ("provider_herschikking", "provider_budget_2021")
 
 
 def letter_model(result: Herschikking, share: Share, today: date | None = None) -> dict[str, Any]:
@@ -52,18 +65,17 @@ def letter_model(result: Herschikking, share: Share, today: date | None = None) 
         (rules.text("figure_custom"), _euro(share.custom)),
         (rules.text("figure_total"), _euro(share.total)),
     ]
+    today = today or clock.now(ZoneInfo(rules.timezone)).date()
     dates = [
-        (rules.text("calendar_agreement"), fmt.day(calendar["agreement_sent"])),
-        (rules.text("calendar_portal"), fmt.day(calendar["portal_opens"])),
-        (rules.text("calendar_provider"), fmt.day(calendar["provider_herschikking"])),
-        (rules.text("calendar_budget_2021"), fmt.day(calendar["provider_budget_2021"])),
-        (rules.text("calendar_office"), fmt.day(calendar["office_herschikking"])),
+        (rules.text(key if calendar[moment] >= today else f"{key}_past"), fmt.day(calendar[moment]))
+        for key, moment in _CALENDAR
     ]
+    late = any(calendar[moment] < today for moment in _PROVIDER_DEADLINES)
     return {
         "title": rules.text("title"),
         "office": rules.care_office,
         "kenmerk": reference,
-        "date": fmt.day(today or date.today()),
+        "date": fmt.day(today),
         "naam": share.naam,
         "agb": share.agb,
         "heading_kenmerk": rules.text("heading_kenmerk"),
@@ -83,6 +95,7 @@ def letter_model(result: Herschikking, share: Share, today: date | None = None) 
         "rounding": rules.text("rounding"),
         "calendar_heading": rules.text("calendar_heading"),
         "calendar": dates,
+        "calendar_late": rules.text("calendar_late") if late else "",
         "closing": rules.text("closing", kenmerk=reference),
         "signature": rules.text("signature"),
     }
@@ -176,6 +189,7 @@ def render_letter_pdf(result: Herschikking, share: Share) -> bytes:
             [[p(label, cell), p(day, num)] for label, day in m["calendar"]],
             [0.75 * width, 0.25 * width],
         ),
+        *([Spacer(1, 4), p(m["calendar_late"], body)] if m["calendar_late"] else []),
         Spacer(1, 8),
         p(m["closing"], body),
         Spacer(1, 6),

@@ -200,3 +200,29 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read():
     with pytest.raises(DeclarationsError) as caught:
         parse_declarations(HEADER.encode() + b"x" * 1_000_001, "groot.csv", small)
     assert caught.value.problems[0].message == "het bestand is groter dan 1 MB"
+
+
+def test_a_letter_made_after_a_date_of_the_calendar_never_asks_for_it_uiterlijk():
+    from datetime import date
+
+    from intake.service.herschikking import compute
+    from intake.service.herschikking_letter import letter_model
+
+    declarations = parse_declarations(DECLARATIONS.read_bytes(), DECLARATIONS.name, RULES)
+    result = compute(declarations, RULES, None, None)
+    share = result.division.shares[0]
+
+    in_time = letter_model(result, share, today=date(2020, 9, 17))
+    labels = dict(in_time["calendar"])
+    assert labels[RULES.text("calendar_provider")] == "13-10-2020"
+    assert in_time["calendar_late"] == ""
+
+    late = letter_model(result, share, today=date(2020, 10, 20))  # after 13-10, before 30/31-10
+    labels = dict(late["calendar"])
+    assert RULES.text("calendar_provider") not in labels
+    assert labels[RULES.text("calendar_provider_past")] == "13-10-2020"
+    assert labels[RULES.text("calendar_budget_2021")] == "31-10-2020"  # still to come
+    assert late["calendar_late"] and "contact" in late["calendar_late"]
+    assert late["date"] == "20-10-2020"
+    after_all = letter_model(result, share, date(2020, 12, 1))["calendar"]
+    assert "uiterlijk" not in " ".join(label for label, _ in after_all)
