@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from intake.campaign.register import parse_decimal
 from intake.campaign.resources import rules_dir
@@ -37,6 +38,24 @@ CALENDAR_KEYS = (
     "office_budget_2021",
 )
 COLUMN_KEYS = ("agb", "naam", "declared", "lost_revenue", "custom")
+# The calendar lines of the letter: each in its future form and, for a letter made after
+# its date, its past form (`<key>_past`).
+LETTER_CALENDAR = (
+    "calendar_agreement",
+    "calendar_portal",
+    "calendar_provider",
+    "calendar_budget_2021",
+    "calendar_office",
+)
+# Every sentence the letter says: checked when the file is read, not when a letter is due.
+LETTER_KEYS = (
+    "title", "heading_kenmerk", "heading_date", "heading_provider", "provider_line",
+    "phone_label", "footer_kenmerk", "salutation", "intro", "figures_heading",
+    "figure_declared", "figure_extrapolated", "figure_discount", "figure_lost_revenue",
+    "figure_custom", "figure_total", "formula", "discount", "no_discount", "rounding",
+    "calendar_heading", "calendar_late", "closing", "signature",
+    *LETTER_CALENDAR, *(f"{key}_past" for key in LETTER_CALENDAR),
+)  # fmt: skip
 
 
 class _Blank(dict):
@@ -110,12 +129,18 @@ def _check(data: dict[str, Any], source: str) -> list[tuple[str, str, str]]:
     problems += _require(data, "columns", COLUMN_KEYS, source)
     problems += _require(data, "calendar", CALENDAR_KEYS, source)
     problems += _require(data, "care_office", ("name", "department", "mailbox", "phone"), source)
-    for table in ("limits", "problems", "workbook", "letter", "messages"):
+    problems += _require(data, "letter", LETTER_KEYS, source)
+    for table in ("limits", "problems", "workbook", "messages"):
         problems += _require(data, table, (), source)
     for key, value in (data.get("calendar") or {}).items():
         if not isinstance(value, date):
             problems.append((source, f"[calendar] {key}", "must be a date (YYYY-MM-DD)"))
     main = data.get("herschikking") or {}
+    zone = main.get("timezone", "Europe/Amsterdam")
+    try:
+        ZoneInfo(str(zone))
+    except (ValueError, ZoneInfoNotFoundError):
+        problems.append((source, "[herschikking] timezone", f"'{zone}' is not a time zone"))
     for key in ("days_declared", "days_year", "rate_decimals"):
         if key in main and (not isinstance(main[key], int) or main[key] <= 0):
             problems.append((source, f"[herschikking] {key}", "must be a positive whole number"))

@@ -22,12 +22,12 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from intake.adapters.imap import connect, ensure_folders
+from intake.adapters.smtp import SmtpSender
 from intake.bootstrap import refresh_registers
 from intake.channels.mailwork import MailStats
 from intake.storage.claims import channel_run
 
 if TYPE_CHECKING:
-    from intake.adapters.smtp import SmtpSender
     from intake.channels.mail_message import MessageHandler
     from intake.service.app import App
 
@@ -52,7 +52,8 @@ class MailChannel:
     def __init__(self, app: App, smtp: SmtpSender | None = None) -> None:
         self.app = app
         self.config = app.config.imap
-        self._smtp = smtp
+        # Made here, not with the first message: a mistake in [smtp] shows at the start.
+        self.smtp = smtp or SmtpSender(app.config.smtp, app.ledger.counters.smtp_failed)
         self._handler: MessageHandler | None = None
 
     def messages(self) -> MessageHandler:
@@ -64,7 +65,7 @@ class MailChannel:
             from intake.checks import tables
 
             tables.warm_up_campaigns(self.app.ctx)
-            self._handler = MessageHandler(self.app, self._smtp)
+            self._handler = MessageHandler(self.app, self.smtp)
         return self._handler
 
     # --- one pass ----------------------------------------------------------------

@@ -32,7 +32,8 @@ from intake.domain import DocumentKind, Finding, Submission, Verdict, decide_sta
 from intake.service import take_in
 from intake.service.app import App
 
-log = logging.getLogger(__name__)
+# The mailbox channel logs under one name, whichever of its modules writes the line.
+log = logging.getLogger("intake.channels.mail")
 
 
 def _still_there(mailbox: Any, uid: str) -> bool:
@@ -68,10 +69,10 @@ def too_large(rules: Any, contents: Contents, limits: Limits) -> Finding:
 
 
 class MessageHandler(Answering):
-    def __init__(self, app: App, smtp: SmtpSender | None = None) -> None:
+    def __init__(self, app: App, smtp: SmtpSender) -> None:
         self.app = app
         self.config = app.config.imap
-        self.smtp = smtp or SmtpSender(app.config.smtp, app.ledger.counters.smtp_failed)
+        self.smtp = smtp
         self.own = app.config.smtp.sender
         box = app.ctx.rules.mailbox
         self.limits = Limits.from_rules(app.ctx.rules)

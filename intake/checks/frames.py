@@ -17,6 +17,8 @@ is paid once per batch, not once per file.
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
@@ -32,7 +34,9 @@ _TYPES = {"object": pl.String, "float": pl.Float64, "bool": pl.Boolean}
 # pandera runs a few dozen small queries per validation. Polars' default (streaming)
 # engine costs about 150 microseconds to start each one, the in-memory engine about
 # 10: for frames of one mail's documents that is most of the cost of checking them.
-pl.Config.set_engine_affinity("in-memory")
+# An operator's own POLARS_ENGINE_AFFINITY wins.
+if "POLARS_ENGINE_AFFINITY" not in os.environ:
+    pl.Config.set_engine_affinity("in-memory")
 
 
 def _encode(value: Any) -> str | None:
@@ -44,7 +48,7 @@ def _encode(value: Any) -> str | None:
     if isinstance(value, int):
         return f"i{value}"
     if isinstance(value, float):
-        return f"f{value!r}"
+        return None if math.isnan(value) else f"f{value!r}"  # NaN is no value, as in pandas
     if isinstance(value, datetime):
         return f"t{value.isoformat()}"
     if isinstance(value, date):
@@ -52,11 +56,15 @@ def _encode(value: Any) -> str | None:
     return f"s{value}"
 
 
-@lru_cache(maxsize=4096)
 def _decode(text: str) -> Any:
+    if text[0] == "s":
+        return text[1:]  # cheaper than a cache lookup, and no provider text kept
+    return _decode_value(text)
+
+
+@lru_cache(maxsize=4096)
+def _decode_value(text: str) -> Any:
     tag, body = text[0], text[1:]
-    if tag == "s":
-        return body
     if tag == "f":
         return float(body)
     if tag == "i":

@@ -1,16 +1,18 @@
 """Run one extraction in a child process that is killed when it overruns.
 
 Parsers of hostile PDFs and winmail.dat files can loop for minutes or grow without
-bound; a thread cannot be stopped, a process can. In a single-threaded process
-(`intake check`) the child is a plain fork, which costs milliseconds; where threads run
-(watchers, the desk) it comes from a fork server (started once, parsers preloaded), so
-it inherits no threads, locks or sockets half-way through their work.
+bound; a thread cannot be stopped, a process can. In a single-threaded process that
+has not loaded polars (`intake check` of plans) the child is a plain fork, which costs
+milliseconds; otherwise (watchers, the desk, a process that judged workbooks) it comes
+from a fork server (started once, parsers preloaded), so it inherits no threads, locks,
+sockets or polars' mappings, and its address-space limit leaves a document all its room.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import resource
+import sys
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -18,7 +20,7 @@ from typing import Any
 
 from intake.extract.container import ContainerError
 
-PRELOAD = ["intake.extract.plan", "pypdfium2", "lxml.etree", "tnefparse"]
+_PRELOAD = ["intake.extract.plan", "pypdfium2", "lxml.etree", "tnefparse"]
 # The verdict signal that says a document's extraction ran out of time (counted for /metrics).
 TIMEOUT_SIGNAL = "extraction_timeout"
 
@@ -31,12 +33,16 @@ _server: Any = None
 
 
 def _ctx() -> Any:
+    """A plain fork where that is cheap and safe: one thread, and no polars loaded (its
+    native threads and its large mappings would come along, and the child's address-space
+    limit would leave a hostile document less room). Otherwise the fork server, which
+    loads only the extraction modules."""
     global _server
-    if threading.active_count() == 1:
+    if threading.active_count() == 1 and "polars" not in sys.modules:
         return multiprocessing.get_context("fork")
     if _server is None:
         _server = multiprocessing.get_context("forkserver")
-        _server.set_forkserver_preload(PRELOAD)
+        _server.set_forkserver_preload(_PRELOAD)
     return _server
 
 

@@ -7,14 +7,16 @@ one process, so the verdicts are the same, only sooner. (`intake check` stays in
 process: on 300 models the pool's own cost, the fork, pandera's fixed cost per batch
 and pickling, took all it gained; see benchmarks/speed.py, batch-cli.)
 
-Workers come from a fork server, never from a fork of the caller: polars (pandera's
+Workers are started fresh (`spawn`), never forked from the caller: polars (pandera's
 backend) is not fork-safe once it has run a query, and a forked child that uses it
-hangs; the caller may have judged before (a sweep, the desk, a benchmark). The fork
-server is a fresh interpreter that imports the judging modules once and has never run
-a query, so its children start in milliseconds and safely; it also inherits no threads
-or locks from the desk's web server. Each worker receives the judging context once,
-when it starts. Only a few batches are in flight at a time, so memory
-stays bounded by the pool's width, not by the size of the ledger.
+hangs; the caller may have judged before (a sweep, the desk, a benchmark). Nor do they
+come from the process's fork server: that one serves the extraction workers, which run
+under an address-space limit and must not inherit polars' large mappings. A fresh
+worker imports the judging modules itself (about half a second, once per worker, while
+the caller reads its work: see `Judges`) and inherits no threads or locks from the
+desk's web server. Each worker receives the judging context once, when it starts. Only
+a few batches are in flight at a time, so memory stays bounded by the pool's width,
+not by the size of the ledger.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from typing import Any
 from intake.campaign.context import Context
 from intake.checks import tables
 from intake.domain import Submission, Verdict
-from intake.extract.worker import PRELOAD
 from intake.judging.pipeline import judge_many
 
 _worker_ctx: Context | None = None
@@ -59,15 +60,8 @@ def _judge_in_worker(batch: Sequence[Submission]) -> list[Verdict]:
     return judge_many(batch, _worker_ctx)
 
 
-# What the fork server imports once for every worker (the extraction worker's own
-# preload included: both use the one fork server of a process).
-_PRELOAD = [*PRELOAD, "intake.judging.pipeline", "intake.checks.frames"]
-
-
 def _context() -> Any:
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)  # no effect once the server runs
-    return context
+    return multiprocessing.get_context("spawn")
 
 
 class Judges:
@@ -91,8 +85,12 @@ class Judges:
                 initializer=_start_worker,
                 initargs=(self.ctx,),
             )
-            for _ in range(self.workers):
-                self._pool.submit(_ready)  # start every worker now, not at the first batch
+            try:
+                for _ in range(self.workers):
+                    self._pool.submit(_ready)  # start every worker now, not at the first batch
+            except BaseException:
+                self._pool.shutdown(cancel_futures=True)
+                raise
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import re
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -391,16 +392,27 @@ def rejudge(
             return _rejudge_stored(app, ctx, stored, judges, dry_run, actor, chunk, progress)
 
 
+_FREEZE = threading.Lock()
+_frozen_runs = 0
+
+
 @contextmanager
 def _frozen() -> Iterator[None]:
     """The stored verdicts, read once, are kept out of the garbage collector's passes: a
     whole ledger of them made every full collection walk tens of thousands of objects
-    (about an eighth of a re-judge in one process)."""
-    gc.freeze()
+    (about an eighth of a re-judge in one process). Freezing is process-wide: two runs
+    at once (the desk) thaw only when the last one ends."""
+    global _frozen_runs
+    with _FREEZE:
+        _frozen_runs += 1
+        gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        with _FREEZE:
+            _frozen_runs -= 1
+            if _frozen_runs == 0:
+                gc.unfreeze()
 
 
 def _rejudge_stored(

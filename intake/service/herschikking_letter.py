@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from intake.campaign.herschikking import LETTER_CALENDAR
 from intake.domain import clock, fmt
 from intake.domain.herschikking import Share
 from intake.report.html import environment
@@ -35,12 +36,18 @@ def _euro(value: Decimal) -> str:
 
 # The calendar's lines: the sentence and the date it names. A letter made after a date
 # says so (`<sentence>_past`): it never asks for something "uiterlijk" a day gone by.
-_CALENDAR = (
-    ("calendar_agreement", "agreement_sent"),
-    ("calendar_portal", "portal_opens"),
-    ("calendar_provider", "provider_herschikking"),
-    ("calendar_budget_2021", "provider_budget_2021"),
-    ("calendar_office", "office_herschikking"),
+_CALENDAR = tuple(
+    zip(
+        LETTER_CALENDAR,
+        (
+            "agreement_sent",
+            "portal_opens",
+            "provider_herschikking",
+            "provider_budget_2021",
+            "office_herschikking",
+        ),
+        strict=True,
+    )
 )
 _PROVIDER_DEADLINES = ("provider_herschikking", "provider_budget_2021")
 
@@ -95,7 +102,7 @@ def letter_model(result: Herschikking, share: Share, today: date | None = None) 
         "rounding": rules.text("rounding"),
         "calendar_heading": rules.text("calendar_heading"),
         "calendar": dates,
-        "calendar_late": rules.text("calendar_late") if late else "",
+        "calendar_late": rules.text("calendar_late", kenmerk=reference) if late else "",
         "closing": rules.text("closing", kenmerk=reference),
         "signature": rules.text("signature"),
     }

@@ -222,7 +222,23 @@ def test_a_letter_made_after_a_date_of_the_calendar_never_asks_for_it_uiterlijk(
     assert RULES.text("calendar_provider") not in labels
     assert labels[RULES.text("calendar_provider_past")] == "13-10-2020"
     assert labels[RULES.text("calendar_budget_2021")] == "31-10-2020"  # still to come
-    assert late["calendar_late"] and "contact" in late["calendar_late"]
+    assert "contact" in late["calendar_late"] and result.kenmerk(share.agb) in late["calendar_late"]
+    assert "{" not in late["calendar_late"] + " ".join(label for label, _ in late["calendar"])
     assert late["date"] == "20-10-2020"
     after_all = letter_model(result, share, date(2020, 12, 1))["calendar"]
     assert "uiterlijk" not in " ".join(label for label, _ in after_all)
+
+
+def test_a_rules_file_without_a_letter_sentence_or_with_a_bad_time_zone_is_refused(tmp_path):
+    from intake.campaign.rules import RulesError
+
+    shipped = (RULES.source).read_text()
+    broken = shipped.replace("calendar_late = ", "calendar_late_typo = ").replace(
+        'timezone = "Europe/Amsterdam"', 'timezone = "Europe/Amsterdm"'
+    )
+    path = tmp_path / "herschikking-2021.toml"
+    path.write_text(broken)
+    with pytest.raises(RulesError) as refused:
+        load_herschikking_rules(path)
+    named = {key for _, key, _ in refused.value.problems}
+    assert {"[letter] calendar_late", "[herschikking] timezone"} <= named
