@@ -179,19 +179,26 @@ def test_a_mail_worker_killed_again_and_again_loses_nothing_and_answers_once(
         kill_after(start(env, "mail", "--once"), rng.uniform(0.5, 4.0))
     finish(env, "mail", "--once")
 
-    assert dovecot.count("INBOX") == 0 and dovecot.count("Fout") == 0
+    ledger = Ledger.open(ledger_url)
+    keys = {f"<kill{n}@zorggroeprijnland.nl>" for n in numbers}
+    # A mail whose worker died under it [mailbox] max_attempts times (3) is not tried
+    # again but left in Fout for staff, recorded so (a mail that kills its worker must
+    # not do so forever). Random kills can land on one mail that often; it is not lost.
+    given_up = {k for k in keys if (ledger.mail(k)["error"] or "").startswith("given up")}
+    assert len(given_up) <= 2  # eleven kills over ten mails: most mails are not hit thrice
+    assert dovecot.count("INBOX") == 0
+    assert set(message_ids(dovecot, "Fout")) == given_up
     filed = message_ids(dovecot, "Verwerkt")
     # Nothing lost. A MOVE cut off by the kill can leave a second copy in Verwerkt
     # (the server copied, the expunge never came); the next run files the original.
-    assert set(filed) == {f"<kill{n}@zorggroeprijnland.nl>" for n in numbers}
+    assert set(filed) == keys - given_up
     time.sleep(0.5)
     answered = Counter(str(m["In-Reply-To"]) for m in smtp.messages)
     assert max(answered.values()) == 1  # nobody answered twice
-    ledger = Ledger.open(ledger_url)
     for number in numbers:
         key = f"<kill{number}@zorggroeprijnland.nl>"
         row = ledger.mail(key)
-        assert row["state"] in {"moved", "reply_uncertain"}, row
+        assert row["state"] in {"moved", "reply_uncertain"} or key in given_up, row
         if row["state"] == "moved":
             assert answered[key] == 1
         assert len(ledger.documents_of_mail(row["id"])) == attachments_of(number)  # stored once
