@@ -68,8 +68,7 @@ class Judges:
     """`workers` processes that judge batches; with one, everything runs here.
 
     Entered before the caller gathers its work (`rejudge` reads the whole ledger), so
-    the fork server and the workers start, import and warm up meanwhile instead of
-    after it.
+    the workers start, import and warm up meanwhile instead of after it.
     """
 
     def __init__(self, ctx: Context, workers: int) -> None:
@@ -110,11 +109,3 @@ class Judges:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
-
-
-def judge_batches(
-    batches: Iterable[Sequence[Submission]], ctx: Context, workers: int
-) -> Iterator[list[Verdict]]:
-    """The verdicts of each batch, in the order of the batches (`Judges` in one call)."""
-    with Judges(ctx, workers) as judges:
-        yield from judges.judge_batches(batches)

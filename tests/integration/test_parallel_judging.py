@@ -83,5 +83,6 @@ def test_a_pool_started_where_threads_run_judges_as_one_process(changed_app):
 def test_batches_come_back_in_their_order(ctx):
     subs = [Submission(p.name, p.read_bytes(), RECEIVED) for p in FILES[:6]]
     batches = [subs[i : i + 1] for i in range(len(subs))]
-    judged = list(parallel.judge_batches(batches, ctx, workers=2))
+    with parallel.Judges(ctx, workers=2) as judges:
+        judged = list(judges.judge_batches(batches))
     assert [v.file for batch in judged for v in batch] == [s.filename for s in subs]
