@@ -51,10 +51,53 @@ def _styles() -> dict[str, Any]:
     }
 
 
-def _p(text: object, style: Any) -> Any:
+def paragraph(text: object, style: Any) -> Any:
+    """Text as a paragraph: escaped, line breaks kept (every letter in the house style)."""
     from reportlab.platypus import Paragraph
 
     return Paragraph(escape(str(text if text is not None else "")).replace("\n", "<br/>"), style)
+
+
+def house_document(out: io.BytesIO, **info: Any) -> tuple[Any, float]:
+    """An A4 document with the house margins (`info`: title, author, subject, ...) and
+    the width its content may use."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=22 * mm,
+        bottomMargin=18 * mm,
+        lang="nl-NL",
+        **info,
+    )
+    return doc, A4[0] - 36 * mm
+
+
+def house_frame(canvas: Any, *, office: str, title: str, contact: str, corner: str) -> None:
+    """The brand bar (care office left, title right) and the footer (contact left,
+    `corner` right) every page of every letter carries."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+
+    w, h = A4
+    canvas.saveState()
+    canvas.setFillColor(colors.HexColor(BRAND))
+    canvas.rect(0, h - 14 * mm, w, 14 * mm, stroke=0, fill=1)
+    canvas.setFillColor(colors.white)
+    canvas.setFont("Helvetica-Bold", 11)
+    canvas.drawString(18 * mm, h - 9 * mm, office)
+    canvas.setFont("Helvetica", 8)
+    canvas.drawRightString(w - 18 * mm, h - 9 * mm, title)
+    canvas.setFillColor(colors.HexColor("#555555"))
+    canvas.drawString(18 * mm, 10 * mm, contact)
+    canvas.drawRightString(w - 18 * mm, 10 * mm, corner)
+    canvas.restoreState()
 
 
 def table(rows: list[list[Any]], widths: list[float]) -> Any:
@@ -81,7 +124,7 @@ def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: floa
     from reportlab.platypus import Spacer
 
     h = r.headings
-    flow: list[Any] = [_p(f"{d.kind}: {d.file}", s["h2"])]
+    flow: list[Any] = [paragraph(f"{d.kind}: {d.file}", s["h2"])]
     meta = (
         f"{escape(h['received'])} {escape(d.received)} — "
         f"{escape(h['document_kenmerk'])} {escape(d.kenmerk)}"
@@ -103,42 +146,42 @@ def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: floa
         if staff:
             head.append(h["code"])
             widths = [0.13, 0.14, 0.06, 0.45, 0.22]
-        rows = [[_p(h, s["cell"]) for h in head]]
+        rows = [[paragraph(h, s["cell"]) for h in head]]
         for f in d.findings:
             row = [
-                _p(f.severity_label, s["cell"]),
-                _p(f.sheet or "—", s["cell"]),
-                _p(f.cell or "—", s["cell"]),
+                paragraph(f.severity_label, s["cell"]),
+                paragraph(f.sheet or "—", s["cell"]),
+                paragraph(f.cell or "—", s["cell"]),
                 Paragraph(f"<b>{escape(f.title)}.</b> {escape(f.message)}", s["cell"]),
             ]
             if staff:
-                row.append(_p(f"{f.code}\n{f.evidence}".strip(), s["cell"]))
+                row.append(paragraph(f"{f.code}\n{f.evidence}".strip(), s["cell"]))
             rows.append(row)
         flow.append(table(rows, [w * width for w in widths]))
     elif not r.confidential:
-        flow.append(_p(h["no_findings"], s["body"]))
+        flow.append(paragraph(h["no_findings"], s["body"]))
     if d.figures:
         flow.append(Spacer(1, 6))
         head = [h["amounts"], *d.figure_heads]
-        rows = [[_p(h, s["cell"]) for h in head]]
+        rows = [[paragraph(h, s["cell"]) for h in head]]
         for fig in d.figures:
-            row = [_p(fig.label, s["cell"]), _p(fig.workbook, s["num"])]
+            row = [paragraph(fig.label, s["cell"]), paragraph(fig.workbook, s["num"])]
             if d.outdated:
-                row.append(_p(fig.corrected, s["num"]))
+                row.append(paragraph(fig.corrected, s["num"]))
             rows.append(row)
         if d.outdated and d.difference:
             rows.append(
                 [
-                    _p(h["difference"], s["cell"]),
-                    _p("", s["num"]),
-                    _p(d.difference, s["num"]),
+                    paragraph(h["difference"], s["cell"]),
+                    paragraph("", s["num"]),
+                    paragraph(d.difference, s["num"]),
                 ]
             )
         widths = [0.5, 0.25, 0.25] if d.outdated else [0.6, 0.4]
         flow.append(table(rows, [w * width for w in widths]))
     if d.note:
         flow.append(Spacer(1, 6))
-        flow.append(_p(d.note, s["note"]))
+        flow.append(paragraph(d.note, s["note"]))
     if staff:
         flow.append(Spacer(1, 6))
         info = (
@@ -151,9 +194,9 @@ def _document(d: DocumentSection, r: ReportModel, s: dict[str, Any], width: floa
             info += "\nversiesignalen: " + json.dumps(d.staff["signals"], ensure_ascii=False)
         if d.staff.get("register_entry"):
             info += "\nregister: " + json.dumps(d.staff["register_entry"], ensure_ascii=False)
-        flow.append(_p(info, s["mono"]))
+        flow.append(paragraph(info, s["mono"]))
         if d.staff.get("plan_ocr"):
-            flow += [Spacer(1, 6), _p(d.staff["plan_ocr"], s["note"])]
+            flow += [Spacer(1, 6), paragraph(d.staff["plan_ocr"], s["note"])]
         if d.staff.get("plan_themes"):
             flow += _themes(d.staff["plan_themes"], h, s, width)
     return flow
@@ -167,7 +210,7 @@ def _themes(
 
     heading = h["themes"].format(covered=summary["covered"], total=summary["total"])
     head = (h["theme"], h["theme_found"], h["theme_sentences"], h["theme_evidence"])
-    rows = [[_p(text, s["cell"]) for text in head]]
+    rows = [[paragraph(text, s["cell"]) for text in head]]
     for theme in summary["themes"].values():
         evidence = "\n".join(
             (h["theme_page"].format(page=e["page"]) + " " if e.get("page") else "")
@@ -176,22 +219,19 @@ def _themes(
         )
         rows.append(
             [
-                _p(theme["name"], s["cell"]),
-                _p(h["yes"] if theme["covered"] else h["no"], s["cell"]),
-                _p(theme["sentences"], s["num"]),
-                _p(evidence, s["cell"]),
+                paragraph(theme["name"], s["cell"]),
+                paragraph(h["yes"] if theme["covered"] else h["no"], s["cell"]),
+                paragraph(theme["sentences"], s["num"]),
+                paragraph(evidence, s["cell"]),
             ]
         )
     widths = [0.22, 0.1, 0.08, 0.6]
-    return [Spacer(1, 6), _p(heading, s["body"]), table(rows, [w * width for w in widths])]
+    return [Spacer(1, 6), paragraph(heading, s["body"]), table(rows, [w * width for w in widths])]
 
 
 def render_pdf(report: ReportModel) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas as pdfcanvas
-    from reportlab.platypus import SimpleDocTemplate, Spacer
+    from reportlab.platypus import Spacer
 
     s, h = _styles(), report.headings
     office = f"{report.care_office['name']} — {report.care_office['department']}"
@@ -216,59 +256,42 @@ def render_pdf(report: ReportModel) -> bytes:
             super().save()
 
         def _decorate(self, total: int) -> None:
-            w, h = A4
-            self.setFillColor(colors.HexColor(BRAND))
-            self.rect(0, h - 14 * mm, w, 14 * mm, stroke=0, fill=1)
-            self.setFillColor(colors.white)
-            self.setFont("Helvetica-Bold", 11)
-            self.drawString(18 * mm, h - 9 * mm, office)
-            self.setFont("Helvetica", 8)
-            self.drawRightString(w - 18 * mm, h - 9 * mm, report.title)
-            self.setFillColor(colors.HexColor("#555555"))
-            self.drawString(
-                18 * mm, 10 * mm, f"{report.care_office['mailbox']} — {report.care_office['phone']}"
+            house_frame(
+                self,
+                office=office,
+                title=report.title,
+                contact=f"{report.care_office['mailbox']} — {report.care_office['phone']}",
+                corner=report.headings["page"].format(page=self._pageNumber, pages=total),
             )
-            page = report.headings["page"].format(page=self._pageNumber, pages=total)
-            self.drawRightString(w - 18 * mm, 10 * mm, page)
 
     out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=22 * mm,
-        bottomMargin=18 * mm,
-        title=report.title,
-        author=report.care_office["name"],
-        subject=report.outcome,
-        lang="nl-NL",
+    doc, width = house_document(
+        out, title=report.title, author=report.care_office["name"], subject=report.outcome
     )
-    width = A4[0] - 36 * mm
     story: list[Any] = [
-        _p(
+        paragraph(
             report.title + (f" ({h['internal']})" if report.audience == "staff" else ""), s["title"]
         ),
-        _p(f"{h['kenmerk']}: {report.kenmerk}\n{h['date']}: {report.generated}", s["body"]),
+        paragraph(f"{h['kenmerk']}: {report.kenmerk}\n{h['date']}: {report.generated}", s["body"]),
         Spacer(1, 6),
-        _p(report.outcome, s["outcome"]),
+        paragraph(report.outcome, s["outcome"]),
     ]
     if report.decision:
-        story.append(_p(report.decision, s["body"]))
+        story.append(paragraph(report.decision, s["body"]))
     if report.summary:
-        story.append(_p(report.summary, s["body"]))
+        story.append(paragraph(report.summary, s["body"]))
     story.append(Spacer(1, 4))
     meta = f"{h['received']} {report.received}"
     if report.sender:
         meta += f" van {report.sender}"
     if report.audience == "staff" and report.channel:
         meta += f" (kanaal: {report.channel})"
-    story.append(_p(meta, s["body"]))
+    story.append(paragraph(meta, s["body"]))
     for d in report.documents:
         story.extend(_document(d, report, s, width))
-    story.append(_p(h["next"], s["h2"]))
-    story.append(_p(report.next_step, s["body"]))
+    story.append(paragraph(h["next"], s["h2"]))
+    story.append(paragraph(report.next_step, s["body"]))
     story.append(Spacer(1, 8))
-    story.append(_p(report.contact, s["body"]))
+    story.append(paragraph(report.contact, s["body"]))
     doc.build(story, canvasmaker=NumberedCanvas)
     return out.getvalue()

@@ -122,12 +122,10 @@ def render_letter_text(result: Herschikking, share: Share) -> str:
 def render_letter_pdf(result: Herschikking, share: Share) -> bytes:
     """A4, the intake's brand bar and footer, the figures and the calendar as tables."""
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import Spacer
 
-    from intake.report.pdf import BRAND, table
+    from intake.report.pdf import BRAND, house_document, house_frame, paragraph, table
 
     m = letter_model(result, share)
     office = m["office"]
@@ -140,39 +138,19 @@ def render_letter_pdf(result: Herschikking, share: Share) -> bytes:
     )
     title = ParagraphStyle("t", parent=base["Title"], fontSize=15, alignment=0)
 
-    def p(text: str, style: Any) -> Any:
-        from xml.sax.saxutils import escape
-
-        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    p = paragraph
 
     def decorate(canvas: Any, doc: Any) -> None:
-        w, h = A4
-        canvas.saveState()
-        canvas.setFillColor(colors.HexColor(BRAND))
-        canvas.rect(0, h - 14 * mm, w, 14 * mm, stroke=0, fill=1)
-        canvas.setFillColor(colors.white)
-        canvas.setFont("Helvetica-Bold", 11)
-        canvas.drawString(18 * mm, h - 9 * mm, f"{office['name']} — {office['department']}")
-        canvas.setFont("Helvetica", 8)
-        canvas.drawRightString(w - 18 * mm, h - 9 * mm, m["title"])
-        canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(18 * mm, 10 * mm, f"{office['mailbox']} — {office['phone']}")
-        canvas.drawRightString(w - 18 * mm, 10 * mm, m["footer_kenmerk"])
-        canvas.restoreState()
+        house_frame(
+            canvas,
+            office=f"{office['name']} — {office['department']}",
+            title=m["title"],
+            contact=f"{office['mailbox']} — {office['phone']}",
+            corner=m["footer_kenmerk"],
+        )
 
     out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=22 * mm,
-        bottomMargin=18 * mm,
-        title=m["title"],
-        author=office["name"],
-        lang="nl-NL",
-    )
-    width = A4[0] - 36 * mm
+    doc, width = house_document(out, title=m["title"], author=office["name"])
     story: list[Any] = [
         p(m["title"], title),
         p(f"{m['heading_kenmerk']}: {m['kenmerk']}\n{m['heading_date']}: {m['date']}", body),
