@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import imaplib
+import logging
 import ssl
 import time
 from datetime import UTC, datetime
@@ -12,6 +13,8 @@ from imap_tools.errors import MailboxFolderCreateError
 
 from intake.adapters.tls import TlsRefused, client_context, describe
 from intake.config import ImapSection
+
+log = logging.getLogger(__name__)
 
 
 def connect(config: ImapSection) -> Any:
@@ -43,6 +46,19 @@ def ensure_folders(mailbox: Any, config: ImapSection) -> None:
         except MailboxFolderCreateError:
             if not mailbox.folder.exists(folder):  # not the ALREADYEXISTS race: a real refusal
                 raise
+
+
+def message_count(mailbox: Any, folder: str) -> int:
+    """How many messages `folder` holds, without selecting it (STATUS)."""
+    return int(mailbox.folder.status(folder, ["MESSAGES"])["MESSAGES"])
+
+
+def logout(mailbox: Any) -> None:
+    """End the session; a connection that is already gone needs no goodbye."""
+    try:
+        mailbox.logout()
+    except Exception:
+        log.debug("logout failed", exc_info=True)
 
 
 def fetch(mailbox: Any, uid: str) -> tuple[bytes, datetime | None]:

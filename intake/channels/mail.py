@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from intake.adapters.imap import connect, ensure_folders
+from intake.adapters.imap import connect, ensure_folders, logout
 from intake.adapters.smtp import SmtpSender
 from intake.bootstrap import refresh_registers
 from intake.channels.mailwork import MailStats
@@ -71,25 +71,30 @@ class MailChannel:
     # --- one pass ----------------------------------------------------------------
 
     def run_once(
-        self, *, retry_failed: bool = False, progress: Callable[[str], None] | None = None
+        self,
+        *,
+        retry_failed: bool = False,
+        progress: Callable[[str], None] | None = None,
+        mailbox: Any = None,
     ) -> MailStats:
+        """One pass; `mailbox` is a session already logged in (and its folders made),
+        which this pass then ends."""
         stats = MailStats()
-        with self._channel_run() as held:
-            if not held:
-                stats.busy = True
-                return stats
-            mailbox = connect(self.config)
-            try:
-                ensure_folders(mailbox, self.config)
+        try:
+            with self._channel_run() as held:
+                if not held:
+                    stats.busy = True
+                    return stats
+                if mailbox is None:
+                    mailbox = connect(self.config)
+                    ensure_folders(mailbox, self.config)
                 folders = [self.config.folder]
                 folders += [self.config.failed_folder] if retry_failed else []
                 for folder in folders:
                     self.process_folder(mailbox, folder, stats, progress)
-            finally:
-                try:
-                    mailbox.logout()
-                except Exception:  # the connection may already be gone
-                    log.debug("logout failed", exc_info=True)
+        finally:
+            if mailbox is not None:
+                logout(mailbox)
         return stats
 
     def _channel_run(self) -> Any:

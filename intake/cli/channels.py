@@ -16,6 +16,7 @@ from intake.cli.common import (
     EXIT_PARTIAL,
     EXIT_USAGE,
     DateParam,
+    configuration_errors,
     load_config,
     log,
     open_app,
@@ -96,38 +97,64 @@ def mail(ctx: click.Context, once: bool) -> None:
     """Take in, judge and answer messages in the [imap] mailbox.
 
     Without --once, waits for new mail with IMAP IDLE and reconnects after errors.
+    With --once on an empty mailbox, the ledger is opened only to write
+    [general] metrics_file; the rules and the register are always read.
     """
-    from intake.channels.mail import MailChannel
-
-    app = open_app(ctx.find_root())
-    if not app.config.mail_enabled:
+    root = ctx.find_root()
+    config = load_config(root)
+    if not config.mail_enabled:
         click.echo("Configuratiefout: geen mailbox ingesteld ([imap] host).", err=True)
         sys.exit(EXIT_USAGE)
-    channel = MailChannel(app)
     if once:
+        sys.exit(_mail_once(root, config))
+    from intake.channels.mail import MailChannel
+
+    MailChannel(open_app(root, config)).watch()
+
+
+def _mail_once(root: click.Context, config) -> int:  # type: ignore[no-untyped-def]
+    """A timer starts this every few minutes, and most runs find nothing: the mailbox is
+    asked first, and the ledger (SQLAlchemy and the database driver, about a third of a
+    second) is opened only when there is mail, or a metrics file that every run rewrites
+    from it however the run ends."""
+    from intake.adapters.imap import connect, ensure_folders, logout, message_count
+    from intake.bootstrap import build_context
+
+    if config.general.metrics_file:
+        app = open_app(root, config)
         with metrics_written(app):
-            code = _mail_once(channel)
-        sys.exit(code)
-    channel.watch()
-
-
-def _mail_once(channel) -> int:  # type: ignore[no-untyped-def]
-    from imap_tools.errors import MailboxLoginError
-
-    from intake.adapters.tls import TlsRefused
-
+            return _mail_pass(app)
+    mailbox = None
+    with _mailbox_errors() as failed:
+        mailbox = connect(config.imap)
+        ensure_folders(mailbox, config.imap)
+        waiting = message_count(mailbox, config.imap.folder)
+    if failed:
+        if mailbox is not None:
+            logout(mailbox)
+        return failed[0]
+    if not waiting:
+        logout(mailbox)
+        with configuration_errors():
+            build_context(config)  # broken rules or register: exit 2, mail or not
+        log.info("mailbox %s is empty", config.imap.folder)
+        click.echo("0 bericht(en): 0 beantwoord, 0 overgeslagen, 0 mislukt")
+        return EXIT_OK
     try:
-        stats = channel.run_once()
-    except TlsRefused as exc:  # before any password was sent: a configuration matter
-        click.echo(f"Mailserver geweigerd: {exc}", err=True)
-        return EXIT_USAGE
-    except MailboxLoginError as exc:
-        click.echo(f"Configuratiefout: aanmelden bij de mailbox geweigerd ({exc}).", err=True)
-        return EXIT_USAGE
-    except Exception as exc:  # unreachable, dropped connection, server error
-        log.debug("mail pass failed", exc_info=True)
-        click.echo(f"Mailbox niet bereikbaar: {type(exc).__name__}: {exc}", err=True)
-        return EXIT_PARTIAL
+        app = open_app(root, config)
+    except SystemExit:
+        logout(mailbox)
+        raise
+    return _mail_pass(app, mailbox)
+
+
+def _mail_pass(app, mailbox=None) -> int:  # type: ignore[no-untyped-def]
+    from intake.channels.mail import MailChannel
+
+    with _mailbox_errors() as failed:
+        stats = MailChannel(app).run_once(mailbox=mailbox)
+    if failed:
+        return failed[0]
     if stats.busy:
         click.echo("De mailbox wordt al door een andere verwerking gelezen; niets gedaan.")
         return EXIT_OK
@@ -136,6 +163,29 @@ def _mail_once(channel) -> int:  # type: ignore[no-untyped-def]
         f"{stats.skipped} overgeslagen, {stats.failed} mislukt"
     )
     return EXIT_PARTIAL if stats.failed else EXIT_OK
+
+
+@contextmanager
+def _mailbox_errors() -> Iterator[list[int]]:
+    """What went wrong with the mailbox, said in one line; the list yielded receives the
+    exit code when something did."""
+    from imap_tools.errors import MailboxLoginError
+
+    from intake.adapters.tls import TlsRefused
+
+    failed: list[int] = []
+    try:
+        yield failed
+    except TlsRefused as exc:  # before any password was sent: a configuration matter
+        click.echo(f"Mailserver geweigerd: {exc}", err=True)
+        failed.append(EXIT_USAGE)
+    except MailboxLoginError as exc:
+        click.echo(f"Configuratiefout: aanmelden bij de mailbox geweigerd ({exc}).", err=True)
+        failed.append(EXIT_USAGE)
+    except Exception as exc:  # unreachable, dropped connection, server error
+        log.debug("mail pass failed", exc_info=True)
+        click.echo(f"Mailbox niet bereikbaar: {type(exc).__name__}: {exc}", err=True)
+        failed.append(EXIT_PARTIAL)
 
 
 @click.command(short_help="The nightly job: channels, pairs, reminders, digest.", epilog=EXIT_CODES)

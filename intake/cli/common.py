@@ -111,10 +111,12 @@ def load_config(ctx: click.Context):  # type: ignore[no-untyped-def]
     return config
 
 
-def open_app(ctx: click.Context):  # type: ignore[no-untyped-def]
+def open_app(ctx: click.Context, config=None):  # type: ignore[no-untyped-def]
+    """The App of this run: configuration (unless given, already loaded), rules, register
+    and ledger; every problem with them exits 2."""
     from intake.bootstrap import build_app
 
-    config = load_config(ctx)
+    config = config or load_config(ctx)
     if ctx.obj.get("verbose", 0) == 0:
         logging.getLogger().setLevel(logging.INFO)  # channels say what happened to which file
     with configuration_errors():
