@@ -10,6 +10,7 @@ on its own.
 from __future__ import annotations
 
 import sys
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -23,6 +24,9 @@ from intake.domain import Submission, Verdict
 
 BATCH_FILES = 250
 BATCH_BYTES = 64 << 20
+# From about a hundred files on, a pool of workers is sooner than one process (measured
+# on 300 models, two cores: benchmarks/speed.py, batch-cli).
+POOL_FROM = 100
 
 
 def batches(
@@ -52,15 +56,33 @@ def judged(
     bar: Any = None,
     max_files: int = BATCH_FILES,
     max_bytes: int = BATCH_BYTES,
+    workers: int | None = None,
 ) -> Iterator[tuple[Submission, Verdict]]:
-    """Each file with its verdict, in the order given, a batch in memory at a time."""
-    from intake.judging.pipeline import judge_many
+    """Each file with its verdict, in the order given, a batch in memory at a time.
 
-    for batch in batches(files, received, ctx.rules, max_files, max_bytes):
-        for submission, verdict in zip(batch, judge_many(batch, ctx), strict=True):
-            yield submission, verdict
-            if bar is not None:
-                bar.advance(submission.filename)
+    From POOL_FROM files on, the batches go to a pool of `workers` processes (default:
+    one per core): each starts in about half a second, which a hundred files repay.
+    """
+    from intake.judging.parallel import Judges, available_cores
+
+    if workers is None:
+        workers = available_cores() if len(files) >= POOL_FROM else 1
+    if workers > 1:  # an equal share each: every batch pays pandera's fixed cost once
+        max_files = min(max_files, -(-len(files) // workers))
+    waiting: deque[list[Submission]] = deque()
+
+    def read() -> Iterator[list[Submission]]:
+        for batch in batches(files, received, ctx.rules, max_files, max_bytes):
+            waiting.append(batch)
+            yield batch
+
+    # `check` and `report` hold no ledger or sockets: their workers may be forked.
+    with Judges(ctx, workers, may_fork=True) as judges:
+        for verdicts in judges.judge_batches(read()):
+            for submission, verdict in zip(waiting.popleft(), verdicts, strict=True):
+                yield submission, verdict
+                if bar is not None:
+                    bar.advance(submission.filename)
 
 
 class _Lines:
@@ -94,12 +116,13 @@ def progress(total: int, wanted: bool | None) -> Iterator[Any]:
         MofNCompleteColumn(),
         console=Console(stderr=True),
         transient=True,
+        auto_refresh=False,  # no refresh thread: the judging workers may then be forked
     ) as bar:
         task = bar.add_task("", total=total)
 
         class _Bar:
             def advance(self, name: str) -> None:
-                bar.update(task, advance=1, description=name[:40])
+                bar.update(task, advance=1, description=name[:40], refresh=True)
 
         yield _Bar()
 
@@ -109,4 +132,11 @@ PROGRESS = click.option(
     "progress_wanted",
     default=None,
     help="Show progress on stderr (default: only when stderr is a terminal).",
+)
+
+WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help=f"Processes that judge (default: one per core from {POOL_FROM} files on, else 1).",
 )

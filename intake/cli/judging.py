@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from intake.cli.batches import PROGRESS, judged, progress
+from intake.cli.batches import PROGRESS, WORKERS, judged, progress
 from intake.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
@@ -34,6 +34,7 @@ from intake.cli.common import (
     help="Workbook reader; both give identical results.",
 )
 @PROGRESS
+@WORKERS
 def check(
     files: tuple[Path, ...],
     register: Path | None,
@@ -41,6 +42,7 @@ def check(
     as_json: bool,
     reader: str,
     progress_wanted: bool | None,
+    workers: int | None,
 ) -> None:
     """Judge each FILE on its own, without side effects.
 
@@ -52,7 +54,7 @@ def check(
     ctx = judging_context(register, reader)
     statuses = []
     with progress(len(files), progress_wanted) as bar:
-        for n, (_, verdict) in enumerate(judged(files, received, ctx, bar)):
+        for n, (_, verdict) in enumerate(judged(files, received, ctx, bar, workers=workers)):
             statuses.append(verdict.status.value)
             if as_json:
                 text = json.dumps(
@@ -82,6 +84,7 @@ def check(
     help="Mail sender: figures are left out unless it is a registered contact.",
 )
 @PROGRESS
+@WORKERS
 def report(
     files: tuple[Path, ...],
     out: Path,
@@ -90,6 +93,7 @@ def report(
     staff: bool,
     sender: str | None,
     progress_wanted: bool | None,
+    workers: int | None,
 ) -> None:
     """Write the feedback report of each FILE as HTML, PDF and verdict JSON."""
     from intake.service.letters import corrected_models
@@ -97,7 +101,7 @@ def report(
     ctx = judging_context(register)
     rejected = False
     with progress(len(files), progress_wanted) as bar:
-        for submission, verdict in judged(files, received, ctx, bar):
+        for submission, verdict in judged(files, received, ctx, bar, workers=workers):
             rejected = rejected or verdict.status.value == "rejected"
             contents = {verdict.sha256: submission.content}
             corrected = {} if staff else corrected_models(ctx, [verdict], contents)

@@ -1,28 +1,31 @@
 """Judge many batches on every core: a process pool over batches, order kept.
 
 Judging is pure CPU in Python (XML, formulas, pandera), so one process keeps one core
-busy however many the machine has. Rejudging a whole ledger hands its batches to a
-pool of worker processes instead; each batch is judged by `judge_many` exactly as in
-one process, so the verdicts are the same, only sooner. (`intake check` stays in one
-process: on 300 models the pool's own cost, the fork, pandera's fixed cost per batch
-and pickling, took all it gained; see benchmarks/speed.py, batch-cli.)
+busy however many the machine has. Rejudging a whole ledger, and `check` or `report` of
+a hundred files or more, hand their batches to a pool of worker processes instead; each
+batch is judged by `judge_many` exactly as in one process, so the verdicts are the same,
+only sooner.
 
-Workers are started fresh (`spawn`), never forked from the caller: polars (pandera's
-backend) is not fork-safe once it has run a query, and a forked child that uses it
-hangs; the caller may have judged before (a sweep, the desk, a benchmark). Nor do they
-come from the process's fork server: that one serves the extraction workers, which run
-under an address-space limit and must not inherit polars' large mappings. A fresh
-worker imports the judging modules itself (about half a second, once per worker, while
-the caller reads its work: see `Judges`) and inherits no threads or locks from the
-desk's web server. Each worker receives the judging context once, when it starts. Only
-a few batches are in flight at a time, so memory stays bounded by the pool's width,
-not by the size of the ledger.
+How a worker starts matters. Polars (pandera's backend) is not fork-safe once it has run
+a query: a forked child that uses it hangs. A worker is therefore forked only where the
+caller allows it (it holds no ledger connections or sockets a child must not share) and
+the fork is safe: one thread, polars not loaded; `check` and `report` are such callers.
+Everywhere else (a sweep, the desk, `rejudge`, which may have judged before) workers
+start fresh (`spawn`): each imports the judging modules itself, about half a second,
+while the caller reads its work (see `Judges`), and inherits no threads or locks from
+the desk's web server. Neither comes from the process's fork server: that one serves the
+extraction workers, which run under an address-space limit and must not inherit polars'
+large mappings. Each worker receives the judging context once, when it starts. Only a
+few batches are in flight at a time, so memory stays bounded by the pool's width, not
+by the size of the ledger.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -60,7 +63,12 @@ def _judge_in_worker(batch: Sequence[Submission]) -> list[Verdict]:
     return judge_many(batch, _worker_ctx)
 
 
-def _context() -> Any:
+def _context(may_fork: bool) -> Any:
+    """A fork where the caller allows it and it is safe (one thread, no polars loaded):
+    it costs a few milliseconds where a fresh interpreter costs a fifth of a second.
+    Otherwise `spawn`."""
+    if may_fork and threading.active_count() == 1 and "polars" not in sys.modules:
+        return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
 
@@ -71,16 +79,19 @@ class Judges:
     the workers start, import and warm up meanwhile instead of after it.
     """
 
-    def __init__(self, ctx: Context, workers: int) -> None:
+    def __init__(self, ctx: Context, workers: int, *, may_fork: bool = False) -> None:
+        """`may_fork`: the caller holds nothing a child must not inherit (no ledger
+        connections, no open sockets), so workers may be forked from it when safe."""
         self.ctx = ctx
         self.workers = workers
+        self.may_fork = may_fork
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Judges:
         if self.workers > 1:
             self._pool = ProcessPoolExecutor(
                 self.workers,
-                mp_context=_context(),
+                mp_context=_context(self.may_fork),
                 initializer=_start_worker,
                 initargs=(self.ctx,),
             )

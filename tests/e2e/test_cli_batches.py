@@ -91,6 +91,16 @@ def test_progress_goes_to_stderr_only_when_asked_and_the_json_stays_whole(tmp_pa
     assert not [line for line in quiet.stderr.splitlines() if line.startswith("[")]
 
 
+def test_a_pool_of_workers_prints_what_one_process_prints_in_the_same_order(tmp_path):
+    paths = [str(p) for p in copies(tmp_path)] * 3  # models, plans, Word and broken files
+    one = intake("check", "--json", "--workers", "1", *paths)
+    two = intake("check", "--json", "--workers", "2", "--progress", *paths)
+    assert one.returncode == two.returncode == 1, two.stderr
+    assert two.stdout == one.stdout
+    lines = [line for line in two.stderr.splitlines() if line.startswith("[")]
+    assert lines == [f"[{n}/{len(paths)}] {Path(p).name}" for n, p in enumerate(paths, start=1)]
+
+
 def test_report_writes_each_file_as_it_goes_with_progress(tmp_path):
     paths = [str(p) for p in copies(tmp_path)[:3]]
     out = tmp_path / "out"

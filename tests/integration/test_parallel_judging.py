@@ -3,6 +3,7 @@ process."""
 
 from __future__ import annotations
 
+import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from intake.bootstrap import build_app
 from intake.config import load
 from intake.domain import Submission
 from intake.judging import parallel
+from intake.judging.pipeline import judge_many
 from intake.service import rejudge, take_in
 from tests.manifest import REGISTER_CSV, SUBMISSIONS
 
@@ -78,6 +80,18 @@ def test_a_pool_started_where_threads_run_judges_as_one_process(changed_app):
         stop.set()
         other.join()
     assert _outcome(two) == _outcome(one)
+
+
+def test_a_caller_that_allows_a_fork_after_judging_still_gets_fresh_workers(ctx):
+    subs = [Submission(p.name, p.read_bytes(), RECEIVED) for p in FILES[:4]]
+    here = [v.to_json() for v in judge_many(subs, ctx)]  # polars has now run here
+    assert "polars" in sys.modules
+
+    def pooled() -> list:
+        with parallel.Judges(ctx, workers=2, may_fork=True) as judges:
+            return [v.to_json() for b in judges.judge_batches([subs[:2], subs[2:]]) for v in b]
+
+    assert _within(300, pooled) == here
 
 
 def test_batches_come_back_in_their_order(ctx):
