@@ -12,7 +12,8 @@ before-and-after on the same machine at the same moment.
 Parts (each prints one line per measure and its reference):
   batch-cli  `intake check --json` of N models in one call, interpreter start included,
              against a fresh interpreter that opens the same files with openpyxl
-             (read-only, every row of every sheet)
+             (read-only, every row of every sheet); also held to one process
+             (`--workers 1`), as on a one-core machine
   one-file   `intake check --json` of one model (and of one plan) against a fresh
              interpreter that opens the model with openpyxl
   pdf        text of the two crafted PDFs (fixtures/hostile_pdf.py) and judging a 40-page
@@ -166,11 +167,15 @@ def batch_cli(rounds: int, models: int, tmp: Path) -> dict:
     figures = _alternate(
         rounds,
         _with_baseline(
-            {"openpyxl_s": lambda: _run([sys.executable, "-c", OPENPYXL, *files])},
+            {
+                "openpyxl_s": lambda: _run([sys.executable, "-c", OPENPYXL, *files]),
+                # The same command held to one process: what a one-core machine would see.
+                "intake_check_one_process_s": lambda: _run([*CHECK, "--workers", "1", *files]),
+            },
             {"intake_check_s": lambda code: _run([*CHECK, *files], _env(code), code)},
         ),
     )
-    for name in [k for k in figures if k.endswith("intake_check_s")]:
+    for name in [k for k in figures if k.endswith(("intake_check_s", "one_process_s"))]:
         figures[name.replace("_s", "_ratio")] = round(figures[name] / figures["openpyxl_s"], 2)
     return _report("batch-cli", {"models": models, **figures, "goal": "<= 0.35"})
 

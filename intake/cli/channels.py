@@ -137,7 +137,7 @@ def _mail_once(root: click.Context, config) -> int:  # type: ignore[no-untyped-d
         logout(mailbox)
         with configuration_errors():
             build_context(config)  # broken rules or register: exit 2, mail or not
-        log.info("mailbox %s is empty", config.imap.folder)
+        log.debug("mailbox %s is empty", config.imap.folder)
         click.echo("0 bericht(en): 0 beantwoord, 0 overgeslagen, 0 mislukt")
         return EXIT_OK
     try:
