@@ -128,11 +128,12 @@ def build_context(
     return replace(contexts[0], alternatives=tuple(contexts[1:]))
 
 
-def build_app(config: Config) -> App:
+def build_app(config: Config, ctx: Context | None = None) -> App:
+    """The App: `ctx` when the caller has already read the rules and register."""
     from intake.service.app import App
     from intake.storage.ledger import Ledger
 
-    ctx = build_context(config)  # schemas are built by the channels once there is work
+    ctx = ctx or build_context(config)  # schemas are built by the channels once there is work
     if ctx.register is None:
         log.warning("no register configured: provider, amount and sender checks are off")
     if not config.smtp.sender:  # replies come from the care office's mailbox by default

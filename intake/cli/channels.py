@@ -50,7 +50,8 @@ Exit codes (for cron and systemd):
      or another worker was running this channel and this run left it alone
   1  part of the work could not be done (mailbox unreachable, a reply or a
      file that failed); everything else was still done (and the digest written)
-  2  configuration error (file, key, register, rules, ledger unreachable)
+  2  configuration error (file, key, register, rules, ledger unreachable;
+     mail --once opens the ledger only when there is mail or a metrics file)
 """
 
 
@@ -113,15 +114,17 @@ def mail(ctx: click.Context, once: bool) -> None:
 
 
 def _mail_once(root: click.Context, config) -> int:  # type: ignore[no-untyped-def]
-    """A timer starts this every few minutes, and most runs find nothing: the mailbox is
-    asked first, and the ledger (SQLAlchemy and the database driver, about a third of a
-    second) is opened only when there is mail, or a metrics file that every run rewrites
-    from it however the run ends."""
+    """A timer may start this every few minutes, and most runs find nothing: the mailbox
+    is asked before the ledger (SQLAlchemy and the database driver, about a third of a
+    second) is opened, which happens only when there is mail, or a metrics file that
+    every run rewrites from it however the run ends."""
     from intake.adapters.imap import connect, ensure_folders, logout, message_count
     from intake.bootstrap import build_context
 
+    with configuration_errors():
+        context = build_context(config)  # broken rules or register: exit 2, mail or not
     if config.general.metrics_file:
-        app = open_app(root, config)
+        app = open_app(root, config, context)
         with metrics_written(app):
             return _mail_pass(app)
     mailbox = None
@@ -129,30 +132,34 @@ def _mail_once(root: click.Context, config) -> int:  # type: ignore[no-untyped-d
         mailbox = connect(config.imap)
         ensure_folders(mailbox, config.imap)
         waiting = message_count(mailbox, config.imap.folder)
-    if failed:
+    if failed or not waiting:
         if mailbox is not None:
             logout(mailbox)
-        return failed[0]
-    if not waiting:
-        logout(mailbox)
-        with configuration_errors():
-            build_context(config)  # broken rules or register: exit 2, mail or not
+        if failed:
+            return failed[0]
         log.debug("mailbox %s is empty", config.imap.folder)
         click.echo("0 bericht(en): 0 beantwoord, 0 overgeslagen, 0 mislukt")
         return EXIT_OK
     try:
-        app = open_app(root, config)
-    except SystemExit:
+        app = open_app(root, config, context)
+    except BaseException:  # exit 2, or Ctrl-C while the database is slow to answer
         logout(mailbox)
         raise
     return _mail_pass(app, mailbox)
 
 
 def _mail_pass(app, mailbox=None) -> int:  # type: ignore[no-untyped-def]
+    from intake.adapters.imap import logout
     from intake.channels.mail import MailChannel
 
+    try:
+        channel = MailChannel(app)
+    except BaseException:  # the pass below would have ended the session
+        if mailbox is not None:
+            logout(mailbox)
+        raise
     with _mailbox_errors() as failed:
-        stats = MailChannel(app).run_once(mailbox=mailbox)
+        stats = channel.run_once(mailbox=mailbox)
     if failed:
         return failed[0]
     if stats.busy:

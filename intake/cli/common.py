@@ -111,16 +111,16 @@ def load_config(ctx: click.Context):  # type: ignore[no-untyped-def]
     return config
 
 
-def open_app(ctx: click.Context, config=None):  # type: ignore[no-untyped-def]
-    """The App of this run: configuration (unless given, already loaded), rules, register
-    and ledger; every problem with them exits 2."""
+def open_app(ctx: click.Context, config=None, context=None):  # type: ignore[no-untyped-def]
+    """The App of this run: configuration, rules and register (unless already read and
+    given) and the ledger; every problem with them exits 2."""
     from intake.bootstrap import build_app
 
-    config = config or load_config(ctx)
+    config = config if config is not None else load_config(ctx)
     if ctx.obj.get("verbose", 0) == 0:
         logging.getLogger().setLevel(logging.INFO)  # channels say what happened to which file
     with configuration_errors():
-        return build_app(config)
+        return build_app(config, context)
 
 
 @contextmanager
