@@ -61,12 +61,14 @@ def judged(
     """Each file with its verdict, in the order given, a batch in memory at a time.
 
     From POOL_FROM files on, the batches go to a pool of `workers` processes (default:
-    one per core): each starts in about half a second, which a hundred files repay.
+    one per core, and one per POOL_FROM / 2 files at most: each worker loads polars and
+    pandera, which a share of fifty files repays).
     """
     from intake.judging.parallel import Judges, available_cores
 
     if workers is None:
-        workers = available_cores() if len(files) >= POOL_FROM else 1
+        workers = min(available_cores(), len(files) // (POOL_FROM // 2)) or 1
+    workers = max(1, min(workers, len(files)))
     if workers > 1:  # an equal share each: every batch pays pandera's fixed cost once
         max_files = min(max_files, -(-len(files) // workers))
     waiting: deque[list[Submission]] = deque()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections import deque
@@ -48,8 +49,12 @@ def available_cores() -> int:
 
 
 def _start_worker(ctx: Context) -> None:
-    """Each worker's start: the judging context, and the table checks built once."""
+    """Each worker's start: the judging context, and the table checks built once.
+
+    Ctrl-C reaches every process of the terminal's group; the caller decides what it
+    means and ends the workers, which would otherwise each print a traceback."""
     global _worker_ctx
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_ctx = ctx
     tables.warm_up_campaigns(ctx)
 
@@ -103,9 +108,20 @@ class Judges:
                 raise
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if self._pool is None:
+            return
+        if kind is None:
             self._pool.shutdown(cancel_futures=True)
+            return
+        # Interrupted or failed: the batches being judged are no longer wanted, and
+        # waiting for them would keep Ctrl-C waiting too.
+        workers = list(getattr(self._pool, "_processes", {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.join()
 
     def judge_batches(self, batches: Iterable[Sequence[Submission]]) -> Iterator[list[Verdict]]:
         """The verdicts of each batch, in the order of the batches."""

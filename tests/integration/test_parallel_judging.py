@@ -3,6 +3,7 @@ process."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import threading
 from datetime import UTC, datetime
@@ -82,16 +83,30 @@ def test_a_pool_started_where_threads_run_judges_as_one_process(changed_app):
     assert _outcome(two) == _outcome(one)
 
 
-def test_a_caller_that_allows_a_fork_after_judging_still_gets_fresh_workers(ctx):
+def test_a_caller_that_allows_a_fork_after_judging_still_gets_fresh_workers(ctx, monkeypatch):
     subs = [Submission(p.name, p.read_bytes(), RECEIVED) for p in FILES[:4]]
     here = [v.to_json() for v in judge_many(subs, ctx)]  # polars has now run here
     assert "polars" in sys.modules
+    with monkeypatch.context() as one_thread:  # other tests may leave threads behind
+        one_thread.setattr(parallel.threading, "active_count", lambda: 1)
+        assert parallel._context(True).get_start_method() == "spawn"
 
     def pooled() -> list:
         with parallel.Judges(ctx, workers=2, may_fork=True) as judges:
             return [v.to_json() for b in judges.judge_batches([subs[:2], subs[2:]]) for v in b]
 
     assert _within(300, pooled) == here
+
+
+def test_a_fresh_command_forks_its_workers_only_when_allowed():
+    probe = (
+        "from intake.judging import parallel as p; "
+        "print(p._context(True).get_start_method(), p._context(False).get_start_method())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["fork", "spawn"]
 
 
 def test_batches_come_back_in_their_order(ctx):
