@@ -142,3 +142,12 @@ WORKERS = click.option(
     default=None,
     help=f"Processes that judge (default: one per core from {POOL_FROM} files on, else 1).",
 )
+# `report` writes its HTML and PDF files itself, which takes most of its time: more
+# judging workers made no difference on 120 models, so it keeps to one unless asked.
+REPORT_WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes that judge; the reports are written by this one.",
+)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from intake.cli.batches import PROGRESS, WORKERS, judged, progress
+from intake.cli.batches import PROGRESS, REPORT_WORKERS, WORKERS, judged, progress
 from intake.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
@@ -84,7 +84,7 @@ def check(
     help="Mail sender: figures are left out unless it is a registered contact.",
 )
 @PROGRESS
-@WORKERS
+@REPORT_WORKERS
 def report(
     files: tuple[Path, ...],
     out: Path,
@@ -93,7 +93,7 @@ def report(
     staff: bool,
     sender: str | None,
     progress_wanted: bool | None,
-    workers: int | None,
+    workers: int,
 ) -> None:
     """Write the feedback report of each FILE as HTML, PDF and verdict JSON."""
     from intake.service.letters import corrected_models
