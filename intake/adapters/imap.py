@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from imap_tools.errors import MailboxFolderCreateError
+from imap_tools.errors import MailboxFolderCreateError, MailboxFolderStatusError
 
 from intake.adapters.tls import TlsRefused, client_context, describe
 from intake.config import ImapSection
@@ -48,9 +48,18 @@ def ensure_folders(mailbox: Any, config: ImapSection) -> None:
                 raise
 
 
+class FolderMissing(Exception):
+    """The configured folder is not on the server: a configuration matter, not an outage."""
+
+
 def message_count(mailbox: Any, folder: str) -> int:
     """How many messages `folder` holds, without selecting it (STATUS)."""
-    return int(mailbox.folder.status(folder, ["MESSAGES"])["MESSAGES"])
+    try:
+        return int(mailbox.folder.status(folder, ["MESSAGES"])["MESSAGES"])
+    except MailboxFolderStatusError:
+        if not mailbox.folder.exists(folder):
+            raise FolderMissing(folder) from None
+        raise
 
 
 def logout(mailbox: Any) -> None:

@@ -178,11 +178,18 @@ def _mailbox_errors() -> Iterator[list[int]]:
     exit code when something did."""
     from imap_tools.errors import MailboxLoginError
 
+    from intake.adapters.imap import FolderMissing
     from intake.adapters.tls import TlsRefused
 
     failed: list[int] = []
     try:
         yield failed
+    except FolderMissing as exc:
+        click.echo(
+            f"Configuratiefout: de map {exc} bestaat niet op de mailserver ([imap] folder).",
+            err=True,
+        )
+        failed.append(EXIT_USAGE)
     except TlsRefused as exc:  # before any password was sent: a configuration matter
         click.echo(f"Mailserver geweigerd: {exc}", err=True)
         failed.append(EXIT_USAGE)

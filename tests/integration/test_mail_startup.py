@@ -111,3 +111,10 @@ def test_broken_rules_exit_2_on_an_empty_mailbox(servers, tmp_path):  # noqa: F8
     (rules / "kwaliteitsbudget-2020.toml").write_text("[campaign\n")
     code, loaded = _mail_once(config, INTAKE_GENERAL_RULES_DIR=str(rules))
     assert code == 2 and loaded == []
+
+
+def test_a_folder_that_is_not_on_the_server_is_a_configuration_error(servers, tmp_path):  # noqa: F811
+    dovecot, smtp = servers
+    config = write_config(tmp_path, dovecot, smtp.port)
+    code, loaded = _mail_once(config, INTAKE_IMAP_FOLDER="Zorginkoop/Bestaat-niet")
+    assert code == 2 and loaded == []
