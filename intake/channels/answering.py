@@ -98,8 +98,11 @@ class Answering:
         if stored:
             letters.note_told(self.app, [d.verdict for d in stored], str(answer["Message-ID"]))
         failpoint("after_reply")
-        self._file(mailbox, work.uid, self.config.processed_folder)
+        # "moved" before the move: a run killed between the two leaves the message in
+        # INBOX, and the next run files it again. The other way round, a kill right after
+        # the server's MOVE left "replied" on a mail no later run would ever see.
         ledger.update_mail(work.mail_id, state="moved")
+        self._file(mailbox, work.uid, self.config.processed_folder)
         stats.answered += 1
         log.info(
             "%s: answered %s (%s), filed in %s",

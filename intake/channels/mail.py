@@ -6,8 +6,9 @@ is `mail_message.py`; it is loaded when the first message is there, so an empty 
 which a timer starts every few minutes, loads no judging, letters or PDF code.
 
 Per message the ledger moves through received -> judged -> sending -> replied ->
-moved. Each step is committed before the next outside action, so after a crash:
-a judged message is answered on the next run, a replied one is only filed, and
+moved. Each step is committed before the next outside action ("moved" before the
+IMAP move), so after a crash: a judged message is answered on the next run, a replied
+or moved one still in the inbox is only filed, and
 one caught while sending is filed without a second answer and flagged for staff
 (`reply_uncertain`): at most one reply, and no mail is ever lost.
 """

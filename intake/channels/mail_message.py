@@ -194,9 +194,9 @@ class MessageHandler(Answering):
             work.state = "reply_uncertain"
         if work.state not in DONE:
             return False
-        self._file(mailbox, work.uid, self.config.processed_folder)
-        if work.state == "replied":
+        if work.state == "replied":  # recorded before the move, as in answering.py
             ledger.update_mail(work.mail_id, state="moved")
+        self._file(mailbox, work.uid, self.config.processed_folder)
         stats.skipped += 1
         return True
 
