@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from intake.campaign.reasons import reason as reason_of
 from intake.campaign.register import parse_decimal
 from intake.campaign.resources import rules_dir
 from intake.campaign.rules import RulesError
@@ -320,7 +321,7 @@ def parse_declarations(data: bytes, source: str, rules: HerschikkingRules) -> li
     try:
         rows = _xlsx_rows(data, rules) if data[:2] == b"PK" else _csv_rows(data)
     except ContainerError as exc:
-        problem = RowProblem(None, None, rules.problem("unreadable", reason=exc.reason))
+        problem = RowProblem(None, None, rules.problem("unreadable", reason=reason_of(exc)))
         raise refuse([problem]) from exc
     except Exception as exc:  # any unreadable file: refused with the reason, never a traceback
         reason = f"{type(exc).__name__}: {exc}"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from intake.campaign.reasons import reason as reason_of
 from intake.extract.container import ContainerError
 
 COLUMNS = ("agb_code", "naam", "regio", "contact")  # plus the campaign's two amount columns
@@ -235,7 +236,9 @@ def parse_register(data: bytes, source: str, columns: tuple[str, str] | None = N
     try:
         rows = _rows_from_xlsx(data) if data[:2] == b"PK" else _rows_from_csv(data)
     except ContainerError as exc:  # over the limits, damaged, encrypted: the Dutch reason
-        raise RegisterError(source, [Problem(None, None, f"niet leesbaar: {exc.reason}")]) from exc
+        raise RegisterError(
+            source, [Problem(None, None, f"niet leesbaar: {reason_of(exc)}")]
+        ) from exc
     except Exception as exc:  # unreadable file of any kind: refuse with the reason
         raise RegisterError(source, [Problem(None, None, f"niet leesbaar ({exc})")]) from exc
     if not rows:

@@ -146,7 +146,7 @@ def _members(
             inner = archive.read(info)
         except ContainerError as exc:
             if exc.code != "FILE_TOO_LARGE":
-                raise _Damaged(exc.reason) from exc
+                raise _Damaged(str(exc)) from exc
             budget.refuse(inner_name, f"{inner_name}: over the zip limits", "member_size")
             continue
         found += unpack(inner_name, inner, budget, limits, depth + 1)

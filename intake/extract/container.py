@@ -35,12 +35,20 @@ _RATIO_FLOOR = 1_000_000
 
 
 class ContainerError(Exception):
-    """The container cannot be used; `code` is the finding code, `reason` Dutch text."""
+    """The container cannot be used: `code` is the finding code, `key` names the reason
+    and `values` fill it in. The reason's Dutch words are in rules/reasons.toml
+    (`intake.campaign.reasons`), so that this layer holds no Dutch."""
 
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, code: str, key: str, values: dict[str, str] | None = None) -> None:
+        values = dict(values or {})
+        super().__init__(code, key, values)  # args: it pickles as it was made
         self.code = code
-        self.reason = reason
+        self.key = key
+        self.values = values
+
+    def __str__(self) -> str:
+        details = ", ".join(f"{k}={v}" for k, v in self.values.items())
+        return f"{self.code}: {self.key}" + (f" ({details})" if details else "")
 
 
 @dataclass(frozen=True)
@@ -119,9 +127,9 @@ class BoundedZip:
         return data
 
     def _raw(self, info: zipfile.ZipInfo) -> bytes:
-        broken = ContainerError("FILE_UNREADABLE", f"het onderdeel {info.filename} is beschadigd")
+        broken = ContainerError("FILE_UNREADABLE", "part_damaged", {"part": info.filename})
         if info.flag_bits & 0x1:
-            raise ContainerError("FILE_ENCRYPTED", "het zip-archief is versleuteld")
+            raise ContainerError("FILE_ENCRYPTED", "zip_encrypted")
         try:
             header = _LOCAL_HEADER.unpack_from(self.content, info.header_offset)
         except struct.error as exc:
@@ -142,14 +150,14 @@ class BoundedZip:
         elif info.compress_type == zipfile.ZIP_DEFLATED:
             chunks = self._deflated(info, raw, budget)
         else:
-            raise ContainerError("FILE_UNREADABLE", f"onbekende compressie in {info.filename}")
+            raise ContainerError("FILE_UNREADABLE", "unknown_compression", {"part": info.filename})
         if not check:
             return b"".join(chunks)[:budget]
         # Checked before the chunks are joined: a member over its limit costs one limit.
         self._check_size(info, sum(len(c) for c in chunks), budget)
         data = b"".join(chunks)
         if zlib.crc32(data) != info.CRC:
-            raise ContainerError("FILE_UNREADABLE", f"het onderdeel {info.filename} is beschadigd")
+            raise ContainerError("FILE_UNREADABLE", "part_damaged", {"part": info.filename})
         return data
 
     def _deflated(self, info: zipfile.ZipInfo, raw: bytes, budget: int) -> list[bytes]:
@@ -171,7 +179,7 @@ class BoundedZip:
                     break
         except zlib.error as exc:
             raise ContainerError(
-                "FILE_UNREADABLE", f"het onderdeel {info.filename} is beschadigd"
+                "FILE_UNREADABLE", "part_damaged", {"part": info.filename}
             ) from exc
         return chunks
 
@@ -182,15 +190,20 @@ class BoundedZip:
             if limits.part_limit < limit and budget == limits.part_limit:
                 raise ContainerError(
                     "FILE_TOO_LARGE",
-                    f"het onderdeel {info.filename} is uitgepakt meer dan {_mb(budget)}",
+                    "part_too_large",
+                    {"part": info.filename, "limit": _mb(budget)},
                 )
-            raise ContainerError("FILE_TOO_LARGE", f"uitgepakt meer dan de grens van {_mb(limit)}")
+            raise ContainerError("FILE_TOO_LARGE", "unpacked_over_limit", {"limit": _mb(limit)})
         ratio = size / max(info.compress_size, 1)
         if limits.max_part_ratio and size > _RATIO_FLOOR and ratio > limits.max_part_ratio:
             raise ContainerError(
                 "FILE_TOO_LARGE",
-                f"het onderdeel {info.filename} pakt {ratio:.0f} keer zo groot uit "
-                f"(grens {limits.max_part_ratio})",
+                "part_ratio",
+                {
+                    "part": info.filename,
+                    "ratio": f"{ratio:.0f}",
+                    "limit": f"{limits.max_part_ratio}",
+                },
             )
 
 
@@ -206,9 +219,7 @@ def _directory(content: bytes) -> list[zipfile.ZipInfo]:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             infos = [i for i in archive.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, ValueError, EOFError, struct.error) as exc:
-        raise ContainerError(
-            "FILE_UNREADABLE", "het zip-archief is beschadigd of onvolledig"
-        ) from exc
+        raise ContainerError("FILE_UNREADABLE", "zip_damaged") from exc
     _last_directory = (content, infos)
     return infos
 
@@ -258,24 +269,20 @@ def _refuse_dtd(name: str, data: bytes) -> None:
     if b"<!" not in data and b"<\x00!" not in data:
         return
     if name.lower().endswith((".xml", ".rels", ".vml")) and _DTD.search(data):
-        raise ContainerError(
-            "FILE_UNREADABLE",
-            f"het onderdeel {name} bevat een DTD of entiteiten, wat in Office-bestanden "
-            "niet voorkomt (mogelijk een kwaadaardig bestand)",
-        )
+        raise ContainerError("FILE_UNREADABLE", "part_has_dtd", {"part": name})
 
 
 def read_parts(content: bytes, limits: Limits, *, count_cells: bool = False) -> Parts:
     """All parts of a zip container, inflated under the limits, XML parts without DTDs."""
     archive = open_zip(content, limits)
     if len(archive.infos) > limits.max_parts:
-        raise ContainerError("FILE_TOO_LARGE", f"meer dan {limits.max_parts} onderdelen")
+        raise ContainerError("FILE_TOO_LARGE", "too_many_parts", {"limit": f"{limits.max_parts}"})
     declared = sum(i.file_size for i in archive.infos)
     if declared > limits.max_uncompressed_bytes:
         raise ContainerError(
             "FILE_TOO_LARGE",
-            f"uitgepakt {_mb(declared)}, "
-            f"meer dan de grens van {_mb(limits.max_uncompressed_bytes)}",
+            "declared_over_limit",
+            {"size": _mb(declared), "limit": _mb(limits.max_uncompressed_bytes)},
         )
     parts = Parts()
     cells = 0
@@ -286,9 +293,8 @@ def read_parts(content: bytes, limits: Limits, *, count_cells: bool = False) -> 
         if count_cells and _is_worksheet(name):
             cells += _cells_in(data)
             if cells > limits.max_cells:
-                raise ContainerError(
-                    "FILE_TOO_LARGE", f"meer dan {limits.max_cells:,} cellen".replace(",", ".")
-                )
+                limit = f"{limits.max_cells:,}".replace(",", ".")  # written the Dutch way
+                raise ContainerError("FILE_TOO_LARGE", "too_many_cells", {"limit": limit})
         parts.setdefault(name, data)
     return parts
 

@@ -79,11 +79,10 @@ def _open_pdf(content: bytes):  # type: ignore[no-untyped-def]
         return pdfium.PdfDocument(content)
     except pdfium.PdfiumError as exc:
         if exc.err_code in (raw.FPDF_ERR_PASSWORD, raw.FPDF_ERR_SECURITY):
-            reason = "de PDF is beveiligd met een wachtwoord"
-            raise ContainerError("FILE_ENCRYPTED", reason) from exc
+            raise ContainerError("FILE_ENCRYPTED", "pdf_password") from exc
         if exc.err_code == raw.FPDF_ERR_SUCCESS:  # a sound file whose page tree is empty
             return None
-        raise ContainerError("FILE_UNREADABLE", "de PDF is beschadigd of onvolledig") from exc
+        raise ContainerError("FILE_UNREADABLE", "pdf_damaged") from exc
 
 
 def _page_text(page) -> str:  # type: ignore[no-untyped-def]
@@ -134,12 +133,14 @@ def pdf_text(content: bytes, max_pages: int) -> Extracted:
     try:
         count = len(document)
         if count > max_pages:
-            raise ContainerError("FILE_TOO_LARGE", f"{count} pagina's, meer dan {max_pages}")
+            raise ContainerError(
+                "FILE_TOO_LARGE", "too_many_pages", {"count": f"{count}", "limit": f"{max_pages}"}
+            )
         texts, failed, images = _pdf_pages(document, count)
     finally:
         document.close()
     if texts and failed == len(texts):
-        raise ContainerError("FILE_UNREADABLE", "de tekst van de PDF is niet te lezen")
+        raise ContainerError("FILE_UNREADABLE", "pdf_text_unreadable")
     return Extracted(PlanText(count, tuple(texts)), images)
 
 
@@ -185,11 +186,11 @@ def docx_text(content: bytes, limits: Limits) -> Extracted:
     path = main_part(parts.get("_rels/.rels")) or "word/document.xml"
     body = parts.get(path) or parts.get("word/document.xml")
     if body is None:
-        raise ContainerError("FILE_UNREADABLE", "het Word-document heeft geen hoofdtekst")
+        raise ContainerError("FILE_UNREADABLE", "word_no_body")
     try:
         texts, images = _word_pages(body)
     except etree.XMLSyntaxError as exc:
-        raise ContainerError("FILE_UNREADABLE", "het Word-document is beschadigd") from exc
+        raise ContainerError("FILE_UNREADABLE", "word_damaged") from exc
     if not any(t.strip() for t in texts):
         return Extracted(PlanText(len(texts) if images else 0, ()), images)
     return Extracted(PlanText(len(texts), tuple(texts[:MAX_TEXT_PAGES])), images)

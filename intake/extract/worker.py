@@ -62,9 +62,9 @@ def _child(conn: Connection, func: Callable[..., Any], args: tuple, memory: int)
         _limit_memory(memory)
         conn.send(("ok", func(*args)))
     except ContainerError as exc:
-        conn.send(("container", exc.code, exc.reason))
+        conn.send(("container", exc.code, exc.key, exc.values))
     except MemoryError:
-        conn.send(("container", "FILE_TOO_LARGE", "het lezen vraagt te veel geheugen"))
+        conn.send(("container", "FILE_TOO_LARGE", "too_much_memory", {}))
     except BaseException as exc:  # reported to the parent, which decides
         conn.send(("crash", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -81,12 +81,11 @@ def run_limited(func: Callable[..., Any], args: tuple, *, seconds: float, memory
     try:
         if not receive.poll(seconds):
             raise ExtractionTimeout(
-                "FILE_UNREADABLE",
-                f"het lezen van de tekst duurde langer dan {seconds:.0f} seconden",
+                "FILE_UNREADABLE", "extraction_timeout", {"seconds": f"{seconds:.0f}"}
             )
         message = receive.recv()
     except EOFError as exc:  # the child died: killed by the memory limit or a crash
-        raise ContainerError("FILE_UNREADABLE", "het document kon niet worden gelezen") from exc
+        raise ContainerError("FILE_UNREADABLE", "document_unreadable") from exc
     finally:
         if process.is_alive():
             process.kill()
@@ -95,5 +94,5 @@ def run_limited(func: Callable[..., Any], args: tuple, *, seconds: float, memory
     if message[0] == "ok":
         return message[1]
     if message[0] == "container":
-        raise ContainerError(message[1], message[2])
+        raise ContainerError(message[1], message[2], message[3])
     raise RuntimeError(message[1])

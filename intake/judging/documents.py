@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import PurePath
 
 from intake.campaign.context import Context
+from intake.campaign.reasons import reason as reason_of
 from intake.campaign.register import Entry
 from intake.campaign.rules import Rules
 from intake.campaign.templates import TemplateFamily
@@ -94,7 +95,9 @@ def judge_workbook(work: Work, ctx: Context) -> None:
     try:
         ir = _read_workbook(work.submission.content, ctx)
     except ContainerError as exc:
-        verdict.findings.append(file_finding(rules, exc.code, work.submission, reason=exc.reason))
+        verdict.findings.append(
+            file_finding(rules, exc.code, work.submission, reason=reason_of(exc))
+        )
         return
     except WorkbookReadError as exc:
         log.info("%s: workbook unreadable: %s", work.submission.filename, exc)
@@ -227,8 +230,8 @@ def _read_scan(
             memory=limits.memory_bytes,
         )
     except ContainerError as exc:  # killed at the worker's limits: a person reads the scan
-        log.info("%s: OCR stopped: %s", sub.filename, exc.reason)
-        return extracted, {"pages_wanted": len(pages), "pages_read": 0, "error": exc.reason}
+        log.info("%s: OCR stopped: %s", sub.filename, exc)
+        return extracted, {"pages_wanted": len(pages), "pages_read": 0, "error": reason_of(exc)}
     texts = list(extracted.plan.page_texts) or [""] * max(pages)
     texts += [""] * (max(pages) - len(texts))
     for number, text in result.texts.items():
@@ -262,7 +265,7 @@ def judge_plan(work: Work, sniffed: Sniffed, ctx: Context) -> None:
     try:
         extracted = _extract_plan(sub, sniffed, ctx)
     except ContainerError as exc:
-        verdict.findings.append(file_finding(rules, exc.code, sub, reason=exc.reason))
+        verdict.findings.append(file_finding(rules, exc.code, sub, reason=reason_of(exc)))
         if isinstance(exc, ExtractionTimeout):
             verdict.signals[TIMEOUT_SIGNAL] = True
         return

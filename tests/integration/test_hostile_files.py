@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from fixtures import hostile
+from intake.campaign.reasons import reason as reason_of
 from intake.channels.unpack import DocumentBudget, unpack
 from intake.detect.filetype import FileType, sniff
 from intake.domain import Submission
@@ -57,7 +58,7 @@ def test_a_part_is_inflated_in_chunks_and_never_past_its_limit():
         read_parts(bomb, limits)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert info.value.code == "FILE_TOO_LARGE" and "bom.bin" in info.value.reason
+    assert info.value.code == "FILE_TOO_LARGE" and "bom.bin" in reason_of(info.value)
     assert peak < 40_000_000
 
 

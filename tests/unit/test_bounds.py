@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from intake.campaign.reasons import reason as reason_of
 from intake.domain import formula
 from intake.extract.container import ContainerError
 from intake.extract.worker import run_limited
@@ -47,7 +48,7 @@ def test_a_worker_that_overruns_is_stopped():
     started = time.monotonic()
     with pytest.raises(ContainerError) as info:
         run_limited(time.sleep, (60,), seconds=1, memory=0)
-    assert info.value.code == "FILE_UNREADABLE" and "seconden" in info.value.reason
+    assert info.value.code == "FILE_UNREADABLE" and "seconden" in reason_of(info.value)
     assert time.monotonic() - started < 30  # stopped, not waited out
 
 
