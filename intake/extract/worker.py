@@ -32,13 +32,19 @@ class ExtractionTimeout(ContainerError):
 _server: Any = None
 
 
+def fork_is_safe() -> bool:
+    """Whether a plain fork of this process is safe: one thread (no lock is copied
+    half-held) and no polars loaded (a forked child that uses polars hangs, and its
+    native threads and large mappings would come along)."""
+    return threading.active_count() == 1 and "polars" not in sys.modules
+
+
 def _ctx() -> Any:
-    """A plain fork where that is cheap and safe: one thread, and no polars loaded (its
-    native threads and its large mappings would come along, and the child's address-space
-    limit would leave a hostile document less room). Otherwise the fork server, which
-    loads only the extraction modules."""
+    """A plain fork where that is cheap and safe (also: the child's address-space limit
+    then leaves a hostile document all its room). Otherwise the fork server, which loads
+    only the extraction modules."""
     global _server
-    if threading.active_count() == 1 and "polars" not in sys.modules:
+    if fork_is_safe():
         return multiprocessing.get_context("fork")
     if _server is None:
         _server = multiprocessing.get_context("forkserver")

@@ -25,8 +25,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import sys
-import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -35,6 +33,7 @@ from typing import Any
 from intake.campaign.context import Context
 from intake.checks import tables
 from intake.domain import Submission, Verdict
+from intake.extract.worker import fork_is_safe
 from intake.judging.pipeline import judge_many
 
 _worker_ctx: Context | None = None
@@ -69,10 +68,10 @@ def _judge_in_worker(batch: Sequence[Submission]) -> list[Verdict]:
 
 
 def _context(may_fork: bool) -> Any:
-    """A fork where the caller allows it and it is safe (one thread, no polars loaded):
-    it costs a few milliseconds where a fresh interpreter costs a fifth of a second.
-    Otherwise `spawn`."""
-    if may_fork and threading.active_count() == 1 and "polars" not in sys.modules:
+    """A fork where the caller allows it and it is safe (`fork_is_safe`, the extraction
+    worker's rule): it costs a few milliseconds where a fresh interpreter costs a fifth
+    of a second. Otherwise `spawn`."""
+    if may_fork and fork_is_safe():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 

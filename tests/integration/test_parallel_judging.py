@@ -88,7 +88,7 @@ def test_a_caller_that_allows_a_fork_after_judging_still_gets_fresh_workers(ctx,
     here = [v.to_json() for v in judge_many(subs, ctx)]  # polars has now run here
     assert "polars" in sys.modules
     with monkeypatch.context() as one_thread:  # other tests may leave threads behind
-        one_thread.setattr(parallel.threading, "active_count", lambda: 1)
+        one_thread.setattr(threading, "active_count", lambda: 1)
         assert parallel._context(True).get_start_method() == "spawn"
 
     def pooled() -> list:
